@@ -1,0 +1,324 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile/event.h - define events statically, emit them cheaply.
+ *
+ *   PROF_EVENT(tcp_rx, "tcp.rx", (u64, conn), (u32, len));
+ *   ...
+ *   PROF_EMIT(tcp_rx, conn_id, nbytes);
+ *
+ * PROF_EVENT makes a const descriptor (name, fields) and a small mutable
+ * state word, and a typed static inline emitter.  Field types: u8 u16 u32
+ * u64 s8 s16 s32 s64 f64 and str(N), a string of at most N bytes.
+ *
+ * The hot path (prof__emit_* below) costs, when the event is disabled, one
+ * relaxed load and a predicted-not-taken branch; when enabled, a few
+ * thread-local loads, the payload stores and one release store of the
+ * packet's content size.  It never locks, allocates, logs or makes a
+ * system call.  With -DPROF_DISABLE every PROF_EMIT compiles to nothing
+ * (its arguments are not evaluated).
+ *
+ * Signal safety: an emit that interrupts another emit on the same thread
+ * (a signal handler) finds the thread's writer busy (end == NULL) and is
+ * dropped and counted in events_discarded, so a stream is never corrupted.
+ */
+#ifndef PROFILE_EVENT_H
+#define PROFILE_EVENT_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/export.h"
+#include "profile/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One field of an event descriptor. */
+struct prof_field {
+	const char *name;
+	uint8_t type;   /* enum prof_field_type */
+	uint16_t bound; /* strings: max bytes before the NUL */
+};
+
+/* The static, constant description of an event. */
+struct prof_event_desc {
+	const char *name;
+	uint16_t kind;  /* enum prof_event_kind */
+	uint16_t nfields;
+	const struct prof_field *fields;
+};
+
+/*
+ * The run-time state of one event at one definition site.  state is 0
+ * until first use; then (id << 2) | PROF__REGISTERED | (enabled ? 1 : 0).
+ */
+struct prof_event {
+	_Atomic uint32_t state;
+	const struct prof_event_desc *desc;
+	struct prof_event *next; /* registry list, owned by the core */
+};
+
+#define PROF__ENABLED 1u
+#define PROF__REGISTERED 2u
+
+/*
+ * A thread's writer: where its next event goes.  end is NULL while an emit
+ * is in progress (or before the thread has a stream), which makes any
+ * nested emit take the slow path.
+ */
+struct prof__writer {
+	uint8_t *pos;   /* next free byte in the open packet */
+	uint8_t *end;   /* end of usable space, NULL while busy */
+	uint8_t *base;  /* start of the open packet */
+	void *stream;   /* struct prof__stream *, NULL until claimed */
+};
+
+PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
+	__attribute__((tls_model("initial-exec")));
+PROF_EXPORT extern int prof__clock_is_tsc;
+
+PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
+PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
+PROF_EXPORT uint64_t prof__clock_now_slow(void);
+
+/**
+ * prof_event_set_enabled() - enable or disable one event at run time.
+ * @ev: the event (the identifier given to PROF_EVENT, with &).
+ * @enabled: non-zero to record it.
+ *
+ * Return: 0, or -EINVAL if @ev is NULL.
+ */
+PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
+
+/**
+ * prof_events_set_enabled() - enable or disable every event whose name
+ * starts with a prefix, now and when such events are first used later.
+ * @prefix: a name prefix ("" matches all).
+ * @enabled: non-zero to record them.
+ *
+ * Return: the number of already registered events changed, or -EINVAL.
+ */
+PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
+
+static inline uint64_t prof__now(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	if (__builtin_expect(prof__clock_is_tsc, 1))
+		return __builtin_ia32_rdtsc();
+#endif
+	return prof__clock_now_slow();
+}
+
+/*
+ * Begin an emit of size bytes: returns where to write the event, with the
+ * writer marked busy, or NULL if the event was dropped (and counted).
+ */
+static inline uint8_t *prof__begin(struct prof__writer *w, size_t size, uint8_t **saved_end)
+{
+	uint8_t *p = w->pos;
+	uint8_t *e = w->end;
+
+	if (__builtin_expect((intptr_t)((uintptr_t)e - (uintptr_t)p) < (intptr_t)size, 0)) {
+		p = prof__reserve_slow(w, size);
+		if (!p)
+			return NULL;
+		e = w->end;
+	}
+	*saved_end = e;
+	w->end = NULL;
+	/* Orders the busy mark before the payload stores against a signal
+	 * handler on this thread; no other thread reads w. */
+	atomic_signal_fence(memory_order_seq_cst);
+	return p;
+}
+
+static inline void prof__commit(struct prof__writer *w, uint8_t *p, uint8_t *saved_end)
+{
+	uint64_t *content_size = (uint64_t *)(void *)(w->base +
+		offsetof(struct prof_packet_header, content_size));
+
+	w->pos = p;
+	/* Publishes the event's bytes.  Pairs with the acquire load of
+	 * content_size in prof__drain_open_packet() (src/read/drain.c). */
+	__atomic_store_n(content_size, (uint64_t)(p - w->base) << 3, __ATOMIC_RELEASE);
+	atomic_signal_fence(memory_order_seq_cst);
+	w->end = saved_end;
+}
+
+static inline uint8_t *prof__put_header(uint8_t *p, uint32_t id)
+{
+	uint64_t ts = prof__now();
+
+	__builtin_memcpy(p, &ts, 8);
+	__builtin_memcpy(p + 8, &id, 4);
+	return p + PROF_EVENT_HEADER_SIZE;
+}
+
+static inline size_t prof__strsize(const char *s, size_t bound)
+{
+	size_t n = 0;
+
+	if (!s)
+		return 1;
+	while (n < bound && s[n])
+		n++;
+	return n + 1;
+}
+
+static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
+{
+	size_t n = 0;
+
+	if (s)
+		for (; n < bound && s[n]; n++)
+			p[n] = (uint8_t)s[n];
+	p[n] = 0;
+	return p + n + 1;
+}
+
+/* ---- Field type tables for the definition macros. ---- */
+#define PROF__CT_u8 uint8_t
+#define PROF__CT_u16 uint16_t
+#define PROF__CT_u32 uint32_t
+#define PROF__CT_u64 uint64_t
+#define PROF__CT_s8 int8_t
+#define PROF__CT_s16 int16_t
+#define PROF__CT_s32 int32_t
+#define PROF__CT_s64 int64_t
+#define PROF__CT_f64 double
+#define PROF__CT_str(n) const char *
+#define PROF__TY_u8 PROF_TYPE_U8
+#define PROF__TY_u16 PROF_TYPE_U16
+#define PROF__TY_u32 PROF_TYPE_U32
+#define PROF__TY_u64 PROF_TYPE_U64
+#define PROF__TY_s8 PROF_TYPE_S8
+#define PROF__TY_s16 PROF_TYPE_S16
+#define PROF__TY_s32 PROF_TYPE_S32
+#define PROF__TY_s64 PROF_TYPE_S64
+#define PROF__TY_f64 PROF_TYPE_F64
+#define PROF__TY_str(n) PROF_TYPE_STRING
+#define PROF__BD_u8 0
+#define PROF__BD_u16 0
+#define PROF__BD_u32 0
+#define PROF__BD_u64 0
+#define PROF__BD_s8 0
+#define PROF__BD_s16 0
+#define PROF__BD_s32 0
+#define PROF__BD_s64 0
+#define PROF__BD_f64 0
+#define PROF__BD_str(n) (n)
+#define PROF__ISSTR_u8 0
+#define PROF__ISSTR_u16 0
+#define PROF__ISSTR_u32 0
+#define PROF__ISSTR_u64 0
+#define PROF__ISSTR_s8 0
+#define PROF__ISSTR_s16 0
+#define PROF__ISSTR_s32 0
+#define PROF__ISSTR_s64 0
+#define PROF__ISSTR_f64 0
+#define PROF__ISSTR_str(n) 1
+
+#define PROF__CAT_(a, b) a##b
+#define PROF__CAT(a, b) PROF__CAT_(a, b)
+#define PROF__FIRST_(a, ...) a
+#define PROF__FIRST(t) PROF__FIRST_ t
+#define PROF__SECOND_(a, b) b
+#define PROF__SECOND(t) PROF__SECOND_ t
+
+/* Per-field expansions; t is a (type, name) tuple. */
+#define PROF__PARAM(t) , PROF__CAT(PROF__CT_, PROF__FIRST(t)) PROF__SECOND(t)
+#define PROF__SIZE(t) + (PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
+	? prof__strsize((const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
+	: sizeof(PROF__CAT(PROF__CT_, PROF__FIRST(t))))
+#define PROF__PUT(t) p = PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
+	? prof__putstr(p, (const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
+	: (__builtin_memcpy(p, &PROF__SECOND(t), sizeof(PROF__SECOND(t))), p + sizeof(PROF__SECOND(t)));
+#define PROF__FNAME(t) PROF__FNAME_ t
+#define PROF__FNAME_(type, name) #name
+
+/* FOR_EACH over 0 to 14 tuples. */
+#define PROF__N(...) PROF__N_(0 __VA_OPT__(,) __VA_ARGS__, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define PROF__N_(z, a, b, c, d, e, f, g, h, i, j, k, l, m, n, N, ...) N
+#define PROF__EACH(M, ...) PROF__CAT(PROF__EACH_, PROF__N(__VA_ARGS__))(M __VA_OPT__(,) __VA_ARGS__)
+#define PROF__EACH_0(M)
+#define PROF__EACH_1(M, a) M(a)
+#define PROF__EACH_2(M, a, ...) M(a) PROF__EACH_1(M, __VA_ARGS__)
+#define PROF__EACH_3(M, a, ...) M(a) PROF__EACH_2(M, __VA_ARGS__)
+#define PROF__EACH_4(M, a, ...) M(a) PROF__EACH_3(M, __VA_ARGS__)
+#define PROF__EACH_5(M, a, ...) M(a) PROF__EACH_4(M, __VA_ARGS__)
+#define PROF__EACH_6(M, a, ...) M(a) PROF__EACH_5(M, __VA_ARGS__)
+#define PROF__EACH_7(M, a, ...) M(a) PROF__EACH_6(M, __VA_ARGS__)
+#define PROF__EACH_8(M, a, ...) M(a) PROF__EACH_7(M, __VA_ARGS__)
+#define PROF__EACH_9(M, a, ...) M(a) PROF__EACH_8(M, __VA_ARGS__)
+#define PROF__EACH_10(M, a, ...) M(a) PROF__EACH_9(M, __VA_ARGS__)
+#define PROF__EACH_11(M, a, ...) M(a) PROF__EACH_10(M, __VA_ARGS__)
+#define PROF__EACH_12(M, a, ...) M(a) PROF__EACH_11(M, __VA_ARGS__)
+#define PROF__EACH_13(M, a, ...) M(a) PROF__EACH_12(M, __VA_ARGS__)
+#define PROF__EACH_14(M, a, ...) M(a) PROF__EACH_13(M, __VA_ARGS__)
+#define PROF__FIELDDEF(t) { PROF__FNAME(t), PROF__CAT(PROF__TY_, PROF__FIRST(t)), PROF__CAT(PROF__BD_, PROF__FIRST(t)) },
+
+#define PROF__DEFINE(ident, evname, kind, ...)                                          \
+	static const struct prof_field ident##__fields[PROF__N(__VA_ARGS__) + 1] = {     \
+		PROF__EACH(PROF__FIELDDEF __VA_OPT__(,) __VA_ARGS__) { 0, 0, 0 } };     \
+	static const struct prof_event_desc ident##__desc = {                          \
+		(evname), (kind), PROF__N(__VA_ARGS__), ident##__fields };              \
+	_Static_assert(PROF__N(__VA_ARGS__) <= PROF_MAX_FIELDS, "too many fields");     \
+	static struct prof_event ident __attribute__((unused)) = { 0, &ident##__desc, 0 }; \
+	static inline __attribute__((always_inline, unused)) void ident##__emit(        \
+		int prof__unused_ PROF__EACH(PROF__PARAM __VA_OPT__(,) __VA_ARGS__))    \
+	{                                                                               \
+		uint32_t st = atomic_load_explicit(&ident.state, memory_order_relaxed); \
+		struct prof__writer *w;                                                 \
+		uint8_t *p, *saved_end;                                                 \
+		(void)prof__unused_;                                                    \
+		if (__builtin_expect(!(st & PROF__ENABLED), 0)) {                       \
+			if (st != 0)                                                    \
+				return;                                                 \
+			st = prof__event_first_use(&ident);                             \
+			if (!(st & PROF__ENABLED))                                      \
+				return;                                                 \
+		}                                                                       \
+		w = &prof__tls_writer;                                                  \
+		p = prof__begin(w, PROF_EVENT_HEADER_SIZE                               \
+			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), &saved_end);  \
+		if (!p)                                                                 \
+			return;                                                         \
+		p = prof__put_header(p, st >> 2);                                       \
+		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
+		prof__commit(w, p, saved_end);                                          \
+	}
+
+/**
+ * PROF_EVENT() - define an event: PROF_EVENT(ident, "name", (type, field)...).
+ * Up to 14 fields.  Defines `ident` (a struct prof_event) in this file.
+ */
+#define PROF_EVENT(ident, name, ...) PROF__DEFINE(ident, name, PROF_KIND_PLAIN __VA_OPT__(,) __VA_ARGS__)
+/** PROF_INSTANT() - an event that marks a moment (a convention for viewers). */
+#define PROF_INSTANT(ident, name, ...) PROF__DEFINE(ident, name, PROF_KIND_INSTANT __VA_OPT__(,) __VA_ARGS__)
+/** PROF_COUNTER() - a counter sample: PROF_COUNTER(ident, "name", type); field "value". */
+#define PROF_COUNTER(ident, name, type) PROF__DEFINE(ident, name, PROF_KIND_COUNTER, (type, value))
+/**
+ * PROF_SPAN() - a span: defines ident_begin ("name.begin", with the given
+ * fields) and ident_end ("name.end", no fields).  Spans on one stream nest.
+ */
+#define PROF_SPAN(ident, name, ...)                                                   \
+	PROF__DEFINE(ident##_begin, name ".begin", PROF_KIND_SPAN_BEGIN __VA_OPT__(,) __VA_ARGS__) \
+	PROF__DEFINE(ident##_end, name ".end", PROF_KIND_SPAN_END)
+
+#ifndef PROF_DISABLE
+/** PROF_EMIT() - record one event: PROF_EMIT(ident, field values...). */
+#define PROF_EMIT(ident, ...) ident##__emit(0 __VA_OPT__(,) __VA_ARGS__)
+#define PROF_SPAN_BEGIN(ident, ...) ident##_begin__emit(0 __VA_OPT__(,) __VA_ARGS__)
+#define PROF_SPAN_END(ident) ident##_end__emit(0)
+#else
+#define PROF_EMIT(ident, ...) do { } while (0)
+#define PROF_SPAN_BEGIN(ident, ...) do { } while (0)
+#define PROF_SPAN_END(ident) do { } while (0)
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* PROFILE_EVENT_H */

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * profile/platform.h - what the freestanding core needs from its host.
+ *
+ * The core (ring, streams, schema) never calls the OS.  A host (a Linux
+ * process, a Xen guest, a unikernel) hands it a struct prof_platform and
+ * the region's memory.  src/posix/ is the Linux process host.
+ */
+#ifndef PROFILE_PLATFORM_H
+#define PROFILE_PLATFORM_H
+
+#include <stdint.h>
+
+#include "profile/export.h"
+#include "profile/format.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct prof_platform {
+	/* Current time in the region's clock units when the TSC is not the
+	 * clock (may be NULL if the clock is the invariant TSC). */
+	uint64_t (*now)(void *ctx);
+	/* A non-zero id of the calling thread (or vCPU). */
+	uint64_t (*thread_id)(void *ctx);
+	/* Called (cold path) when stream @slot closes a packet; may be NULL.
+	 * A Xen guest kicks an event channel here. */
+	void (*packet_closed)(void *ctx, uint32_t slot);
+	void *ctx;
+};
+
+/**
+ * prof_region_layout() - compute the geometry of a region.
+ * @cfg_mode: enum prof_mode.
+ * @packet_size: bytes per packet: a power of two, at least 256.
+ * @packets_per_stream: at least 2.
+ * @stream_slots: 1 to PROF_MAX_STREAMS.
+ * @max_events: 1 to PROF_MAX_EVENTS.
+ * @hdr: filled with the offsets and sizes (region_size included).
+ *
+ * Return: 0, or -EINVAL if a parameter is out of range.
+ */
+PROF_EXPORT int prof_region_layout(uint32_t cfg_mode, uint32_t packet_size,
+				   uint32_t packets_per_stream, uint32_t stream_slots,
+				   uint32_t max_events, struct prof_region_header *hdr);
+
+/**
+ * prof_region_format() - lay out a new region in memory the caller owns.
+ * @mem: page-aligned, zeroed memory of hdr->region_size bytes.
+ * @size: its size.
+ * @hdr: geometry from prof_region_layout(), with uuid and clock filled in.
+ *
+ * Return: 0, or -EINVAL.
+ */
+PROF_EXPORT int prof_region_format(void *mem, uint64_t size, const struct prof_region_header *hdr);
+
+/**
+ * prof_region_attach() - make a formatted region the process's region.
+ * @mem: the region.
+ * @size: its size.
+ * @platform: the host's callbacks; copied.
+ *
+ * Events registered before the attach are published into its schema now.
+ * Only one region is attached at a time.
+ *
+ * Return: 0, -EINVAL if the region's header is not valid, or -EBUSY if a
+ * region is already attached.
+ */
+PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_platform *platform);
+
+/**
+ * prof_region_detach() - stop recording into the attached region.
+ *
+ * Threads' open packets stay readable (a collector scrapes them).  The
+ * caller must ensure no thread is emitting (join them first).
+ *
+ * Return: 0, or -ENOENT if no region is attached.
+ */
+PROF_EXPORT int prof_region_detach(void);
+
+/**
+ * prof_thread_release() - give up the calling thread's stream slot, so
+ * another thread can take it over (its packets continue the same stream).
+ * Called by the posix host at thread exit.
+ */
+PROF_EXPORT void prof_thread_release(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

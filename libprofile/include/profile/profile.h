@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: MIT */
+/* profile/profile.h - libprofile, the mprof trace library: everything. */
+#ifndef PROFILE_PROFILE_H
+#define PROFILE_PROFILE_H
+#include "profile/error.h"
+#include "profile/event.h"
+#include "profile/format.h"
+#include "profile/platform.h"
+#include "profile/region.h"
+#include "profile/read.h"
+#include "profile/ctf.h"
+#endif
