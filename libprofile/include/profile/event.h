@@ -52,7 +52,9 @@ struct prof_event_desc {
 
 /*
  * The run-time state of one event at one definition site.  state is 0
- * until first use; then (id << 2) | PROF__REGISTERED | (enabled ? 1 : 0).
+ * until first use; then (id << PROF__ID_SHIFT) | flags: PROF__REGISTERED,
+ * PROF__USER_OFF if the user disabled it, PROF__ENABLED if it records now
+ * (registered, not user-disabled, and a region is attached).
  */
 struct prof_event {
 	_Atomic uint32_t state;
@@ -62,6 +64,8 @@ struct prof_event {
 
 #define PROF__ENABLED 1u
 #define PROF__REGISTERED 2u
+#define PROF__USER_OFF 4u  /* disabled by the user (kept across attach) */
+#define PROF__ID_SHIFT 3
 
 /*
  * A thread's writer: where its next event goes.  end is NULL while an emit
@@ -285,7 +289,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), &saved_end);  \
 		if (!p)                                                                 \
 			return;                                                         \
-		p = prof__put_header(p, st >> 2);                                       \
+		p = prof__put_header(p, st >> PROF__ID_SHIFT);                                       \
 		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
 		prof__commit(w, p, saved_end);                                          \
 	}

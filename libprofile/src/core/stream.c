@@ -1,0 +1,258 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/stream.c - per-thread streams: claiming a slot, switching packets,
+ * counting what is dropped.  The fast path is inline in profile/event.h;
+ * this file is everything it falls back to.
+ *
+ * A stream slot belongs to one thread at a time (single writer).  The
+ * thread's writer (thread-local) points into the open packet:
+ *
+ *   ring of stream s (packets_per_stream packets of packet_size bytes)
+ *   +-----------+-----------+-----------+-----------+
+ *   | seq k-2   | seq k-1   | seq k     |  (free)   |    head == k + 1
+ *   | complete  | complete  | open      |           |    tail == k - 2
+ *   +-----------+-----------+-----------+-----------+
+ *                           ^base  ^pos      ^end
+ *
+ * Switching packets (prof__packet_switch): close the open packet (stamp
+ * timestamp_end), then open seq head:
+ *  - discard mode: only if head - tail < packets_per_stream, where tail is
+ *    the consumer's position (acquire load, bounds-checked: the consumer
+ *    is another party); otherwise the event is dropped and counted in the
+ *    open packet's events_discarded.  The new packet's header is written
+ *    first and head is release-stored after it, so a reader that sees the
+ *    new head sees a well-formed open packet and the closed previous one.
+ *  - overwrite mode: always.  head is stored first, then a fence, then the
+ *    slot is rewritten, so a reader copying the old packet in that slot
+ *    sees head move and drops its copy as torn (a seqlock; the packet
+ *    bytes are plain stores, which is the usual seqlock compromise, safe
+ *    with GCC/Clang on the targets we build for).
+ * In both modes events_discarded is cumulative: each packet starts with
+ * the count its predecessor ended with.
+ */
+#include <errno.h>
+
+#include "core/internal.h"
+
+PROF_EXPORT __thread struct prof__writer prof__tls_writer __attribute__((tls_model("initial-exec")));
+PROF_EXPORT int prof__clock_is_tsc;
+
+/* Each claimed slot's writer, so detach can reset them.  Under the lock. */
+static struct prof__writer *writers[PROF_MAX_STREAMS];
+
+static uint32_t slot_index(const struct prof_slot *sl)
+{
+	return (uint32_t)(sl - prof__region.slots);
+}
+
+static struct prof_packet_header *packet_at(uint32_t slot, uint64_t seq)
+{
+	uint64_t index = (uint64_t)slot * prof__region.packets_per_stream + seq % prof__region.packets_per_stream;
+
+	return (struct prof_packet_header *)(void *)(prof__region.rings + index * prof__region.packet_size);
+}
+
+PROF_EXPORT uint64_t prof__clock_now_slow(void)
+{
+	const struct prof_platform *p = &prof__region.platform;
+
+	return p->now ? p->now(p->ctx) : 0;
+}
+
+static void count_discarded(struct prof__writer *w)
+{
+	struct prof_packet_header *ph = (struct prof_packet_header *)(void *)w->base;
+
+	if (!ph) {
+		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	/* Only this thread writes it; a reader may load it at any time. */
+	__atomic_store_n(&ph->events_discarded,
+			 __atomic_load_n(&ph->events_discarded, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+}
+
+static void packet_init(struct prof_packet_header *ph, uint32_t slot, uint64_t seq, uint64_t ts,
+			uint64_t discarded, uint32_t tid)
+{
+	ph->magic = PROF_CTF_MAGIC;
+	prof__bytes_copy(ph->uuid, prof__region.uuid, 16);
+	ph->stream_id = 0;
+	ph->stream_instance_id = slot;
+	ph->timestamp_begin = ts;
+	ph->timestamp_end = 0;
+	ph->packet_size = (uint64_t)prof__region.packet_size * 8;
+	ph->events_discarded = discarded;
+	ph->packet_seq_num = seq;
+	ph->tid = tid;
+	ph->reserved = 0;
+	/* Publishes the header to a reader of the open packet.  Pairs with
+	 * the acquire load of content_size in the reader's scrape. */
+	__atomic_store_n(&ph->content_size, (uint64_t)PROF_PACKET_HEADER_SIZE * 8, __ATOMIC_RELEASE);
+}
+
+/*
+ * Close the open packet (if any) and open the next.  Returns 0, or
+ * -ENOSPC in discard mode when the consumer has not freed the next slot.
+ */
+static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t tid)
+{
+	uint32_t slot = slot_index(sl);
+	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED); /* we are its only writer */
+	uint64_t n = prof__region.packets_per_stream;
+	struct prof_packet_header *old = head ? packet_at(slot, head - 1) : NULL;
+	struct prof_packet_header *next = packet_at(slot, head);
+	uint64_t discarded = old ? __atomic_load_n(&old->events_discarded, __ATOMIC_RELAXED) : 0;
+	uint64_t ts;
+
+	if (prof__region.mode == PROF_MODE_DISCARD) {
+		/* Pairs with the reader's release store of tail after it copied
+		 * the packet out (src/read/drain.c).  tail is written by the
+		 * consumer: clamp it, never trust it. */
+		uint64_t tail = __atomic_load_n(&prof__region.consumer[slot].tail, __ATOMIC_ACQUIRE);
+
+		if (tail > head)
+			tail = head;
+		if (head - tail >= n)
+			return -ENOSPC;
+	}
+	ts = prof__now();
+	if (old)
+		old->timestamp_end = ts;
+
+	if (prof__region.mode == PROF_MODE_DISCARD) {
+		packet_init(next, slot, head, ts, discarded, tid);
+		/* Publishes the closed packet and the new open one.  Pairs with
+		 * the reader's acquire load of head. */
+		__atomic_store_n(&sl->head, head + 1, __ATOMIC_RELEASE);
+	} else {
+		/* Publishes the closed packet (pairs with the reader's acquire
+		 * load of head) and announces the slot's reuse before a byte of
+		 * it changes: the reader re-checks head after its copy. */
+		__atomic_store_n(&sl->head, head + 1, __ATOMIC_RELEASE);
+		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* store-store order of head before the rewrite, on every target */
+		packet_init(next, slot, head, ts, discarded, tid);
+	}
+	w->base = (uint8_t *)next;
+	w->pos = w->base + PROF_PACKET_HEADER_SIZE;
+	w->end = w->base + prof__region.packet_size;
+	if (old && prof__region.platform.packet_closed)
+		prof__region.platform.packet_closed(prof__region.platform.ctx, slot);
+	return 0;
+}
+
+/* Make @w point at the open packet of a slot it cannot switch yet. */
+static void writer_park(struct prof__writer *w, struct prof_slot *sl)
+{
+	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED);
+
+	if (!head) {
+		w->base = w->pos = w->end = NULL;
+		return;
+	}
+	w->base = (uint8_t *)packet_at(slot_index(sl), head - 1);
+	w->pos = w->base + (__atomic_load_n(&((struct prof_packet_header *)(void *)w->base)->content_size,
+					    __ATOMIC_RELAXED) >> 3);
+	w->end = w->pos; /* full: every emit retries the switch */
+}
+
+static uint32_t thread_tid(void)
+{
+	const struct prof_platform *p = &prof__region.platform;
+
+	return (uint32_t)p->thread_id(p->ctx);
+}
+
+/* Claim a free slot for the calling thread; under no lock (CAS). */
+static int stream_claim(struct prof__writer *w)
+{
+	uint64_t me = prof__region.platform.thread_id(prof__region.platform.ctx);
+	uint32_t i, nslots = prof__region.stream_slots;
+
+	if (me == 0)
+		me = 1;
+	for (i = 0; i < nslots; i++) {
+		struct prof_slot *sl = &prof__region.slots[(i + (uint32_t)me) % nslots];
+		uint64_t expect = 0;
+
+		if (__atomic_load_n(&sl->owner, __ATOMIC_RELAXED) != 0)
+			continue;
+		/* Pairs with the release store of owner in prof_thread_release():
+		 * the new owner sees the previous owner's last packet state. */
+		if (!__atomic_compare_exchange_n(&sl->owner, &expect, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			continue;
+		__atomic_store_n(&sl->claims, __atomic_load_n(&sl->claims, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+		prof__lock();
+		writers[slot_index(sl)] = w;
+		prof__unlock();
+		w->stream = sl;
+		/* A fresh packet for this thread (its tid is in the context). */
+		if (packet_switch(w, sl, thread_tid()) != 0)
+			writer_park(w, sl);
+		return 0;
+	}
+	return -ENOSPC;
+}
+
+PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
+{
+	struct prof_slot *sl = w->stream;
+
+	if (!sl) {
+		if (!prof__region.base)
+			return NULL;
+		if (stream_claim(w) != 0) {
+			__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
+			return NULL;
+		}
+		sl = w->stream;
+		if (w->base && (size_t)(w->end - w->pos) >= size)
+			return w->pos;
+	} else if (!w->end) {
+		/* An emit interrupted another on this thread (a signal
+		 * handler): drop it rather than interleave the bytes. */
+		count_discarded(w);
+		return NULL;
+	}
+	if (size > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
+		count_discarded(w); /* can never fit a packet */
+		return NULL;
+	}
+	if (packet_switch(w, sl, thread_tid()) != 0) {
+		writer_park(w, sl);
+		count_discarded(w);
+		return NULL;
+	}
+	return w->pos;
+}
+
+PROF_EXPORT void prof_thread_release(void)
+{
+	struct prof__writer *w = &prof__tls_writer;
+	struct prof_slot *sl = w->stream;
+
+	if (!sl)
+		return;
+	prof__lock();
+	if (prof__region.base)
+		writers[slot_index(sl)] = NULL;
+	prof__unlock();
+	w->stream = NULL;
+	w->base = w->pos = w->end = NULL;
+	/* Hands the slot over.  Pairs with the acquire CAS in stream_claim(). */
+	if (prof__region.base)
+		__atomic_store_n(&sl->owner, 0, __ATOMIC_RELEASE);
+}
+
+void prof__writers_reset(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < PROF_MAX_STREAMS; i++) {
+		if (!writers[i])
+			continue;
+		writers[i]->stream = NULL;
+		writers[i]->base = writers[i]->pos = writers[i]->end = NULL;
+		writers[i] = NULL;
+	}
+}

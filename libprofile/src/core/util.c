@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * core/util.c - the few byte and string helpers the core needs, written
+ * out so the core links without libc (see `make freestanding`), and the
+ * cold-path spin lock.
+ */
+#include "core/internal.h"
+
+static atomic_flag core_lock = ATOMIC_FLAG_INIT;
+
+void prof__lock(void)
+{
+	/* Pairs with the release in prof__unlock(). */
+	while (atomic_flag_test_and_set_explicit(&core_lock, memory_order_acquire))
+		;
+}
+
+void prof__unlock(void)
+{
+	/* Pairs with the acquire in prof__lock(). */
+	atomic_flag_clear_explicit(&core_lock, memory_order_release);
+}
+
+void prof__bytes_copy(void *dst, const void *src, size_t n)
+{
+	volatile uint8_t *d = dst; /* volatile: keep the compiler from making this a memcpy call */
+	const uint8_t *s = src;
+
+	while (n--)
+		*d++ = *s++;
+}
+
+void prof__bytes_zero(void *dst, size_t n)
+{
+	volatile uint8_t *d = dst;
+
+	while (n--)
+		*d++ = 0;
+}
+
+int prof__str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+size_t prof__str_copy(char *dst, const char *src, size_t size)
+{
+	size_t n = 0;
+
+	if (size == 0)
+		return 0;
+	while (src && src[n] && n + 1 < size) {
+		dst[n] = src[n];
+		n++;
+	}
+	dst[n] = 0;
+	return n;
+}
+
+int prof__str_has_prefix(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
