@@ -100,6 +100,14 @@ $(O)/tests/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/unit/lib/*.h) $(L
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(TEST_LIB_SRCS) $(PROG_LDLIBS)
 
+# Programs the test scripts drive: tests/progs/*.c, linked with libprofile
+# (and with the test helpers and the reader API).
+TEST_PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
+TEST_PROG_BINS := $(TEST_PROG_SRCS:tests/progs/%.c=$(O)/tests/progs/%)
+$(O)/tests/progs/%: tests/progs/%.c $(LIB_A) $(wildcard tests/unit/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(PROG_LDLIBS)
+
 # Examples: examples/*.c
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 EXAMPLE_BINS := $(EXAMPLE_SRCS:examples/%.c=$(O)/examples/%)
@@ -111,7 +119,7 @@ $(O)/examples/%: examples/%.c $(LIB_A)
 TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
 
 # Modules add programs to ALL_TARGETS and tests to CHECK_TESTS.
-ALL_TARGETS := $(LIB_A) $(LIB_SO) $(MPROF) $(EXAMPLE_BINS) $(TEST_BINS)
+ALL_TARGETS := $(LIB_A) $(LIB_SO) $(MPROF) $(EXAMPLE_BINS) $(TEST_BINS) $(TEST_PROG_BINS)
 CHECK_TESTS := $(TEST_BINS) $(TEST_SCRIPTS)
 FUZZ_TARGETS :=
 -include $(sort $(wildcard */module.mk */*/module.mk))

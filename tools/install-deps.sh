@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
 	build-essential pkg-config clang llvm valgrind binutils
-	babeltrace2 libbabeltrace2-dev
+	babeltrace2 libbabeltrace2-dev python3
 	libjansson-dev
 	liblttng-ust-dev lttng-tools
 	ocaml-nox

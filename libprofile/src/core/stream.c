@@ -22,7 +22,7 @@
  *    open packet's events_discarded.  The new packet's header is written
  *    first and head is release-stored after it, so a reader that sees the
  *    new head sees a well-formed open packet and the closed previous one.
- *  - overwrite mode: always.  head is stored first, then a fence, then the
+ *  - overwrite mode: always.  head is exchanged first (a full barrier), then the
  *    slot is rewritten, so a reader copying the old packet in that slot
  *    sees head move and drops its copy as torn (a seqlock; the packet
  *    bytes are plain stores, which is the usual seqlock compromise, safe
@@ -129,8 +129,10 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 		/* Publishes the closed packet (pairs with the reader's acquire
 		 * load of head) and announces the slot's reuse before a byte of
 		 * it changes: the reader re-checks head after its copy. */
-		__atomic_store_n(&sl->head, head + 1, __ATOMIC_RELEASE);
-		__atomic_thread_fence(__ATOMIC_SEQ_CST); /* store-store order of head before the rewrite, on every target */
+		(void)__atomic_exchange_n(&sl->head, head + 1, __ATOMIC_SEQ_CST);
+		/* seq_cst exchange rather than a release store: its acquire half
+		 * keeps the rewrite below from moving above it (a locked xchg on
+		 * x86, a full barrier), which a release store alone would not. */
 		packet_init(next, slot, head, ts, discarded, tid);
 	}
 	w->base = (uint8_t *)next;

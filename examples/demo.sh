@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# make demo: record the demo program, summarise its trace, leave the trace
+# directory for babeltrace2 (and, as they land, GC, TCP and the viewer).
+set -euo pipefail
+O=${1:-build}
+MPROF=$O/bin/mprof
+out=${DEMO_DIR:-demo-trace}
+rm -rf "$out"
+echo "== mprof record -o $out/app -- $O/examples/demo_app 20000 4"
+"$MPROF" record -o "$out/app" -- "$O/examples/demo_app" 20000 4
+echo
+echo "== mprof stats $out/app"
+"$MPROF" stats "$out/app"
+for extra in examples/demo.d/*.sh; do
+	[ -f "$extra" ] || continue
+	echo
+	O=$O MPROF=$MPROF DEMO_DIR=$out bash "$extra"
+done
+echo
+echo "== babeltrace2 $out/app | head -5"
+babeltrace2 "$out/app" | head -5 || true
+echo
+echo "The traces are in $out/ (CTF 1.8): try 'babeltrace2 $out/app' or 'mprof stats $out/app'."

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit tests of the producer side, reading the region's bytes directly:
+ * packet switching, wrap-around, discard and overwrite modes, exact drop
+ * counts, schema publication, run-time enabling, nesting, slot hand-over.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "lib/check.h"
+#include "profile/profile.h"
+
+PROF_EVENT(ev_pair, "test.pair", (u64, a), (u32, b));
+PROF_EVENT(ev_str, "test.str", (str(8), s));
+PROF_EVENT(ev_pair_again, "test.pair", (u64, a), (u32, b)); /* same event, second site */
+PROF_EVENT(ev_other, "other.thing", (u8, x));
+
+/* Each ev_pair event: 12-byte header + 8 + 4. */
+#define PAIR_SIZE 24u
+
+struct view {
+	struct prof_region *r;
+	struct prof_region_header *hdr;
+	uint8_t *base;
+};
+
+static struct view open_region(uint32_t mode, uint32_t packet_size, uint32_t packets, uint32_t slots)
+{
+	struct prof_region_config cfg;
+	struct prof_error err;
+	struct view v;
+
+	prof_region_config_init(&cfg);
+	cfg.mode = mode;
+	cfg.packet_size = packet_size;
+	cfg.packets_per_stream = packets;
+	cfg.stream_slots = slots;
+	cfg.max_events = 16;
+	cfg.attach = 1;
+	CHECK_OK(prof_region_open(&v.r, &cfg, &err));
+	v.base = prof_region_memory(v.r);
+	v.hdr = (struct prof_region_header *)(void *)v.base;
+	return v;
+}
+
+static struct prof_slot *slot(struct view *v, uint32_t s)
+{
+	return (struct prof_slot *)(void *)(v->base + v->hdr->slots_offset) + s;
+}
+
+static struct prof_consumer_pos *consumer(struct view *v, uint32_t s)
+{
+	return (struct prof_consumer_pos *)(void *)(v->base + v->hdr->consumer_offset) + s;
+}
+
+static struct prof_packet_header *packet(struct view *v, uint32_t s, uint64_t seq)
+{
+	uint64_t i = (uint64_t)s * v->hdr->packets_per_stream + seq % v->hdr->packets_per_stream;
+
+	return (struct prof_packet_header *)(void *)(v->base + v->hdr->rings_offset + i * v->hdr->packet_size);
+}
+
+/* The slot the calling thread owns (exactly one must be owned). */
+static uint32_t my_slot(struct view *v)
+{
+	uint64_t tid = (uint64_t)syscall(SYS_gettid);
+	uint32_t s, found = UINT32_MAX;
+
+	for (s = 0; s < v->hdr->stream_slots; s++)
+		if (slot(v, s)->owner == tid) {
+			CHECK(found == UINT32_MAX);
+			found = s;
+		}
+	CHECK(found != UINT32_MAX);
+	return found;
+}
+
+/* Walk a packet's ev_pair events; returns how many, checks values ascend. */
+static uint64_t walk_pairs(struct prof_packet_header *ph, uint64_t *next_a)
+{
+	uint8_t *p = (uint8_t *)ph + PROF_PACKET_HEADER_SIZE, *end = (uint8_t *)ph + ph->content_size / 8;
+	uint64_t n = 0, ts, last_ts = ph->timestamp_begin, a;
+	uint32_t id, b;
+
+	while (p < end) {
+		memcpy(&ts, p, 8);
+		memcpy(&id, p + 8, 4);
+		memcpy(&a, p + 12, 8);
+		memcpy(&b, p + 20, 4);
+		CHECK_EQ(id, 0);
+		CHECK_GE(ts, last_ts);
+		if (ph->timestamp_end)
+			CHECK_LE(ts, ph->timestamp_end);
+		CHECK_EQ_U(a, *next_a);
+		CHECK_EQ_U(b, (uint32_t)(a * 3));
+		(*next_a)++;
+		last_ts = ts;
+		p += PAIR_SIZE;
+		n++;
+	}
+	CHECK(p == end);
+	return n;
+}
+
+static void test_discard_mode(void)
+{
+	struct view v = open_region(PROF_MODE_DISCARD, 256, 4, 2);
+	uint32_t per_packet = (256 - PROF_PACKET_HEADER_SIZE) / PAIR_SIZE; /* 7 */
+	uint64_t i, next_a = 0, seen = 0, emitted = 0, s;
+	uint32_t sl;
+
+	/* Fill all 4 packets exactly, then 10 more events that must drop. */
+	for (i = 0; i < 4 * per_packet + 10; i++, emitted++)
+		PROF_EMIT(ev_pair, i, (uint32_t)(i * 3));
+	sl = my_slot(&v);
+	CHECK_EQ(slot(&v, sl)->head, 4);
+	CHECK_EQ(v.hdr->schema_count, 1); /* only ev_pair was used */
+	CHECK_STREQ(((struct prof_schema_record *)(void *)(v.base + v.hdr->schema_offset))->name, "test.pair");
+	for (s = 0; s < 4; s++) {
+		struct prof_packet_header *ph = packet(&v, sl, s);
+
+		CHECK_EQ_U(ph->magic, PROF_CTF_MAGIC);
+		CHECK_EQ(ph->packet_seq_num, s);
+		CHECK_EQ(ph->stream_instance_id, sl);
+		CHECK_EQ(ph->packet_size, 256 * 8);
+		CHECK_EQ(ph->tid, syscall(SYS_gettid));
+		CHECK(memcmp(ph->uuid, v.hdr->uuid, 16) == 0);
+		CHECK_EQ(walk_pairs(ph, &next_a), per_packet);
+		seen += per_packet;
+		CHECK_EQ(ph->events_discarded, s == 3 ? 10 : 0);
+		CHECK(s == 3 ? ph->timestamp_end == 0 : ph->timestamp_end >= ph->timestamp_begin);
+	}
+	/* The consumer takes packets 0 and 1: two more packets open, wrapping. */
+	__atomic_store_n(&consumer(&v, sl)->tail, 2, __ATOMIC_RELEASE);
+	for (i = 0; i < 2 * per_packet; i++, emitted++)
+		PROF_EMIT(ev_pair, 1000 + i, (uint32_t)((1000 + i) * 3));
+	CHECK_EQ(slot(&v, sl)->head, 6);
+	next_a = 1000;
+	CHECK(packet(&v, sl, 3)->timestamp_end != 0); /* closed now */
+	CHECK_EQ(walk_pairs(packet(&v, sl, 4), &next_a), per_packet);
+	CHECK_EQ(packet(&v, sl, 4)->packet_seq_num, 4);
+	CHECK(packet(&v, sl, 4) == packet(&v, sl, 0)); /* wrapped into ring index 0 */
+	CHECK_EQ(packet(&v, sl, 4)->events_discarded, 10); /* cumulative */
+	CHECK_EQ(walk_pairs(packet(&v, sl, 5), &next_a), per_packet);
+	seen += 2 * per_packet;
+	/* Conservation: every emitted event is recorded or counted, exactly. */
+	CHECK_EQ(seen + packet(&v, sl, 5)->events_discarded, emitted);
+	/* A consumer position beyond head is hostile: it must not unlock slots. */
+	__atomic_store_n(&consumer(&v, sl)->tail, 1000, __ATOMIC_RELEASE);
+	for (i = 0; i < 3 * per_packet; i++)
+		PROF_EMIT(ev_pair, 5000 + i, 0);
+	CHECK_LE(slot(&v, sl)->head, 6 + 4);
+	prof_region_close(v.r);
+}
+
+static void test_overwrite_mode(void)
+{
+	struct view v = open_region(PROF_MODE_OVERWRITE, 256, 4, 1);
+	uint32_t per_packet = (256 - PROF_PACKET_HEADER_SIZE) / PAIR_SIZE;
+	uint64_t i, next_a, s;
+	uint32_t sl;
+
+	for (i = 0; i < 10 * per_packet + 3; i++)
+		PROF_EMIT(ev_pair, i, (uint32_t)(i * 3));
+	sl = my_slot(&v);
+	CHECK_EQ(slot(&v, sl)->head, 11);
+	/* The newest four packets, seq 7..10, are intact and in order. */
+	next_a = 7 * per_packet;
+	for (s = 7; s <= 10; s++) {
+		CHECK_EQ(packet(&v, sl, s)->packet_seq_num, s);
+		CHECK_EQ(packet(&v, sl, s)->events_discarded, 0);
+		walk_pairs(packet(&v, sl, s), &next_a);
+	}
+	CHECK_EQ(next_a, 10 * per_packet + 3);
+	prof_region_close(v.r);
+}
+
+static void test_schema_and_enable(void)
+{
+	struct view v;
+	struct prof_schema_record *rec;
+	uint32_t sl;
+
+	/* Registered in an earlier region: republished in this one at attach. */
+	v = open_region(PROF_MODE_DISCARD, 4096, 2, 1);
+	CHECK_EQ(v.hdr->schema_count, 1);
+	PROF_EMIT(ev_pair_again, 1, 3); /* same name and fields: same id */
+	CHECK_EQ(v.hdr->schema_count, 1);
+	PROF_EMIT(ev_str, "abcdefghijk"); /* bounded to 8 bytes */
+	CHECK_EQ(v.hdr->schema_count, 2);
+	rec = (struct prof_schema_record *)(void *)(v.base + v.hdr->schema_offset);
+	CHECK_STREQ(rec[1].name, "test.str");
+	CHECK_EQ(rec[1].nfields, 1);
+	CHECK_EQ(rec[1].fields[0].type, PROF_TYPE_STRING);
+	CHECK_EQ(rec[1].fields[0].bound, 8);
+	CHECK_STREQ(rec[1].fields[0].name, "s");
+	sl = my_slot(&v);
+	{
+		struct prof_packet_header *ph = packet(&v, sl, 0);
+		uint8_t *p = (uint8_t *)ph + PROF_PACKET_HEADER_SIZE + PAIR_SIZE;
+		uint32_t id;
+
+		memcpy(&id, p + 8, 4);
+		CHECK_EQ(id, 1);
+		CHECK(memcmp(p + 12, "abcdefgh", 9) == 0); /* 8 bytes and the NUL */
+		CHECK_EQ(ph->content_size / 8, PROF_PACKET_HEADER_SIZE + PAIR_SIZE + 12 + 9);
+	}
+	/* Disabled at run time: nothing is written. */
+	{
+		uint64_t before = packet(&v, sl, 0)->content_size;
+
+		CHECK_OK(prof_event_set_enabled(&ev_pair, 0));
+		PROF_EMIT(ev_pair, 9, 9);
+		CHECK_EQ(packet(&v, sl, 0)->content_size, before);
+		PROF_EMIT(ev_pair_again, 9, 9); /* the other site is still on */
+		CHECK_EQ(packet(&v, sl, 0)->content_size, before + PAIR_SIZE * 8);
+		CHECK_OK(prof_event_set_enabled(&ev_pair, 1));
+		/* Prefix rules: applied now, and to events first used later. */
+		CHECK_EQ(prof_events_set_enabled("test.", 0), 3);
+		before = packet(&v, sl, 0)->content_size;
+		PROF_EMIT(ev_pair, 9, 9);
+		PROF_EMIT(ev_other, 1); /* first use: not matched, recorded */
+		CHECK_EQ(packet(&v, sl, 0)->content_size, before + 13 * 8);
+		CHECK_EQ(prof_events_set_enabled("", 1), 4);
+	}
+	prof_region_close(v.r);
+	/* Without a region, an emit is a no-op (and no crash). */
+	PROF_EMIT(ev_pair, 1, 2);
+}
+
+static void test_nested_emit_is_dropped(void)
+{
+	struct view v = open_region(PROF_MODE_DISCARD, 4096, 2, 1);
+	struct prof__writer *w = &prof__tls_writer;
+	uint8_t *saved;
+	uint32_t sl;
+
+	PROF_EMIT(ev_pair, 1, 3);
+	sl = my_slot(&v);
+	/* What a signal handler sees when it interrupts an emit: busy writer. */
+	saved = w->end;
+	w->end = NULL;
+	PROF_EMIT(ev_pair, 2, 6);
+	w->end = saved;
+	CHECK_EQ(packet(&v, sl, 0)->events_discarded, 1);
+	CHECK_EQ(packet(&v, sl, 0)->content_size / 8, PROF_PACKET_HEADER_SIZE + PAIR_SIZE);
+	PROF_EMIT(ev_pair, 3, 9);
+	CHECK_EQ(packet(&v, sl, 0)->content_size / 8, PROF_PACKET_HEADER_SIZE + 2 * PAIR_SIZE);
+	prof_region_close(v.r);
+}
+
+static void *emit_some(void *arg)
+{
+	uint64_t i, n = (uint64_t)(uintptr_t)arg;
+
+	for (i = 0; i < n; i++)
+		PROF_EMIT(ev_pair, i, (uint32_t)(i * 3));
+	return (void *)(uintptr_t)syscall(SYS_gettid);
+}
+
+static void test_slot_handover_and_exhaustion(void)
+{
+	struct view v = open_region(PROF_MODE_DISCARD, 4096, 4, 1);
+	pthread_t t;
+	void *tid1, *tid2;
+
+	/* One slot: thread 1 takes it and exits; thread 2 takes it over. */
+	CHECK_EQ(pthread_create(&t, NULL, emit_some, (void *)(uintptr_t)5), 0);
+	pthread_join(t, &tid1);
+	CHECK_EQ(slot(&v, 0)->owner, 0);
+	CHECK_EQ(slot(&v, 0)->head, 1);
+	CHECK_EQ(pthread_create(&t, NULL, emit_some, (void *)(uintptr_t)5), 0);
+	pthread_join(t, &tid2);
+	CHECK_EQ(slot(&v, 0)->head, 2);
+	CHECK_EQ(slot(&v, 0)->claims, 2);
+	CHECK_EQ(packet(&v, 0, 0)->tid, (uintptr_t)tid1);
+	CHECK_EQ(packet(&v, 0, 1)->tid, (uintptr_t)tid2);
+	CHECK(packet(&v, 0, 0)->timestamp_end != 0);
+	/* This thread takes the slot and keeps it: a second thread finds none. */
+	PROF_EMIT(ev_pair, 0, 0);
+	CHECK_EQ(pthread_create(&t, NULL, emit_some, (void *)(uintptr_t)7), 0);
+	pthread_join(t, NULL);
+	CHECK_EQ(v.hdr->dropped_no_slot, 7);
+	prof_region_close(v.r);
+}
+
+static void test_bad_config(void)
+{
+	struct prof_region_config cfg;
+	struct prof_region *r;
+	struct prof_error err;
+
+	prof_region_config_init(&cfg);
+	cfg.packet_size = 1000; /* not a power of two */
+	CHECK_EQ(prof_region_open(&r, &cfg, &err), -EINVAL);
+	CHECK(strstr(err.text, "power of two") != NULL);
+	prof_region_config_init(&cfg);
+	cfg.packets_per_stream = 1;
+	CHECK_EQ(prof_region_open(&r, &cfg, &err), -EINVAL);
+	prof_region_config_init(&cfg);
+	cfg.attach = 1;
+	CHECK_OK(prof_region_open(&r, &cfg, &err));
+	{
+		struct prof_region *r2;
+
+		CHECK_EQ(prof_region_open(&r2, &cfg, &err), -EBUSY); /* one attached region */
+	}
+	prof_region_close(r);
+}
+
+int main(void)
+{
+	test_discard_mode();
+	test_overwrite_mode();
+	test_schema_and_enable();
+	test_nested_emit_is_dropped();
+	test_slot_handover_and_exhaustion();
+	test_bad_config();
+	printf("test_core: ok\n");
+	return 0;
+}

@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/mprof/record.c - `mprof record -o DIR -- PROG ARGS...`
+ *
+ * Creates a region in a memfd, passes it to the program through the
+ * environment (MPROF_REGION=fd:N; libprofile attaches at load), and while
+ * the program runs drains complete packets into a CTF trace directory.
+ * When the program ends, however it ends (exit, crash, SIGKILL), one last
+ * drain and a scrape of every stream's open packet recover each event the
+ * program completed: the producer release-stores a packet's content size
+ * after every event.
+ *
+ *   program (producer)          region (memfd)           mprof record
+ *   PROF_EMIT ------------> per-thread packet rings ----> drain / scrape
+ *                                                         -> DIR/stream_N
+ *                                                         -> DIR/metadata
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "profile/profile.h"
+
+struct recorder {
+	const char *dir;
+	struct prof_region *region;
+	struct prof_region_reader *reader;
+	struct prof_ctf_writer *writer;
+	struct prof_trace_desc desc;
+	uint32_t metadata_count; /* schema events in the metadata written */
+	int have_metadata;
+	int quiet;
+};
+
+static volatile sig_atomic_t forward_signal;
+
+static void on_signal(int sig)
+{
+	forward_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: mprof record -o DIR [options] -- PROG [ARGS...]\n"
+		"  -o, --output DIR        trace directory to create (must not hold files)\n"
+		"  -m, --mode MODE         discard (default: drop and count when full) or\n"
+		"                          overwrite (flight recorder: keep the newest)\n"
+		"  -s, --packet-size N     bytes per packet, a power of two (default 64K)\n"
+		"  -n, --packets N         packets per stream (default 16)\n"
+		"  -t, --streams N         stream slots, one per thread (default 64)\n"
+		"  -e, --max-events N      distinct events (default 256)\n"
+		"  -p, --period MS         drain period in milliseconds (default 10)\n"
+		"  -q, --quiet             no summary on stderr\n"
+		"Exit status: the program's (128+N if killed by signal N); mprof's own\n"
+		"failures: 2 usage, 3 bad input, 4 system error, 5 program not started.\n");
+}
+
+static int write_metadata(struct recorder *rec, int force)
+{
+	const struct prof_schema *schema = prof_region_reader_schema(rec->reader);
+	struct prof_error err;
+	int ret;
+
+	if (!force && rec->have_metadata && schema->count == rec->metadata_count)
+		return 0;
+	rec->desc.schema = *schema;
+	ret = prof_ctf_writer_metadata(rec->writer, &rec->desc, &err);
+	if (ret) {
+		char buf[600];
+
+		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		return ret;
+	}
+	rec->metadata_count = schema->count;
+	rec->have_metadata = 1;
+	return 0;
+}
+
+static int drain_once(struct recorder *rec)
+{
+	int ret = write_metadata(rec, 0);
+
+	if (ret)
+		return ret;
+	ret = prof_region_reader_drain(rec->reader, prof_ctf_writer_sink, rec->writer);
+	if (ret < 0) {
+		mprof_error("record", "%s: writing the trace: %s", rec->dir, prof_strerror(ret));
+		return ret;
+	}
+	return write_metadata(rec, 0);
+}
+
+/* Wait up to period_ms for the child to exit; returns 1 if it did. */
+static int wait_child(pid_t pid, int pidfd, int period_ms, int *status)
+{
+	pid_t r;
+
+	if (pidfd >= 0) {
+		struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+		if (poll(&p, 1, period_ms) < 0 && errno != EINTR)
+			return -errno;
+	} else {
+		struct timespec ts = { 0, (long)period_ms * 1000000L };
+
+		nanosleep(&ts, NULL); /* the drain period when pidfd is unavailable */
+	}
+	r = waitpid(pid, status, WNOHANG);
+	if (r < 0 && errno != EINTR)
+		return -errno;
+	return r == pid;
+}
+
+static pid_t spawn(char **argv, int region_fd, int *exec_errno)
+{
+	int pipefd[2];
+	char spec[32];
+	pid_t pid;
+	int child_errno = 0;
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) != 0)
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		int fd = dup(region_fd); /* without CLOEXEC: the program inherits it */
+
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		snprintf(spec, sizeof(spec), "fd:%d", fd);
+		if (fd < 0 || setenv(PROF_REGION_ENV, spec, 1) != 0)
+			child_errno = errno;
+		else {
+			execvp(argv[0], argv);
+			child_errno = errno;
+		}
+		n = write(pipefd[1], &child_errno, sizeof(child_errno));
+		(void)n;
+		_exit(127);
+	}
+	close(pipefd[1]);
+	do
+		n = read(pipefd[0], &child_errno, sizeof(child_errno));
+	while (n < 0 && errno == EINTR);
+	close(pipefd[0]);
+	*exec_errno = n == (ssize_t)sizeof(child_errno) ? child_errno : 0;
+	return pid;
+}
+
+static void print_summary(struct recorder *rec, const char *prog, int status)
+{
+	struct prof_drain_stats s;
+
+	prof_region_reader_stats(rec->reader, &s);
+	if (WIFEXITED(status))
+		fprintf(stderr, "mprof record: %s exited with status %d\n", prog, WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		fprintf(stderr, "mprof record: %s was killed by signal %d (%s)\n", prog, WTERMSIG(status),
+			strsignal(WTERMSIG(status)));
+	fprintf(stderr,
+		"mprof record: wrote %s: %llu events in %llu packets (%llu partial), %llu bytes; "
+		"discarded %llu events, %llu packets overwritten, %llu torn, %llu invalid, "
+		"%llu events without a stream slot\n",
+		rec->dir, (unsigned long long)s.events, (unsigned long long)s.packets,
+		(unsigned long long)s.partial_packets, (unsigned long long)s.bytes,
+		(unsigned long long)s.events_discarded, (unsigned long long)s.overwritten_packets,
+		(unsigned long long)s.torn_packets, (unsigned long long)s.invalid_packets,
+		(unsigned long long)s.dropped_no_slot);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "packet-size", required_argument, NULL, 's' },
+		{ "packets", required_argument, NULL, 'n' },
+		{ "streams", required_argument, NULL, 't' },
+		{ "max-events", required_argument, NULL, 'e' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct recorder rec = { 0 };
+	struct prof_region_config cfg;
+	struct prof_error err;
+	struct sigaction sa;
+	uint32_t period_ms = 10;
+	int status = 0, exec_errno = 0, pidfd = -1, ret = MPROF_EXIT_SYSTEM, c, exited = 0;
+	pid_t pid;
+	char buf[600];
+
+	prof_region_config_init(&cfg);
+	cfg.backing = PROF_BACKING_MEMFD;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+o:m:s:n:t:e:p:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': rec.dir = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "discard"))
+				cfg.mode = PROF_MODE_DISCARD;
+			else if (!strcmp(optarg, "overwrite"))
+				cfg.mode = PROF_MODE_OVERWRITE;
+			else {
+				mprof_error("record", "--mode: '%s' is neither 'discard' nor 'overwrite'", optarg);
+				return MPROF_EXIT_USAGE;
+			}
+			break;
+		case 's': if (mprof_parse_u32("record", "--packet-size", optarg, 1, &cfg.packet_size)) return MPROF_EXIT_USAGE; break;
+		case 'n': if (mprof_parse_u32("record", "--packets", optarg, 0, &cfg.packets_per_stream)) return MPROF_EXIT_USAGE; break;
+		case 't': if (mprof_parse_u32("record", "--streams", optarg, 0, &cfg.stream_slots)) return MPROF_EXIT_USAGE; break;
+		case 'e': if (mprof_parse_u32("record", "--max-events", optarg, 0, &cfg.max_events)) return MPROF_EXIT_USAGE; break;
+		case 'p':
+			if (mprof_parse_u32("record", "--period", optarg, 0, &period_ms))
+				return MPROF_EXIT_USAGE;
+			if (period_ms < 1 || period_ms > 60000) {
+				mprof_error("record", "--period must be 1 to 60000 ms");
+				return MPROF_EXIT_USAGE;
+			}
+			break;
+		case 'q': rec.quiet = 1; break;
+		case 'h': usage(stdout); return MPROF_EXIT_OK;
+		default: usage(stderr); return MPROF_EXIT_USAGE;
+		}
+	}
+	if (!rec.dir || optind >= argc) {
+		mprof_error("record", "%s", !rec.dir ? "missing -o DIR" : "missing the program to run (after --)");
+		usage(stderr);
+		return MPROF_EXIT_USAGE;
+	}
+
+	if (prof_region_open(&rec.region, &cfg, &err) != 0) {
+		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		return err.code == -EINVAL ? MPROF_EXIT_USAGE : MPROF_EXIT_SYSTEM;
+	}
+	if (prof_ctf_writer_open(&rec.writer, rec.dir, &err) != 0) {
+		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		ret = err.code == -EEXIST ? MPROF_EXIT_USAGE : MPROF_EXIT_SYSTEM;
+		goto out;
+	}
+	if (prof_region_reader_open(&rec.reader, prof_region_memory(rec.region), prof_region_size(rec.region),
+				    "region", &err) != 0) {
+		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		goto out;
+	}
+	{
+		const struct prof_region_header *h = prof_region_reader_header(rec.reader);
+
+		memcpy(rec.desc.uuid, h->uuid, 16);
+		rec.desc.byte_order = h->byte_order;
+		rec.desc.clock = h->clock;
+	}
+	if (write_metadata(&rec, 1) != 0)
+		goto out;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	pid = spawn(argv + optind, prof_region_fd(rec.region), &exec_errno);
+	if (pid < 0 || exec_errno) {
+		mprof_error("record", "cannot run '%s': %s", argv[optind], strerror(pid < 0 ? errno : exec_errno));
+		if (pid > 0)
+			waitpid(pid, NULL, 0);
+		ret = MPROF_EXIT_CHILD;
+		goto out;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+
+	while (!exited) {
+		int r = wait_child(pid, pidfd, (int)period_ms, &status);
+
+		if (forward_signal) {
+			kill(pid, forward_signal);
+			forward_signal = 0;
+		}
+		if (r < 0) {
+			mprof_error("record", "waiting for the program: %s", strerror(-r));
+			goto out;
+		}
+		exited = r;
+		if (drain_once(&rec) != 0)
+			goto out;
+	}
+	/* The program is gone: take what is left, including open packets. */
+	if (drain_once(&rec) != 0)
+		goto out;
+	if (prof_region_reader_scrape(rec.reader, prof_ctf_writer_sink, rec.writer) < 0) {
+		mprof_error("record", "%s: writing the trace failed", rec.dir);
+		goto out;
+	}
+	if (write_metadata(&rec, 0) != 0)
+		goto out;
+	if (prof_ctf_writer_close(rec.writer) != 0) {
+		rec.writer = NULL;
+		mprof_error("record", "%s: closing the trace failed", rec.dir);
+		goto out;
+	}
+	rec.writer = NULL;
+	if (!rec.quiet)
+		print_summary(&rec, argv[optind], status);
+	if (WIFEXITED(status))
+		ret = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		ret = 128 + WTERMSIG(status);
+	else
+		ret = MPROF_EXIT_OK;
+out:
+	if (pidfd >= 0)
+		close(pidfd);
+	if (rec.writer)
+		prof_ctf_writer_close(rec.writer);
+	prof_region_reader_close(rec.reader);
+	prof_region_close(rec.region);
+	return ret;
+}
