@@ -18,7 +18,7 @@
  * (its arguments are not evaluated).
  *
  * Signal safety: an emit that interrupts another emit on the same thread
- * (a signal handler) finds the thread's writer busy (end == NULL) and is
+ * (a signal handler) finds the thread's writer busy (nest != 0) and is
  * dropped and counted in events_discarded, so a stream is never corrupted.
  */
 #ifndef PROFILE_EVENT_H
@@ -68,15 +68,17 @@ struct prof_event {
 #define PROF__ID_SHIFT 3
 
 /*
- * A thread's writer: where its next event goes.  end is NULL while an emit
- * is in progress (or before the thread has a stream), which makes any
- * nested emit take the slow path.
+ * A thread's writer: where its next event goes.  nest is non-zero while an
+ * emit (1) or the slow path (2) runs on this thread; an emit that finds it
+ * set is a signal handler's, interrupting another emit, and is dropped and
+ * counted instead of interleaving its bytes.
  */
 struct prof__writer {
 	uint8_t *pos;   /* next free byte in the open packet */
-	uint8_t *end;   /* end of usable space, NULL while busy */
-	uint8_t *base;  /* start of the open packet */
-	void *stream;   /* struct prof__stream *, NULL until claimed */
+	uint8_t *end;   /* end of usable space (== pos when parked full) */
+	uint8_t *base;  /* start of the open packet, NULL before the first */
+	void *stream;   /* struct prof_slot *, NULL until claimed */
+	volatile uint32_t nest;
 };
 
 PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
@@ -85,6 +87,7 @@ PROF_EXPORT extern int prof__clock_is_tsc;
 
 PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
+PROF_EXPORT void prof__drop_nested(struct prof__writer *w);
 PROF_EXPORT uint64_t prof__clock_now_slow(void);
 
 /**
@@ -118,37 +121,45 @@ static inline uint64_t prof__now(void)
 /*
  * Begin an emit of size bytes: returns where to write the event, with the
  * writer marked busy, or NULL if the event was dropped (and counted).
+ *
+ * The busy mark is stored before pos and end are read: a signal handler
+ * that runs before the mark completes its emit and leaves pos and end
+ * consistent; one that runs after it sees the mark and drops.
  */
-static inline uint8_t *prof__begin(struct prof__writer *w, size_t size, uint8_t **saved_end)
+static inline uint8_t *prof__begin(struct prof__writer *w, size_t size)
 {
-	uint8_t *p = w->pos;
-	uint8_t *e = w->end;
+	uint8_t *p;
 
-	if (__builtin_expect((intptr_t)((uintptr_t)e - (uintptr_t)p) < (intptr_t)size, 0)) {
-		p = prof__reserve_slow(w, size);
-		if (!p)
-			return NULL;
-		e = w->end;
+	if (__builtin_expect(w->nest != 0, 0)) {
+		prof__drop_nested(w);
+		return NULL;
 	}
-	*saved_end = e;
-	w->end = NULL;
-	/* Orders the busy mark before the payload stores against a signal
-	 * handler on this thread; no other thread reads w. */
+	w->nest = 1;
+	/* Orders the mark before the loads below against a signal handler
+	 * on this thread; no other thread reads w. */
 	atomic_signal_fence(memory_order_seq_cst);
+	p = w->pos;
+	if (__builtin_expect((size_t)(w->end - p) < size, 0)) {
+		p = prof__reserve_slow(w, size);
+		if (!p) {
+			atomic_signal_fence(memory_order_seq_cst);
+			w->nest = 0;
+		}
+	}
 	return p;
 }
 
-static inline void prof__commit(struct prof__writer *w, uint8_t *p, uint8_t *saved_end)
+static inline void prof__commit(struct prof__writer *w, uint8_t *p)
 {
 	uint64_t *content_size = (uint64_t *)(void *)(w->base +
 		offsetof(struct prof_packet_header, content_size));
 
 	w->pos = p;
 	/* Publishes the event's bytes.  Pairs with the acquire load of
-	 * content_size in prof__drain_open_packet() (src/read/drain.c). */
+	 * content_size in the reader's scrape (src/read/drain.c). */
 	__atomic_store_n(content_size, (uint64_t)(p - w->base) << 3, __ATOMIC_RELEASE);
 	atomic_signal_fence(memory_order_seq_cst);
-	w->end = saved_end;
+	w->nest = 0;
 }
 
 static inline uint8_t *prof__put_header(uint8_t *p, uint32_t id)
@@ -275,7 +286,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 	{                                                                               \
 		uint32_t st = atomic_load_explicit(&ident.state, memory_order_relaxed); \
 		struct prof__writer *w;                                                 \
-		uint8_t *p, *saved_end;                                                 \
+		uint8_t *p;                                                             \
 		(void)prof__unused_;                                                    \
 		if (__builtin_expect(!(st & PROF__ENABLED), 0)) {                       \
 			if (st != 0)                                                    \
@@ -286,12 +297,12 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		}                                                                       \
 		w = &prof__tls_writer;                                                  \
 		p = prof__begin(w, PROF_EVENT_HEADER_SIZE                               \
-			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), &saved_end);  \
+			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__));              \
 		if (!p)                                                                 \
 			return;                                                         \
 		p = prof__put_header(p, st >> PROF__ID_SHIFT);                                       \
 		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
-		prof__commit(w, p, saved_end);                                          \
+		prof__commit(w, p);                                                     \
 	}
 
 /**

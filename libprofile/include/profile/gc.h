@@ -85,9 +85,6 @@ enum prof_gc_counter {
 	PROF_GC_COUNTER_COUNT = 7,
 };
 
-/* How deep GC spans may nest on one thread (deeper ones are not recorded). */
-#define PROF_GC_MAX_DEPTH 16
-
 /**
  * prof_gc_register() - register every GC event now.
  *
@@ -127,9 +124,7 @@ PROF_EXPORT int prof_gc_thread_prepare(void);
  * first, with what was opened inside it: its begin stays in the trace
  * without an end, which readers count as unmatched.
  *
- * Return: 0, -EINVAL for an unknown kind, -E2BIG if spans already nest
- * PROF_GC_MAX_DEPTH deep here (then neither this begin nor its end is
- * recorded).
+ * Return: 0, or -EINVAL for an unknown kind.
  */
 PROF_EXPORT int prof_gc_begin(enum prof_gc_kind kind);
 
@@ -139,8 +134,8 @@ PROF_EXPORT int prof_gc_begin(enum prof_gc_kind kind);
  * Call it last thing, after the runtime has finished the work and after
  * any prof_gc_counter() samples of the collection.
  *
- * Return: the kind that ended (>= 0), -ENOENT if no GC span is open on
- * this thread, or -E2BIG if the span ending was not recorded (too deep).
+ * Return: the kind that ended (>= 0), or -ENOENT if no GC span is open
+ * on this thread.
  */
 PROF_EXPORT int prof_gc_end(void);
 
@@ -161,7 +156,11 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value);
  * @resumed: 0 for suspended, non-zero for resumed.
  * @thread: the runtime's identifier of that thread.
  *
- * Return: 0.
+ * Called by the collecting thread, usually with the world stopped, so it
+ * records only if that thread already has its stream (it emitted a GC
+ * event before, or called prof_gc_thread_prepare()): it never takes a lock.
+ *
+ * Return: 0, or -ENOENT if the calling thread has no stream (not recorded).
  */
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread);
 

@@ -8,11 +8,11 @@
  * the kinds it has open on a small stack of its own.
  *
  *   thread-local gc_tls              emitted
- *   +-------+---------+-------------+
- *   | depth | skipped | kinds[16]   |   begin(MAJOR)  -> gc.major.begin
- *   |   2   |    0    | MAJOR, MARK |   begin(MARK)   -> gc.mark.begin
- *   +-------+---------+-------------+   end()         -> gc.mark.end
- *                                       end()         -> gc.major.end
+ *   +-------+-------------------+
+ *   | depth | kinds[KIND_COUNT] |   begin(MAJOR)  -> gc.major.begin
+ *   |   2   | MAJOR, MARK       |   begin(MARK)   -> gc.mark.begin
+ *   +-------+-------------------+   end()         -> gc.mark.end
+ *                                   end()         -> gc.major.end
  *
  * Freestanding, like the rest of the core: no libc, no lock after
  * registration (prof_gc_register()) and stream claim
@@ -56,7 +56,7 @@ PROF_INSTANT(gc_thread_resume, "gc.thread_resume", (u64, thread));
 #define COUNT_ONE(...) +1
 _Static_assert(0 GC_KINDS(COUNT_ONE) == PROF_GC_KIND_COUNT, "one span per kind");
 _Static_assert(0 GC_COUNTERS(COUNT_ONE) == PROF_GC_COUNTER_COUNT, "one event per counter");
-_Static_assert(PROF_GC_KIND_COUNT <= 255 && PROF_GC_MAX_DEPTH <= 255, "kinds fit the stack's bytes");
+_Static_assert(PROF_GC_KIND_COUNT <= 255, "kinds fit the stack's bytes");
 
 #define KIND_NAME(kind, ident, name, pause) [kind] = name,
 #define KIND_PAUSE(kind, ident, name, pause) [kind] = pause,
@@ -71,11 +71,14 @@ static struct prof_event *const all_events[] = {
 	GC_KINDS(KIND_EVENTS) GC_COUNTERS(COUNTER_EVENT) &gc_thread_suspend, &gc_thread_resume,
 };
 
-/* The kinds this thread has open, innermost last. */
+/*
+ * The kinds this thread has open, innermost last.  A kind is open at most
+ * once (prof_gc_begin() closes a stale one), so PROF_GC_KIND_COUNT entries
+ * always suffice.
+ */
 struct gc_thread {
 	uint32_t depth;
-	uint32_t skipped;   /* begins not recorded: deeper than the stack */
-	uint8_t kinds[PROF_GC_MAX_DEPTH];
+	uint8_t kinds[PROF_GC_KIND_COUNT];
 };
 
 static __thread struct gc_thread gc_tls __attribute__((tls_model("initial-exec")));
@@ -102,7 +105,8 @@ PROF_EXPORT int prof_gc_thread_prepare(void)
 	 * stream_claim()) and writes no event.  When every slot is taken it
 	 * counts one event dropped for want of a slot; no event was, so take
 	 * that count back to keep it exact.
-	 * TODO(#4): a core entry point that only claims (see docs/GC.md). */
+	 * TODO(#4): call a core entry point that only claims, once stream.c
+	 * has one. */
 	if (!prof__reserve_slow(w, 0) && !w->stream) {
 		if (prof__region.base)
 			__atomic_fetch_sub(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
@@ -138,21 +142,12 @@ PROF_EXPORT int prof_gc_begin(enum prof_gc_kind kind)
 
 	if ((uint32_t)kind >= PROF_GC_KIND_COUNT)
 		return -EINVAL;
-	if (t->skipped) {
-		/* Inside a span we did not record: neither is this one. */
-		t->skipped++;
-		return -E2BIG;
-	}
 	/* A kind never nests in itself: if it is open, its end never came. */
 	for (i = 0; i < t->depth; i++) {
 		if (t->kinds[i] == (uint8_t)kind) {
 			t->depth = i;
 			break;
 		}
-	}
-	if (t->depth == PROF_GC_MAX_DEPTH) {
-		t->skipped = 1;
-		return -E2BIG;
 	}
 	t->kinds[t->depth++] = (uint8_t)kind;
 	emit_begin((uint32_t)kind);
@@ -164,10 +159,6 @@ PROF_EXPORT int prof_gc_end(void)
 	struct gc_thread *t = &gc_tls;
 	uint32_t kind;
 
-	if (t->skipped) {
-		t->skipped--;
-		return -E2BIG;
-	}
 	if (t->depth == 0)
 		return -ENOENT;
 	kind = t->kinds[--t->depth];
@@ -189,6 +180,9 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value)
 
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread)
 {
+	/* Usually called with the world stopped: never claim a stream here. */
+	if (!prof__tls_writer.stream)
+		return -ENOENT;
 	if (resumed)
 		PROF_EMIT(gc_thread_resume, thread);
 	else

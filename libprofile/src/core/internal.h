@@ -39,8 +39,10 @@ struct prof__attached {
 /* The attached region; base is NULL when none.  Written under the core lock. */
 extern struct prof__attached prof__region;
 
-/* A spin lock for the cold paths (registration, attach, slot changes). */
-void prof__lock(void);
+/* A spin lock for the cold paths (registration, attach, slot changes).
+ * Returns 0, or -EDEADLK when called from a signal handler that
+ * interrupted this thread while it held (or waited for) the lock. */
+int prof__lock(void);
 void prof__unlock(void);
 
 /* Small freestanding helpers (no libc in the core). */
@@ -57,6 +59,11 @@ void prof__events_refresh_enabled(void);
 
 /* stream.c: forget every thread's writer (at detach).  Under the lock. */
 void prof__writers_reset(void);
+
+/* stream.c: count an event dropped because its emit nested inside a cold
+ * path on the same thread (a signal handler), in the open packet's
+ * events_discarded (or, before the thread has one, in its first). */
+void prof__count_nested_drop(void);
 
 /* region.c: check a header against its own geometry and a size. */
 int prof__region_header_check(const struct prof_region_header *hdr, uint64_t size);

@@ -105,7 +105,8 @@ PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_p
 	if (hdr->clock.source != PROF_CLOCK_TSC && !platform->now)
 		return -EINVAL;
 
-	prof__lock();
+	if (prof__lock() != 0)
+		return -EDEADLK;
 	if (prof__region.base) {
 		ret = -EBUSY;
 		goto out;
@@ -136,7 +137,8 @@ PROF_EXPORT int prof_region_detach(void)
 {
 	int ret = 0;
 
-	prof__lock();
+	if (prof__lock() != 0)
+		return -EDEADLK;
 	if (!prof__region.base) {
 		ret = -ENOENT;
 		goto out;

@@ -195,7 +195,12 @@ PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev)
 #ifndef PROF_FREESTANDING
 	prof__host_autoattach();
 #endif
-	prof__lock();
+	if (prof__lock() != 0) {
+		/* A signal handler's emit interrupted registration on this
+		 * thread: drop this event, count it, register next time. */
+		prof__count_nested_drop();
+		return 0;
+	}
 	st = register_locked(ev);
 	prof__unlock();
 	return st;
@@ -207,7 +212,8 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled)
 
 	if (!ev || !ev->desc)
 		return -EINVAL;
-	prof__lock();
+	if (prof__lock() != 0)
+		return -EDEADLK;
 	st = register_locked(ev);
 	if (st >> PROF__ID_SHIFT < id_count && ids[st >> PROF__ID_SHIFT] && desc_valid(ev->desc))
 		atomic_store_explicit(&ev->state, state_for(ev, st >> PROF__ID_SHIFT, !enabled),
@@ -223,7 +229,8 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled)
 
 	if (!prefix)
 		return -EINVAL;
-	prof__lock();
+	if (prof__lock() != 0)
+		return -EDEADLK;
 	if (rule_count == MAX_RULES) {
 		/* Keep the newest rules: they win anyway. */
 		prof__bytes_copy(&rules[0], &rules[1], sizeof(rules[0]) * (MAX_RULES - 1));

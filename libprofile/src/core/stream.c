@@ -59,6 +59,8 @@ PROF_EXPORT uint64_t prof__clock_now_slow(void)
 	return p->now ? p->now(p->ctx) : 0;
 }
 
+/* Count one dropped event in the open packet.  An atomic add: a signal
+ * handler on this thread may count one in the middle of ours. */
 static void count_discarded(struct prof__writer *w)
 {
 	struct prof_packet_header *ph = (struct prof_packet_header *)(void *)w->base;
@@ -67,9 +69,7 @@ static void count_discarded(struct prof__writer *w)
 		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
 		return;
 	}
-	/* Only this thread writes it; a reader may load it at any time. */
-	__atomic_store_n(&ph->events_discarded,
-			 __atomic_load_n(&ph->events_discarded, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+	__atomic_fetch_add(&ph->events_discarded, 1, __ATOMIC_RELAXED);
 }
 
 static void packet_init(struct prof_packet_header *ph, uint32_t slot, uint64_t seq, uint64_t ts,
@@ -138,6 +138,17 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 	w->base = (uint8_t *)next;
 	w->pos = w->base + PROF_PACKET_HEADER_SIZE;
 	w->end = w->base + prof__region.packet_size;
+	if (old) {
+		uint64_t late;
+
+		/* A signal handler may have counted a drop in the old packet
+		 * after we read its count: carry it into the new one.  From
+		 * the store of w->base above on, handlers count in the new. */
+		atomic_signal_fence(memory_order_seq_cst);
+		late = __atomic_load_n(&old->events_discarded, __ATOMIC_RELAXED) - discarded;
+		if (late)
+			__atomic_fetch_add(&next->events_discarded, late, __ATOMIC_RELAXED);
+	}
 	if (old && prof__region.platform.packet_closed)
 		prof__region.platform.packet_closed(prof__region.platform.ctx, slot);
 	return 0;
@@ -165,7 +176,38 @@ static uint32_t thread_tid(void)
 	return (uint32_t)p->thread_id(p->ctx);
 }
 
-/* Claim a free slot for the calling thread; under no lock (CAS). */
+/* Drops counted before this thread had a packet (a signal handler during
+ * its first claim); folded into its first packet. */
+static __thread uint64_t early_drops;
+
+PROF_EXPORT void prof__drop_nested(struct prof__writer *w)
+{
+	if (w->base)
+		count_discarded(w);
+	else
+		__atomic_fetch_add(&early_drops, 1, __ATOMIC_RELAXED);
+}
+
+void prof__count_nested_drop(void)
+{
+	prof__drop_nested(&prof__tls_writer);
+}
+
+static void fold_early_drops(struct prof__writer *w)
+{
+	/* One instruction (xchg): a signal cannot split it. */
+	uint64_t n = __atomic_exchange_n(&early_drops, 0, __ATOMIC_RELAXED);
+	struct prof_packet_header *ph = (struct prof_packet_header *)(void *)w->base;
+
+	if (!n)
+		return;
+	if (ph)
+		__atomic_fetch_add(&ph->events_discarded, n, __ATOMIC_RELAXED);
+	else
+		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, n, __ATOMIC_RELAXED);
+}
+
+/* Claim a free slot for the calling thread (CAS); returns 0 or -ENOSPC. */
 static int stream_claim(struct prof__writer *w)
 {
 	uint64_t me = prof__region.platform.thread_id(prof__region.platform.ctx);
@@ -184,9 +226,7 @@ static int stream_claim(struct prof__writer *w)
 		if (!__atomic_compare_exchange_n(&sl->owner, &expect, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
 		__atomic_store_n(&sl->claims, __atomic_load_n(&sl->claims, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
-		prof__lock();
-		writers[slot_index(sl)] = w;
-		prof__unlock();
+		writers[slot_index(sl)] = w; /* under the lock: see prof__reserve_slow() */
 		w->stream = sl;
 		/* A fresh packet for this thread (its tid is in the context). */
 		if (packet_switch(w, sl, thread_tid()) != 0)
@@ -196,25 +236,36 @@ static int stream_claim(struct prof__writer *w)
 	return -ENOSPC;
 }
 
+/*
+ * Everything the inline fast path cannot do: claim a stream, switch
+ * packets, drop.  Called with the writer marked busy (nest != 0), so an
+ * emit from a signal handler that interrupts it only counts a drop.
+ * Returns where to write @size bytes, or NULL if the event was dropped
+ * (and counted).
+ */
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 {
 	struct prof_slot *sl = w->stream;
 
 	if (!sl) {
+		int claimed;
+
 		if (!prof__region.base)
 			return NULL;
-		if (stream_claim(w) != 0) {
+		if (prof__lock() != 0) {
+			prof__drop_nested(w);
+			return NULL;
+		}
+		claimed = stream_claim(w);
+		prof__unlock();
+		if (claimed != 0) {
 			__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
 			return NULL;
 		}
 		sl = w->stream;
+		fold_early_drops(w);
 		if (w->base && (size_t)(w->end - w->pos) >= size)
 			return w->pos;
-	} else if (!w->end) {
-		/* An emit interrupted another on this thread (a signal
-		 * handler): drop it rather than interleave the bytes. */
-		count_discarded(w);
-		return NULL;
 	}
 	if (size > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
 		count_discarded(w); /* can never fit a packet */
@@ -235,15 +286,16 @@ PROF_EXPORT void prof_thread_release(void)
 
 	if (!sl)
 		return;
-	prof__lock();
+	if (prof__lock() != 0)
+		return;
 	if (prof__region.base)
 		writers[slot_index(sl)] = NULL;
-	prof__unlock();
 	w->stream = NULL;
 	w->base = w->pos = w->end = NULL;
 	/* Hands the slot over.  Pairs with the acquire CAS in stream_claim(). */
 	if (prof__region.base)
 		__atomic_store_n(&sl->owner, 0, __ATOMIC_RELEASE);
+	prof__unlock();
 }
 
 void prof__writers_reset(void)

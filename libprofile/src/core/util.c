@@ -2,23 +2,36 @@
 /*
  * core/util.c - the few byte and string helpers the core needs, written
  * out so the core links without libc (see `make freestanding`), and the
- * cold-path spin lock.
+ * cold-path spin lock, which a signal handler interrupting its holder on
+ * the same thread cannot deadlock on: prof__lock() fails with -EDEADLK.
  */
+#include <errno.h>
+
 #include "core/internal.h"
 
 static atomic_flag core_lock = ATOMIC_FLAG_INIT;
+/* Set by a thread while it holds or waits for the lock, so that a signal
+ * handler on the same thread fails instead of spinning forever. */
+static __thread volatile int lock_held_here;
 
-void prof__lock(void)
+int prof__lock(void)
 {
+	if (lock_held_here)
+		return -EDEADLK;
+	lock_held_here = 1;
+	atomic_signal_fence(memory_order_seq_cst);
 	/* Pairs with the release in prof__unlock(). */
 	while (atomic_flag_test_and_set_explicit(&core_lock, memory_order_acquire))
 		;
+	return 0;
 }
 
 void prof__unlock(void)
 {
 	/* Pairs with the acquire in prof__lock(). */
 	atomic_flag_clear_explicit(&core_lock, memory_order_release);
+	atomic_signal_fence(memory_order_seq_cst);
+	lock_held_here = 0;
 }
 
 void prof__bytes_copy(void *dst, const void *src, size_t n)
