@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * CTF trace directory writer.
+ *
+ *   DIR/
+ *     metadata         TSDL text (metadata.c); replaced whole, atomically
+ *     .metadata.tmp    only while a new version is being written
+ *     stream_<slot>    the packets of stream slot <slot>, appended in the
+ *                      order the reader delivered them, nothing else
+ *
+ * The directory must be new or empty: a trace is never mixed with an older
+ * one.  A new metadata version is written to the temporary file, synced,
+ * then renamed over `metadata` and the directory synced, so a reader (or a
+ * crash) sees the old version or the new one, never a mix.  Since the
+ * schema only grows, a newer metadata describes every packet already
+ * written.
+ *
+ * Stream files are opened on a stream's first packet and written with
+ * plain write(2), one packet per call sequence, so they always hold whole
+ * packets: if a write fails half-way the file is truncated back to the
+ * last whole packet.  prof_ctf_writer_close() syncs every file and the
+ * directory.  The writer does not validate packets beyond their length;
+ * the region reader that feeds it already did.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "profile/ctf.h"
+
+#define METADATA_NAME "metadata"
+#define METADATA_TMP ".metadata.tmp"
+
+struct stream_file {
+	int fd;        /* -1 until the stream's first packet */
+	uint64_t size; /* bytes of whole packets written */
+};
+
+struct prof_ctf_writer {
+	int dirfd;
+	char *dir;                    /* for messages */
+	struct stream_file *streams;  /* PROF_MAX_STREAMS entries */
+	char *metadata;               /* the text last written, or NULL */
+	size_t metadata_len;
+	int first_err;                /* first failure, returned by close */
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static void note_error(struct prof_ctf_writer *w, int ret)
+{
+	if (ret < 0 && !w->first_err)
+		w->first_err = ret;
+}
+
+/* -EEXIST if @dirfd holds anything but . and .. */
+static int check_empty(int dirfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, ret = 0;
+
+	fd = dup(dirfd);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	errno = 0;
+	while ((de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
+			ret = -EEXIST;
+			break;
+		}
+	}
+	if (!de && errno)
+		ret = -errno;
+	closedir(d);
+	return ret;
+}
+
+/**
+ * prof_ctf_writer_open() - create (or reuse, if empty) a trace directory.
+ * @out: receives the writer.
+ * @dir: the directory; its parent must exist.
+ * @err: filled on failure; may be NULL.
+ *
+ * Return: 0, -EEXIST if @dir holds files, -ENOMEM, or the errno of the
+ * mkdir(2) or open(2) that failed.
+ */
+PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *dir, struct prof_error *err)
+{
+	struct prof_ctf_writer *w = NULL;
+	uint32_t i;
+	int ret;
+
+	if (!out || !dir || !dir[0])
+		return prof_error_set(err, -EINVAL, dir, UINT64_MAX, "no trace directory given");
+	*out = NULL;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
+	w->dirfd = -1;
+	w->dir = strdup(dir);
+	w->streams = malloc(PROF_MAX_STREAMS * sizeof(*w->streams));
+	if (!w->dir || !w->streams) {
+		ret = prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
+		goto fail;
+	}
+	for (i = 0; i < PROF_MAX_STREAMS; i++) {
+		w->streams[i].fd = -1;
+		w->streams[i].size = 0;
+	}
+
+	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
+		ret = prof_error_set(err, -errno, dir, UINT64_MAX, "cannot create the trace directory: %s",
+				     strerror(errno));
+		goto fail;
+	}
+	w->dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w->dirfd < 0) {
+		ret = prof_error_set(err, -errno, dir, UINT64_MAX, "cannot open the trace directory: %s",
+				     strerror(errno));
+		goto fail;
+	}
+	ret = check_empty(w->dirfd);
+	if (ret == -EEXIST) {
+		prof_error_set(err, ret, dir, UINT64_MAX, "the directory is not empty; refusing to mix traces");
+		goto fail;
+	} else if (ret) {
+		prof_error_set(err, ret, dir, UINT64_MAX, "cannot list the directory: %s", strerror(-ret));
+		goto fail;
+	}
+	*out = w;
+	return 0;
+
+fail:
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	free(w->streams);
+	free(w->dir);
+	free(w);
+	return ret;
+}
+
+/**
+ * prof_ctf_writer_metadata() - (re)write `metadata` atomically (temp file
+ * and rename) when its text changes.
+ * @w: the writer.
+ * @desc: the trace description.
+ * @err: may be NULL.
+ *
+ * Return: 0, -EINVAL if prof_ctf_metadata() refuses @desc, -ENOMEM, or the
+ * errno of the write, fsync or rename that failed.
+ */
+PROF_EXPORT int prof_ctf_writer_metadata(struct prof_ctf_writer *w, const struct prof_trace_desc *desc,
+					 struct prof_error *err)
+{
+	char *text = NULL;
+	int fd = -1, len, ret;
+
+	if (!w)
+		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "no writer");
+	len = prof_ctf_metadata(desc, NULL, 0);
+	if (len < 0)
+		return prof_error_set(err, len, w->dir, UINT64_MAX,
+				      "cannot describe the trace in TSDL (bad byte order, clock or schema)");
+	text = malloc((size_t)len + 1);
+	if (!text) {
+		ret = prof_error_set(err, -ENOMEM, w->dir, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	prof_ctf_metadata(desc, text, (size_t)len + 1);
+	if (w->metadata && w->metadata_len == (size_t)len && memcmp(w->metadata, text, (size_t)len) == 0) {
+		ret = 0;
+		goto out;
+	}
+
+	fd = openat(w->dirfd, METADATA_TMP, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		ret = prof_error_set(err, -errno, w->dir, UINT64_MAX, "cannot create %s: %s", METADATA_TMP,
+				     strerror(errno));
+		goto out;
+	}
+	ret = write_all(fd, text, (size_t)len);
+	if (!ret && fsync(fd) < 0)
+		ret = -errno;
+	if (close(fd) < 0 && !ret)
+		ret = -errno;
+	fd = -1;
+	if (!ret && renameat(w->dirfd, METADATA_TMP, w->dirfd, METADATA_NAME) < 0)
+		ret = -errno;
+	if (ret) {
+		unlinkat(w->dirfd, METADATA_TMP, 0);
+		prof_error_set(err, ret, w->dir, UINT64_MAX, "cannot write %s: %s", METADATA_NAME, strerror(-ret));
+		goto out;
+	}
+	/* The rename is durable once the directory is. */
+	if (fsync(w->dirfd) < 0) {
+		ret = prof_error_set(err, -errno, w->dir, UINT64_MAX, "cannot sync the directory: %s",
+				     strerror(errno));
+		goto out;
+	}
+	free(w->metadata);
+	w->metadata = text;
+	w->metadata_len = (size_t)len;
+	text = NULL;
+out:
+	free(text);
+	note_error(w, ret);
+	return ret;
+}
+
+/**
+ * prof_ctf_writer_packet() - append one packet to `stream_<@stream>`.
+ * @w: the writer.
+ * @stream: the stream slot, < PROF_MAX_STREAMS.
+ * @pkt: the packet.
+ * @len: its length in bytes, from the 88-byte header to
+ *       PROF_MAX_PACKET_SIZE.
+ *
+ * Return: 0, -EINVAL for a bad slot or length, or the errno of the open or
+ * write that failed (the file then still ends on a whole packet, unless
+ * even the truncation failed).
+ */
+PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *pkt,
+				       size_t len)
+{
+	struct stream_file *s;
+	char name[32];
+	int ret;
+
+	if (!w || !pkt || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE ||
+	    len > PROF_MAX_PACKET_SIZE)
+		return -EINVAL;
+	s = &w->streams[stream];
+	if (s->fd < 0) {
+		snprintf(name, sizeof(name), "stream_%u", stream);
+		s->fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+		if (s->fd < 0) {
+			ret = -errno;
+			goto out;
+		}
+	}
+	ret = write_all(s->fd, pkt, len);
+	if (ret) {
+		/* Keep the file a sequence of whole packets.  Should even
+		 * that fail, a reader stops at the partial packet and says so. */
+		note_error(w, ret);
+		if (ftruncate(s->fd, (off_t)s->size) < 0)
+			note_error(w, -errno);
+		goto out;
+	}
+	s->size += len;
+out:
+	note_error(w, ret);
+	return ret;
+}
+
+/**
+ * prof_ctf_writer_sink() - a prof_packet_sink_fn that appends the packet.
+ * @arg: the writer.
+ * @stream: the stream slot.
+ * @pkt: the packet.
+ * @len: its length.
+ * @info: unused.
+ *
+ * Return: as prof_ctf_writer_packet().
+ */
+PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
+				     const struct prof_packet_info *info)
+{
+	(void)info;
+	return prof_ctf_writer_packet(arg, stream, pkt, len);
+}
+
+/**
+ * prof_ctf_writer_close() - sync and close every file, free the writer.
+ * @w: the writer, may be NULL.
+ *
+ * Return: 0, or the first file-system error the writer met (including
+ * those its earlier calls returned), or that the final syncs met.
+ */
+PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
+{
+	uint32_t i;
+	int ret;
+
+	if (!w)
+		return 0;
+	for (i = 0; i < PROF_MAX_STREAMS; i++) {
+		if (w->streams[i].fd < 0)
+			continue;
+		if (fsync(w->streams[i].fd) < 0)
+			note_error(w, -errno);
+		if (close(w->streams[i].fd) < 0)
+			note_error(w, -errno);
+		w->streams[i].fd = -1;
+	}
+	if (fsync(w->dirfd) < 0)
+		note_error(w, -errno);
+	close(w->dirfd);
+	ret = w->first_err;
+	free(w->metadata);
+	free(w->streams);
+	free(w->dir);
+	free(w);
+	return ret;
+}
