@@ -277,7 +277,7 @@ static const struct bad_case bad_cases[] = {
 	{ "freq = 3000000000;\n\tprecision", "freq = 3000000001;\n\tprecision", "3000000001", "expected 3000000000" },
 	{ "offset_s = 1699998333;", "offset_s = 1699998334;", "1699998334", "expected 1699998333" },
 	{ "description = \"TSC", "description = \"HPET", "\"", "expected the string" },
-	{ "absolute = false;", "absolute = true;", "true", "expected 'false'" },
+	{ "absolute = true;", "absolute = false;", "false", "expected 'true'" },
 	{ "stream {\n\tid = 0;", "stream {\n\tid = 1;", "1", "expected 0" },
 	{ "uint64_t packet_seq_num;", "uint64_t packet_seqnum;", "packet_seqnum", "expected 'packet_seq_num'" },
 	{ "event.header := struct {", "event.header = struct {", "=", "expected ':='" },

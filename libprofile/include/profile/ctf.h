@@ -116,7 +116,7 @@ struct prof_trace_stats {
 	uint64_t events;
 	uint64_t invalid_packets;    /* skipped: failed prof_packet_check() */
 	uint64_t events_discarded;   /* sum of each stream's last cumulative count */
-	uint64_t packets_lost;       /* gaps in packet_seq_num */
+	uint64_t packets_lost;       /* packet_seq_num gaps, from 0 */
 };
 
 struct prof_trace;
@@ -132,7 +132,7 @@ struct prof_trace;
  */
 PROF_EXPORT int prof_trace_open(struct prof_trace **out, const char *dir, struct prof_error *err);
 
-/** prof_trace_desc() - the trace's description (schema, clock). */
+/** prof_trace_get_desc() - the trace's description (schema, clock). */
 PROF_EXPORT const struct prof_trace_desc *prof_trace_get_desc(const struct prof_trace *t);
 
 /**

@@ -420,7 +420,7 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 	emit(&o, "clock {\n\tname = \"" CLOCK_NAME "\";\n\tdescription = ");
 	emit_string(&o, clock_description(c));
 	emit(&o, ";\n\tfreq = %llu;\n\tprecision = %u;\n", (unsigned long long)c->freq_hz, CLOCK_PRECISION);
-	emit(&o, "\toffset_s = %llu;\n\toffset = %llu;\n\tabsolute = false;\n};\n\n",
+	emit(&o, "\toffset_s = %llu;\n\toffset = %llu;\n\tabsolute = true;\n};\n\n",
 	     (unsigned long long)offset_s, (unsigned long long)offset_cyc);
 
 	emit(&o, "stream {\n\tid = 0;\n\tpacket.context := ");
@@ -940,7 +940,7 @@ static int parse_clock(struct parser *p, const struct prof_clock_desc *c)
 	if (!ret)
 		ret = expect_attr_eq(p, "offset", offset_cyc);
 	if (!ret)
-		ret = expect_seq(p, "absolute = false ; } ;");
+		ret = expect_seq(p, "absolute = true ; } ;");
 	return ret;
 }
 

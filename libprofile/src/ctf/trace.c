@@ -163,8 +163,13 @@ static bool load_packet(struct prof_trace *t, struct trace_stream *s)
 		s->pkt_off = s->off;
 		s->off += bytes;
 		t->stats.packets++;
+		/* mprof streams number their packets from 0: packets before the
+		 * first one read (a flight recorder's overwritten ones) are lost
+		 * too. */
 		if (s->have_seq && info.hdr.packet_seq_num > s->last_seq)
 			t->stats.packets_lost += info.hdr.packet_seq_num - s->last_seq - 1;
+		else if (!s->have_seq)
+			t->stats.packets_lost += info.hdr.packet_seq_num;
 		s->have_seq = true;
 		s->last_seq = info.hdr.packet_seq_num;
 		s->last_discarded = info.hdr.events_discarded;
@@ -522,7 +527,8 @@ PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event 
  * @out: filled.
  *
  * packets counts valid packets read; packets_lost counts sequence numbers
- * missing between consecutive valid packets of a stream (a skipped invalid
+ * missing before the first and between consecutive valid packets of a
+ * stream (overwritten by a flight recorder, or lost; a skipped invalid
  * packet leaves such a gap too); events_discarded sums each stream's
  * latest cumulative count.
  */
