@@ -75,20 +75,21 @@ struct prof_event {
  */
 struct prof__writer {
 	uint8_t *pos;   /* next free byte in the open packet */
-	uint8_t *end;   /* end of usable space (== pos when parked full) */
+	uint8_t *end;   /* end of usable space; <= pos (parked) sends every
+			 * emit to the slow path: a full ring, or a clock
+			 * that is not the TSC */
 	uint8_t *base;  /* start of the open packet, NULL before the first */
 	void *stream;   /* struct prof_slot *, NULL until claimed */
+	uint64_t slow_ts; /* the slow path's timestamp for the event */
 	volatile uint32_t nest;
 };
 
 PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
 	__attribute__((tls_model("initial-exec")));
-PROF_EXPORT extern int prof__clock_is_tsc;
 
 PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w);
-PROF_EXPORT uint64_t prof__clock_now_slow(void);
 
 /**
  * prof_event_set_enabled() - enable or disable one event at run time.
@@ -109,45 +110,53 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
  */
 PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 
-static inline uint64_t prof__now(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	if (__builtin_expect(prof__clock_is_tsc, 1))
-		return __builtin_ia32_rdtsc();
-#endif
-	return prof__clock_now_slow();
-}
-
 /*
- * Begin an emit of size bytes: returns where to write the event, with the
- * writer marked busy, or NULL if the event was dropped (and counted).
+ * Begin an emit of size bytes, inside a generated emitter: sets p to where
+ * the event goes and ts to its timestamp, with the writer marked busy, or
+ * returns from the emitter if the event was dropped (and counted).
  *
  * The busy mark is stored before pos and end are read: a signal handler
  * that runs before the mark completes its emit and leaves pos and end
  * consistent; one that runs after it sees the mark and drops.
+ *
+ * The fast path reads the TSC.  A writer whose clock is not the invariant
+ * TSC is kept with end == NULL, so every emit takes the slow path, which
+ * reads the platform's clock: the fast path never tests the clock kind.
+ * (A macro, not a function, so that the drop test and the slow path's
+ * timestamp stay out of the fast path's code.)
  */
-static inline uint8_t *prof__begin(struct prof__writer *w, size_t size)
-{
-	uint8_t *p;
-
-	if (__builtin_expect(w->nest != 0, 0)) {
-		prof__drop_nested(w);
-		return NULL;
-	}
-	w->nest = 1;
-	/* Orders the mark before the loads below against a signal handler
-	 * on this thread; no other thread reads w. */
-	atomic_signal_fence(memory_order_seq_cst);
-	p = w->pos;
-	if (__builtin_expect((size_t)(w->end - p) < size, 0)) {
-		p = prof__reserve_slow(w, size);
-		if (!p) {
-			atomic_signal_fence(memory_order_seq_cst);
-			w->nest = 0;
-		}
-	}
-	return p;
-}
+/* The TSC as two 32-bit halves: stored as they come (two stores, little
+ * endian), one shift and one or cheaper than forming the 64-bit value. */
+#if defined(__x86_64__) || defined(__i386__)
+#define PROF__READ_TSC(lo, hi) __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi))
+#else
+#define PROF__READ_TSC(lo, hi) ((lo) = 0, (hi) = 0) /* not reached: without a TSC every emit is slow */
+#endif
+#define PROF__BEGIN(w, size, p, ts_lo, ts_hi)                                                     \
+	do {                                                                            \
+		if (__builtin_expect((w)->nest != 0, 0)) {                              \
+			prof__drop_nested(w);                                           \
+			return;                                                         \
+		}                                                                       \
+		(w)->nest = 1;                                                          \
+		/* Orders the mark before the loads below against a signal     \
+		 * handler on this thread; no other thread reads w. */                  \
+		atomic_signal_fence(memory_order_seq_cst);                              \
+		(p) = (w)->pos;                                                         \
+		if (__builtin_expect((intptr_t)((uintptr_t)(w)->end - (uintptr_t)(p)) >= \
+				     (intptr_t)(size), 1)) {                            \
+			PROF__READ_TSC(ts_lo, ts_hi);                                   \
+		} else {                                                                \
+			(p) = prof__reserve_slow((w), (size));                          \
+			if (!(p)) {                                                     \
+				atomic_signal_fence(memory_order_seq_cst);              \
+				(w)->nest = 0;                                          \
+				return;                                                 \
+			}                                                               \
+			(ts_lo) = (uint32_t)(w)->slow_ts;                               \
+			(ts_hi) = (uint32_t)((w)->slow_ts >> 32);                       \
+		}                                                                       \
+	} while (0)
 
 static inline void prof__commit(struct prof__writer *w, uint8_t *p)
 {
@@ -162,11 +171,16 @@ static inline void prof__commit(struct prof__writer *w, uint8_t *p)
 	w->nest = 0;
 }
 
-static inline uint8_t *prof__put_header(uint8_t *p, uint32_t id)
+static inline uint8_t *prof__put_header(uint8_t *p, uint32_t ts_lo, uint32_t ts_hi, uint32_t id)
 {
-	uint64_t ts = prof__now();
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	__builtin_memcpy(p, &ts_lo, 4);
+	__builtin_memcpy(p + 4, &ts_hi, 4);
+#else
+	uint64_t ts = ((uint64_t)ts_hi << 32) | ts_lo;
 
 	__builtin_memcpy(p, &ts, 8);
+#endif
 	__builtin_memcpy(p + 8, &id, 4);
 	return p + PROF_EVENT_HEADER_SIZE;
 }
@@ -287,6 +301,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		uint32_t st = atomic_load_explicit(&ident.state, memory_order_relaxed); \
 		struct prof__writer *w;                                                 \
 		uint8_t *p;                                                             \
+		uint32_t ts_lo, ts_hi;                                                  \
 		(void)prof__unused_;                                                    \
 		if (__builtin_expect(!(st & PROF__ENABLED), 0)) {                       \
 			if (st != 0)                                                    \
@@ -296,11 +311,9 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 				return;                                                 \
 		}                                                                       \
 		w = &prof__tls_writer;                                                  \
-		p = prof__begin(w, PROF_EVENT_HEADER_SIZE                               \
-			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__));              \
-		if (!p)                                                                 \
-			return;                                                         \
-		p = prof__put_header(p, st >> PROF__ID_SHIFT);                                       \
+		PROF__BEGIN(w, PROF_EVENT_HEADER_SIZE                                   \
+			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), p, ts_lo, ts_hi); \
+		p = prof__put_header(p, ts_lo, ts_hi, st >> PROF__ID_SHIFT);            \
 		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
 		prof__commit(w, p);                                                     \
 	}

@@ -3,8 +3,8 @@
  * core/gc.c - the GC events every runtime shares (profile/gc.h).
  *
  * One span per kind ("gc.minor.begin"/"gc.minor.end", ...), one counter
- * per heap counter ("gc.heap_bytes", ...) and two instants for threads
- * the collector suspends.  prof_gc_end() takes no kind: each thread keeps
+ * per heap counter ("gc.heap_bytes", ...), two instants for threads
+ * the collector suspends and one for a thread that got its stream.  prof_gc_end() takes no kind: each thread keeps
  * the kinds it has open on a small stack of its own.
  *
  *   thread-local gc_tls              emitted
@@ -52,6 +52,7 @@ GC_KINDS(DEFINE_SPAN)
 GC_COUNTERS(DEFINE_COUNTER)
 PROF_INSTANT(gc_thread_suspend, "gc.thread_suspend", (u64, thread));
 PROF_INSTANT(gc_thread_resume, "gc.thread_resume", (u64, thread));
+PROF_INSTANT(gc_thread_ready, "gc.thread_ready");
 
 #define COUNT_ONE(...) +1
 _Static_assert(0 GC_KINDS(COUNT_ONE) == PROF_GC_KIND_COUNT, "one span per kind");
@@ -69,6 +70,7 @@ static const char *const counter_names[PROF_GC_COUNTER_COUNT] = { GC_COUNTERS(CO
 #define COUNTER_EVENT(counter, ident, name) &ident,
 static struct prof_event *const all_events[] = {
 	GC_KINDS(KIND_EVENTS) GC_COUNTERS(COUNTER_EVENT) &gc_thread_suspend, &gc_thread_resume,
+	&gc_thread_ready,
 };
 
 /*
@@ -95,24 +97,17 @@ PROF_EXPORT int prof_gc_register(void)
 
 PROF_EXPORT int prof_gc_thread_prepare(void)
 {
-	struct prof__writer *w = &prof__tls_writer;
-
-	if (w->stream)
+	if (prof__tls_writer.stream)
 		return 0;
-	if (!prof__region.base)
-		return -ENOENT;
-	/* A reservation of nothing claims a slot (prof__reserve_slow() ->
-	 * stream_claim()) and writes no event.  When every slot is taken it
-	 * counts one event dropped for want of a slot; no event was, so take
-	 * that count back to keep it exact.
-	 * TODO(#4): call a core entry point that only claims, once stream.c
+	/* The thread's first event claims its stream (under the core lock):
+	 * a real event, through the public path, so the claim and its drop
+	 * accounting stay the core's own business.
+	 * TODO(#4): a core call that claims without an event, when the core
 	 * has one. */
-	if (!prof__reserve_slow(w, 0) && !w->stream) {
-		if (prof__region.base)
-			__atomic_fetch_sub(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
-		return -ENOSPC;
-	}
-	return w->stream ? 0 : -ENOSPC;
+	PROF_EMIT(gc_thread_ready);
+	if (prof__tls_writer.stream)
+		return 0;
+	return prof__region.base ? -ENOSPC : -ENOENT;
 }
 
 static void emit_begin(uint32_t kind)

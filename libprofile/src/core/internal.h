@@ -38,6 +38,8 @@ struct prof__attached {
 
 /* The attached region; base is NULL when none.  Written under the core lock. */
 extern struct prof__attached prof__region;
+/* Whether its clock is the TSC the fast path reads. */
+extern int prof__clock_is_tsc;
 
 /* A spin lock for the cold paths (registration, attach, slot changes).
  * Returns 0, or -EDEADLK when called from a signal handler that

@@ -35,7 +35,8 @@
 #include "core/internal.h"
 
 PROF_EXPORT __thread struct prof__writer prof__tls_writer __attribute__((tls_model("initial-exec")));
-PROF_EXPORT int prof__clock_is_tsc;
+/* Whether the attached region's clock is the TSC (set at attach). */
+int prof__clock_is_tsc;
 
 /* Each claimed slot's writer, so detach can reset them.  Under the lock. */
 static struct prof__writer *writers[PROF_MAX_STREAMS];
@@ -52,11 +53,23 @@ static struct prof_packet_header *packet_at(uint32_t slot, uint64_t seq)
 	return (struct prof_packet_header *)(void *)(prof__region.rings + index * prof__region.packet_size);
 }
 
-PROF_EXPORT uint64_t prof__clock_now_slow(void)
+/* The region's clock: the TSC, or the platform's clock. */
+static uint64_t clock_now(void)
 {
 	const struct prof_platform *p = &prof__region.platform;
 
+#if defined(__x86_64__) || defined(__i386__)
+	if (prof__clock_is_tsc)
+		return __builtin_ia32_rdtsc();
+#endif
 	return p->now ? p->now(p->ctx) : 0;
+}
+
+/* Where the fast path may write up to: the packet's end, or NULL (every
+ * emit comes here) when the clock is not the TSC the fast path reads. */
+static uint8_t *fast_end(const struct prof__writer *w)
+{
+	return prof__clock_is_tsc && w->base ? w->base + prof__region.packet_size : NULL;
 }
 
 /* Count one dropped event in the open packet.  An atomic add: a signal
@@ -116,7 +129,7 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 		if (head - tail >= n)
 			return -ENOSPC;
 	}
-	ts = prof__now();
+	ts = clock_now();
 	if (old)
 		old->timestamp_end = ts;
 
@@ -137,7 +150,7 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 	}
 	w->base = (uint8_t *)next;
 	w->pos = w->base + PROF_PACKET_HEADER_SIZE;
-	w->end = w->base + prof__region.packet_size;
+	w->end = fast_end(w);
 	if (old) {
 		uint64_t late;
 
@@ -238,9 +251,10 @@ static int stream_claim(struct prof__writer *w)
 
 /*
  * Everything the inline fast path cannot do: claim a stream, switch
- * packets, drop.  Called with the writer marked busy (nest != 0), so an
- * emit from a signal handler that interrupts it only counts a drop.
- * Returns where to write @size bytes, or NULL if the event was dropped
+ * packets, drop, read a clock other than the TSC.  Called with the writer
+ * marked busy (nest != 0), so an emit from a signal handler that
+ * interrupts it only counts a drop.  Returns where to write @size bytes
+ * (the event's timestamp in w->slow_ts), or NULL if the event was dropped
  * (and counted).
  */
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
@@ -264,18 +278,21 @@ PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 		}
 		sl = w->stream;
 		fold_early_drops(w);
-		if (w->base && (size_t)(w->end - w->pos) >= size)
-			return w->pos;
 	}
 	if (size > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
 		count_discarded(w); /* can never fit a packet */
 		return NULL;
 	}
-	if (packet_switch(w, sl, thread_tid()) != 0) {
-		writer_park(w, sl);
-		count_discarded(w);
-		return NULL;
+	/* Room in the open packet (a non-TSC writer, or a parked one whose
+	 * packet still fits this smaller event): no switch. */
+	if (!w->base || (size_t)(w->base + prof__region.packet_size - w->pos) < size) {
+		if (packet_switch(w, sl, thread_tid()) != 0) {
+			writer_park(w, sl);
+			count_discarded(w);
+			return NULL;
+		}
 	}
+	w->slow_ts = clock_now();
 	return w->pos;
 }
 
