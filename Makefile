@@ -155,16 +155,20 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
-FUZZ_LIB_SRCS := $(filter-out $(LIB_CORE_SRCS),$(LIB_SRCS)) $(LIB_CORE_SRCS)
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HEADERS)
+# A target may link extra sources: FUZZ_EXTRA_<name> (the command line
+# fuzzer links mprof's option parsers).
+FUZZ_EXTRA_fuzz_cmdline := tools/mprof/record.c tools/mprof/util.c
+.SECONDEXPANSION:
+$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HEADERS) $$(FUZZ_EXTRA_$$*) $(wildcard tests/unit/*.h tests/unit/lib/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Ilibprofile/include -Ilibprofile/src \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRCS) -lpthread -lrt -lm
+	$(FUZZ_CC) -std=c11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Ilibprofile/include -Ilibprofile/src -Itools/mprof \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -lpthread -lrt -lm
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(O)/fuzz-corpus/$$n; \
+	@set -o pipefail; for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(O)/fuzz-corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 $(O)/fuzz-corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
+		$$f -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -print_final_stats=1 $(O)/fuzz-corpus/$$n tests/fuzz/corpus/$$n \
+			2>&1 | tail -n 12 || exit 1; done
 fuzz-smoke-test:
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-10}
 

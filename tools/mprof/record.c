@@ -30,6 +30,7 @@
 
 #include "commands.h"
 #include "profile/profile.h"
+#include "record.h"
 
 struct recorder {
 	const char *dir;
@@ -184,7 +185,12 @@ static void print_summary(struct recorder *rec, const char *prog, int status)
 		(unsigned long long)s.dropped_no_slot);
 }
 
-int cmd_record(int argc, char **argv)
+/*
+ * Parse record's command line into @o.  Returns 0, 1 for --help (printed),
+ * or -1 after printing what is wrong.  Runs nothing: the fuzz target
+ * tests/fuzz/fuzz_cmdline.c calls it with arbitrary arguments.
+ */
+int record_parse_options(int argc, char **argv, struct record_options *o)
 {
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
@@ -198,55 +204,72 @@ int cmd_record(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	prof_region_config_init(&o->cfg);
+	o->cfg.backing = PROF_BACKING_MEMFD;
+	o->period_ms = 10;
+	optind = 0; /* full getopt reset (glibc) */
+	opterr = 1;
+	while ((c = getopt_long(argc, argv, "+o:m:s:n:t:e:p:qh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'o': o->dir = optarg; break;
+		case 'm':
+			if (!strcmp(optarg, "discard"))
+				o->cfg.mode = PROF_MODE_DISCARD;
+			else if (!strcmp(optarg, "overwrite"))
+				o->cfg.mode = PROF_MODE_OVERWRITE;
+			else {
+				mprof_error("record", "--mode: '%s' is neither 'discard' nor 'overwrite'", optarg);
+				return -1;
+			}
+			break;
+		case 's': if (mprof_parse_u32("record", "--packet-size", optarg, 1, &o->cfg.packet_size)) return -1; break;
+		case 'n': if (mprof_parse_u32("record", "--packets", optarg, 0, &o->cfg.packets_per_stream)) return -1; break;
+		case 't': if (mprof_parse_u32("record", "--streams", optarg, 0, &o->cfg.stream_slots)) return -1; break;
+		case 'e': if (mprof_parse_u32("record", "--max-events", optarg, 0, &o->cfg.max_events)) return -1; break;
+		case 'p':
+			if (mprof_parse_u32("record", "--period", optarg, 0, &o->period_ms))
+				return -1;
+			if (o->period_ms < 1 || o->period_ms > 60000) {
+				mprof_error("record", "--period must be 1 to 60000 ms");
+				return -1;
+			}
+			break;
+		case 'q': o->quiet = 1; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (!o->dir || optind >= argc) {
+		mprof_error("record", "%s", !o->dir ? "missing -o DIR" : "missing the program to run (after --)");
+		usage(stderr);
+		return -1;
+	}
+	o->argv = argv + optind;
+	return 0;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_options o;
 	struct recorder rec = { 0 };
-	struct prof_region_config cfg;
 	struct prof_error err;
 	struct sigaction sa;
-	uint32_t period_ms = 10;
-	int status = 0, exec_errno = 0, pidfd = -1, ret = MPROF_EXIT_SYSTEM, c, exited = 0;
+	int status = 0, exec_errno = 0, pidfd = -1, ret = MPROF_EXIT_SYSTEM, exited = 0;
 	pid_t pid;
 	char buf[600];
 
-	prof_region_config_init(&cfg);
-	cfg.backing = PROF_BACKING_MEMFD;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:m:s:n:t:e:p:qh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': rec.dir = optarg; break;
-		case 'm':
-			if (!strcmp(optarg, "discard"))
-				cfg.mode = PROF_MODE_DISCARD;
-			else if (!strcmp(optarg, "overwrite"))
-				cfg.mode = PROF_MODE_OVERWRITE;
-			else {
-				mprof_error("record", "--mode: '%s' is neither 'discard' nor 'overwrite'", optarg);
-				return MPROF_EXIT_USAGE;
-			}
-			break;
-		case 's': if (mprof_parse_u32("record", "--packet-size", optarg, 1, &cfg.packet_size)) return MPROF_EXIT_USAGE; break;
-		case 'n': if (mprof_parse_u32("record", "--packets", optarg, 0, &cfg.packets_per_stream)) return MPROF_EXIT_USAGE; break;
-		case 't': if (mprof_parse_u32("record", "--streams", optarg, 0, &cfg.stream_slots)) return MPROF_EXIT_USAGE; break;
-		case 'e': if (mprof_parse_u32("record", "--max-events", optarg, 0, &cfg.max_events)) return MPROF_EXIT_USAGE; break;
-		case 'p':
-			if (mprof_parse_u32("record", "--period", optarg, 0, &period_ms))
-				return MPROF_EXIT_USAGE;
-			if (period_ms < 1 || period_ms > 60000) {
-				mprof_error("record", "--period must be 1 to 60000 ms");
-				return MPROF_EXIT_USAGE;
-			}
-			break;
-		case 'q': rec.quiet = 1; break;
-		case 'h': usage(stdout); return MPROF_EXIT_OK;
-		default: usage(stderr); return MPROF_EXIT_USAGE;
-		}
+	switch (record_parse_options(argc, argv, &o)) {
+	case 0: break;
+	case 1: return MPROF_EXIT_OK;
+	default: return MPROF_EXIT_USAGE;
 	}
-	if (!rec.dir || optind >= argc) {
-		mprof_error("record", "%s", !rec.dir ? "missing -o DIR" : "missing the program to run (after --)");
-		usage(stderr);
-		return MPROF_EXIT_USAGE;
-	}
+	rec.dir = o.dir;
+	rec.quiet = o.quiet;
 
-	if (prof_region_open(&rec.region, &cfg, &err) != 0) {
+	if (prof_region_open(&rec.region, &o.cfg, &err) != 0) {
 		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
 		return err.code == -EINVAL ? MPROF_EXIT_USAGE : MPROF_EXIT_SYSTEM;
 	}
@@ -274,9 +297,9 @@ int cmd_record(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	pid = spawn(argv + optind, prof_region_fd(rec.region), &exec_errno);
+	pid = spawn(o.argv, prof_region_fd(rec.region), &exec_errno);
 	if (pid < 0 || exec_errno) {
-		mprof_error("record", "cannot run '%s': %s", argv[optind], strerror(pid < 0 ? errno : exec_errno));
+		mprof_error("record", "cannot run '%s': %s", o.argv[0], strerror(pid < 0 ? errno : exec_errno));
 		if (pid > 0)
 			waitpid(pid, NULL, 0);
 		ret = MPROF_EXIT_CHILD;
@@ -285,7 +308,7 @@ int cmd_record(int argc, char **argv)
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 
 	while (!exited) {
-		int r = wait_child(pid, pidfd, (int)period_ms, &status);
+		int r = wait_child(pid, pidfd, (int)o.period_ms, &status);
 
 		if (forward_signal) {
 			kill(pid, forward_signal);
@@ -315,7 +338,7 @@ int cmd_record(int argc, char **argv)
 	}
 	rec.writer = NULL;
 	if (!rec.quiet)
-		print_summary(&rec, argv[optind], status);
+		print_summary(&rec, o.argv[0], status);
 	if (WIFEXITED(status))
 		ret = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))

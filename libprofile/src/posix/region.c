@@ -185,34 +185,57 @@ fail:
 	return ret;
 }
 
+int prof__region_spec_parse(const char *spec, struct prof__region_spec *out, struct prof_error *err)
+{
+	char *endp;
+	long fd;
+
+	memset(out, 0, sizeof(*out));
+	if (!spec || !*spec)
+		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "empty region name");
+	if (strncmp(spec, "fd:", 3) == 0) {
+		errno = 0;
+		fd = strtol(spec + 3, &endp, 10);
+		if (errno || endp == spec + 3 || *endp || fd < 0 || fd > INT_MAX)
+			return prof_error_set(err, -EINVAL, spec, UINT64_MAX, "expected fd:<number>");
+		out->kind = PROF__SPEC_FD;
+		out->fd = (int)fd;
+		return 0;
+	}
+	if (strncmp(spec, "shm:", 4) == 0) {
+		out->name = spec + 4;
+		if (out->name[0] != '/' || strlen(out->name) > NAME_MAX || strchr(out->name + 1, '/'))
+			return prof_error_set(err, -EINVAL, spec, UINT64_MAX,
+					      "expected shm:/<name> (one '/', at most %d bytes)", NAME_MAX);
+		out->kind = PROF__SPEC_SHM;
+		return 0;
+	}
+	if (strlen(spec) >= PATH_MAX)
+		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "region path longer than %d bytes", PATH_MAX);
+	out->kind = PROF__SPEC_PATH;
+	out->name = spec;
+	return 0;
+}
+
 PROF_EXPORT int prof_region_map(struct prof_region **out, const char *spec, struct prof_error *err)
 {
+	struct prof__region_spec parsed;
 	struct prof_region *r;
 	struct stat st;
 	int ret = 0;
-	char *endp;
 
 	*out = NULL;
-	if (!spec || !*spec)
-		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "empty region name");
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return prof_error_set(err, -ENOMEM, spec, UINT64_MAX, "out of memory");
 	r->fd = -1;
-	if (strncmp(spec, "fd:", 3) == 0) {
-		long fd;
-
-		errno = 0;
-		fd = strtol(spec + 3, &endp, 10);
-		if (errno || endp == spec + 3 || *endp || fd < 0 || fd > INT_MAX) {
-			ret = prof_error_set(err, -EINVAL, spec, UINT64_MAX, "expected fd:<number>");
-			goto fail;
-		}
-		r->fd = fcntl((int)fd, F_DUPFD_CLOEXEC, 0);
-	} else if (strncmp(spec, "shm:", 4) == 0) {
-		r->fd = shm_open(spec + 4, O_RDWR | O_CLOEXEC, 0);
-	} else {
-		r->fd = open(spec, O_RDWR | O_CLOEXEC);
+	ret = prof__region_spec_parse(spec, &parsed, err);
+	if (ret)
+		goto fail;
+	switch (parsed.kind) {
+	case PROF__SPEC_FD: r->fd = fcntl(parsed.fd, F_DUPFD_CLOEXEC, 0); break;
+	case PROF__SPEC_SHM: r->fd = shm_open(parsed.name, O_RDWR | O_CLOEXEC, 0); break;
+	default: r->fd = open(parsed.name, O_RDWR | O_CLOEXEC); break;
 	}
 	if (r->fd < 0) {
 		ret = prof_error_set(err, -errno, spec, UINT64_MAX, "cannot open the region: %s", strerror(errno));

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: MIT */
+/* tools/mprof/record.h - `mprof record`'s options (parsed apart, fuzzed). */
+#ifndef MPROF_RECORD_H
+#define MPROF_RECORD_H
+
+#include <stdint.h>
+
+#include "profile/region.h"
+
+struct record_options {
+	const char *dir;
+	struct prof_region_config cfg;
+	uint32_t period_ms;
+	int quiet;
+	char **argv;   /* the program and its arguments */
+};
+
+int record_parse_options(int argc, char **argv, struct record_options *o);
+
+#endif
