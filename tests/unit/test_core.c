@@ -19,6 +19,19 @@ PROF_EVENT(ev_str, "test.str", (str(8), s));
 PROF_EVENT(ev_pair_again, "test.pair", (u64, a), (u32, b)); /* same event, second site */
 PROF_EVENT(ev_other, "other.thing", (u8, x));
 
+/* Descriptors TSDL cannot carry are never registered as recordable. */
+static const struct prof_field bad_name_fields[] = { { "a.b", PROF_TYPE_U8, 0 } };
+static const struct prof_field dup_fields[] = { { "x", PROF_TYPE_U8, 0 }, { "x", PROF_TYPE_U16, 0 } };
+static const struct prof_field unbounded_fields[] = { { "s", PROF_TYPE_STRING, 0 } };
+static const struct prof_event_desc bad_descs[] = {
+	{ "bad.name", PROF_KIND_PLAIN, 1, bad_name_fields },
+	{ "bad.dup", PROF_KIND_PLAIN, 2, dup_fields },
+	{ "bad.bound", PROF_KIND_PLAIN, 1, unbounded_fields },
+	{ "", PROF_KIND_PLAIN, 0, NULL },
+	{ "bad.kind", 9, 0, NULL },
+	{ "this.name.is.far.too.long.for.the.sixty.four.byte.schema.record.name", PROF_KIND_PLAIN, 0, NULL },
+};
+
 /* Each ev_pair event: 12-byte header + 8 + 4. */
 #define PAIR_SIZE 24u
 
@@ -286,6 +299,24 @@ static void test_slot_handover_and_exhaustion(void)
 	prof_region_close(v.r);
 }
 
+static void test_bad_descriptors(void)
+{
+	struct view v = open_region(PROF_MODE_DISCARD, 4096, 2, 1);
+	uint32_t before = v.hdr->schema_count;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad_descs) / sizeof(bad_descs[0]); i++) {
+		struct prof_event ev = { 0, &bad_descs[i], NULL };
+		uint32_t st = prof__event_first_use(&ev);
+
+		CHECK_EQ(st & PROF__ENABLED, 0);
+		CHECK_OK(prof_event_set_enabled(&ev, 1)); /* cannot enable it either */
+		CHECK_EQ(atomic_load(&ev.state) & PROF__ENABLED, 0);
+	}
+	CHECK_EQ(v.hdr->schema_count, before);
+	prof_region_close(v.r);
+}
+
 static void test_bad_config(void)
 {
 	struct prof_region_config cfg;
@@ -317,6 +348,7 @@ int main(void)
 	test_schema_and_enable();
 	test_nested_emit_is_dropped();
 	test_slot_handover_and_exhaustion();
+	test_bad_descriptors();
 	test_bad_config();
 	printf("test_core: ok\n");
 	return 0;

@@ -57,17 +57,44 @@ static int desc_equal(const struct prof_event_desc *a, const struct prof_event_d
 	return 1;
 }
 
+/* A field name TSDL can carry: a C identifier that fits its record. */
+static int field_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	if (!name || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z') || name[0] == '_'))
+		return 0;
+	for (; name[n]; n++)
+		if (!((name[n] >= 'a' && name[n] <= 'z') || (name[n] >= 'A' && name[n] <= 'Z') ||
+		      (name[n] >= '0' && name[n] <= '9') || name[n] == '_'))
+			return 0;
+	return n < PROF_FIELD_NAME_MAX;
+}
+
+static size_t str_len(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
 static int desc_valid(const struct prof_event_desc *d)
 {
-	uint16_t i;
+	uint16_t i, j;
 
-	if (!d->name || !d->name[0] || d->nfields > PROF_MAX_FIELDS || d->kind > PROF_KIND_INSTANT)
+	if (!d->name || !d->name[0] || str_len(d->name) >= PROF_NAME_MAX || d->nfields > PROF_MAX_FIELDS ||
+	    d->kind > PROF_KIND_INSTANT)
 		return 0;
 	for (i = 0; i < d->nfields; i++) {
 		const struct prof_field *f = &d->fields[i];
 
-		if (!f->name || f->type < PROF_TYPE_U8 || f->type > PROF_TYPE_STRING)
+		if (!field_name_valid(f->name) || f->type < PROF_TYPE_U8 || f->type > PROF_TYPE_STRING)
 			return 0;
+		for (j = 0; j < i; j++)
+			if (prof__str_eq(f->name, d->fields[j].name))
+				return 0;
 		if (f->type == PROF_TYPE_STRING && (f->bound < 1 || f->bound > PROF_MAX_STRING_BOUND))
 			return 0;
 	}
