@@ -50,9 +50,10 @@ static uint64_t babeltrace_count(const char *dir)
 
 static void one_run(const char *mprof, const char *crashy, const char *workdir, int run)
 {
-	char ack_path[4096], dir[4096], threads_s[8];
+	char ack_path[4096], dir[4096], threads_s[8], cap_s[24];
 	uint32_t threads = 1 + (uint32_t)(rng() % 3), t;
-	uint64_t target = 1 + rng() % 150000, total, acks[8], seen[8][2] = { { 0 } };
+	/* At most CAP events a thread (~27 bytes each): 16 MiB rings never fill. */
+	uint64_t cap = 200000, target = 1 + rng() % (cap * threads), total, acks[8], seen[8][2] = { { 0 } };
 	uint64_t *shared;
 	struct prof_trace *trace;
 	struct prof_trace_stats st;
@@ -64,6 +65,7 @@ static void one_run(const char *mprof, const char *crashy, const char *workdir, 
 	snprintf(ack_path, sizeof(ack_path), "%s/ack-%d", workdir, run);
 	snprintf(dir, sizeof(dir), "%s/trace-%d", workdir, run);
 	snprintf(threads_s, sizeof(threads_s), "%u", threads);
+	snprintf(cap_s, sizeof(cap_s), "%llu", (unsigned long long)cap);
 	fd = open(ack_path, O_RDWR | O_CREAT | O_TRUNC, 0600);
 	CHECK(fd >= 0);
 	CHECK_EQ(ftruncate(fd, 4096), 0);
@@ -76,7 +78,7 @@ static void one_run(const char *mprof, const char *crashy, const char *workdir, 
 	if (rec == 0) {
 		/* 16 MiB per stream: no event may be discarded in this test. */
 		execl(mprof, mprof, "record", "-q", "-o", dir, "--packet-size", "64K", "--packets", "256",
-		      "--streams", "4", "--", crashy, ack_path, threads_s, (char *)NULL);
+		      "--streams", "4", "--", crashy, ack_path, threads_s, cap_s, (char *)NULL);
 		_exit(127);
 	}
 	/* Wait (by polling shared memory, not sleeping) for the kill point. */
