@@ -19,11 +19,13 @@
  * What these functions do, and do not do.  Once registered (see
  * prof_gc_register()), each call is one PROF_EMIT: a relaxed load and, if
  * the event records, a few stores into the calling thread's packet.  They
- * never allocate, never lock, never make a system call and never call
- * back into the runtime, so they may be called with the world stopped,
- * with the runtime's allocation lock held, or from a hook that must not
- * touch the managed heap.  Two exceptions, both avoided by calling
- * prof_gc_register() and prof_gc_thread_prepare() first:
+ * never allocate, never lock and never call back into the runtime, so
+ * they may be called with the world stopped, with the runtime's
+ * allocation lock held, or from a hook that must not touch the managed
+ * heap.  (When a packet fills, the switch to the next one asks the host
+ * for the thread id: on Linux a gettid system call, which takes no lock.)
+ * Two exceptions, both avoided by calling prof_gc_register() and
+ * prof_gc_thread_prepare() first:
  *  - the first use of an event registers it, under a spin lock;
  *  - the first event of a thread claims a stream slot (a compare-and-swap)
  *    and records the slot under the same spin lock.

@@ -1,0 +1,71 @@
+# gc-hooks/ - GC timing from the runtimes' own callbacks (docs/GC.md).
+#
+#   $(O)/gc-hooks/ocaml/mprof_gc_ocaml.o   OCaml 4.x hooks and the libprofile
+#                                          members they need: the one object an
+#                                          OCaml program links
+#   $(O)/gc-hooks/boehm/mprof_gc_boehm.o   Boehm GC hooks (link with
+#                                          libprofile.a and -lgc)
+# plus the test programs of tests/t_gc_*.sh (which the top Makefile runs:
+# they match tests/t_*.sh).  Nothing here is built with SANITIZE: ocamlopt
+# and the collector link without the sanitizer runtimes, and the t_gc
+# scripts are not part of the sanitizer runs.
+
+ifeq ($(SANITIZE),)
+
+OCAMLOPT ?= ocamlopt
+GC_OCAML_WHERE := $(shell $(OCAMLOPT) -where 2>/dev/null)
+GC_BOEHM_LIBS := $(or $(shell pkg-config --libs bdw-gc 2>/dev/null),-lgc)
+GC_BOEHM_CFLAGS := $(shell pkg-config --cflags bdw-gc 2>/dev/null)
+
+GCH := $(O)/gc-hooks
+GC_OCAML_OBJ := $(GCH)/ocaml/mprof_gc_ocaml.o
+GC_BOEHM_OBJ := $(GCH)/boehm/mprof_gc_boehm.o
+GC_OCAML_TEST := $(GCH)/ocaml/test/gc_alloc
+GC_BOEHM_TESTS := $(GCH)/boehm/test/boehm_alloc $(GCH)/boehm/test/boehm_live
+GC_CHECK := $(O)/tests/gc/gc_check
+GC_API_TEST := $(O)/tests/gc/test_gc_api
+GC_HEADERS := $(LIB_HEADERS) gc-hooks/module.mk
+
+$(GCH)/ocaml/hooks.o: gc-hooks/ocaml/mprof_gc_ocaml.c $(GC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -isystem $(GC_OCAML_WHERE) -c $< -o $@
+
+# ld -r takes from the archive exactly the members the hooks need.
+$(GC_OCAML_OBJ): $(GCH)/ocaml/hooks.o $(LIB_A)
+	ld -r -o $@ $< $(LIB_A)
+
+# ocamlopt writes its .cmi/.cmx/.o next to the source: build from a copy.
+$(GC_OCAML_TEST): gc-hooks/ocaml/test/gc_alloc.ml $(GC_OCAML_OBJ)
+	@mkdir -p $(@D)/src
+	cp $< $(@D)/src/gc_alloc.ml
+	$(OCAMLOPT) -o $@ $(@D)/src/gc_alloc.ml $(GC_OCAML_OBJ)
+
+$(GC_BOEHM_OBJ): gc-hooks/boehm/mprof_gc_boehm.c gc-hooks/boehm/mprof_gc_boehm.h $(GC_HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -c $< -o $@
+
+$(GCH)/boehm/test/%: gc-hooks/boehm/test/%.c gc-hooks/boehm/mprof_gc_boehm.h $(GC_BOEHM_OBJ) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm -o $@ $< $(GC_BOEHM_OBJ) $(PROG_LDLIBS) $(GC_BOEHM_LIBS)
+
+$(GC_CHECK): tests/gc/gc_check.c $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_LDLIBS)
+
+$(GC_API_TEST): tests/gc/test_gc_api.c $(LIB_A) $(wildcard tests/unit/lib/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(PROG_LDLIBS)
+
+ALL_TARGETS += $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(GC_OCAML_TEST) $(GC_BOEHM_TESTS) $(GC_CHECK) $(GC_API_TEST)
+CHECK_TESTS += $(GC_API_TEST)
+
+# make install: the hook objects under lib/mprof/, the Boehm header under
+# include/mprof/ (profile/gc.h goes with libprofile's headers).
+install: install-gc-hooks
+install-gc-hooks: $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ)
+	install -d $(DESTDIR)$(PREFIX)/lib/mprof $(DESTDIR)$(PREFIX)/include/mprof
+	install -m 644 $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(DESTDIR)$(PREFIX)/lib/mprof/
+	install -m 644 gc-hooks/boehm/mprof_gc_boehm.h $(DESTDIR)$(PREFIX)/include/mprof/
+.PHONY: install-gc-hooks
+
+endif
