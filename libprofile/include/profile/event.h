@@ -81,6 +81,7 @@ struct prof__writer {
 	uint8_t *base;  /* start of the open packet, NULL before the first */
 	void *stream;   /* struct prof_slot *, NULL until claimed */
 	uint64_t slow_ts; /* the slow path's timestamp for the event */
+	uint32_t tid;   /* the thread's id, asked once at claim */
 	volatile uint32_t nest;
 };
 
@@ -90,6 +91,20 @@ PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
 PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w);
+
+/**
+ * prof_thread_attach() - give the calling thread its stream now.
+ *
+ * A thread otherwise claims its stream at its first event, under a short
+ * lock.  Call this where taking that lock is safe, before code that must
+ * not (a garbage collector with the world stopped, a signal handler), so
+ * that its emits never lock.  Cheap if the thread already has a stream.
+ *
+ * Return: 0, -ENOENT if no region is attached, -ENOSPC if every stream
+ * slot is taken, -EBUSY or -EDEADLK when called from a signal handler that
+ * interrupted this thread inside libprofile.
+ */
+PROF_EXPORT int prof_thread_attach(void);
 
 /**
  * prof_event_set_enabled() - enable or disable one event at run time.

@@ -107,9 +107,7 @@ PROF_EXPORT int prof_gc_register(void);
  * lock is safe: before stopping the world (Boehm GC: at the collection's
  * start event), or when the thread starts.  Then the GC calls that follow,
  * with the world stopped, take no lock.  Cheap when the thread already has
- * a stream (one thread-local load).  A thread without one gets it by
- * recording the instant "gc.thread_ready" (once per thread), unless the
- * user disabled that event.
+ * a stream (one thread-local load).  The same as prof_thread_attach().
  *
  * Return: 0 if the thread has a stream, -ENOENT if no region is attached
  * yet, -ENOSPC if every stream slot is taken (its events are counted as

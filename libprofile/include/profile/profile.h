@@ -5,6 +5,7 @@
 #include "profile/error.h"
 #include "profile/event.h"
 #include "profile/format.h"
+#include "profile/gc.h"
 #include "profile/platform.h"
 #include "profile/region.h"
 #include "profile/read.h"

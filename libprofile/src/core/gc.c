@@ -52,7 +52,6 @@ GC_KINDS(DEFINE_SPAN)
 GC_COUNTERS(DEFINE_COUNTER)
 PROF_INSTANT(gc_thread_suspend, "gc.thread_suspend", (u64, thread));
 PROF_INSTANT(gc_thread_resume, "gc.thread_resume", (u64, thread));
-PROF_INSTANT(gc_thread_ready, "gc.thread_ready");
 
 #define COUNT_ONE(...) +1
 _Static_assert(0 GC_KINDS(COUNT_ONE) == PROF_GC_KIND_COUNT, "one span per kind");
@@ -70,7 +69,6 @@ static const char *const counter_names[PROF_GC_COUNTER_COUNT] = { GC_COUNTERS(CO
 #define COUNTER_EVENT(counter, ident, name) &ident,
 static struct prof_event *const all_events[] = {
 	GC_KINDS(KIND_EVENTS) GC_COUNTERS(COUNTER_EVENT) &gc_thread_suspend, &gc_thread_resume,
-	&gc_thread_ready,
 };
 
 /*
@@ -97,17 +95,7 @@ PROF_EXPORT int prof_gc_register(void)
 
 PROF_EXPORT int prof_gc_thread_prepare(void)
 {
-	if (prof__tls_writer.stream)
-		return 0;
-	/* The thread's first event claims its stream (under the core lock):
-	 * a real event, through the public path, so the claim and its drop
-	 * accounting stay the core's own business.
-	 * TODO(#4): a core call that claims without an event, when the core
-	 * has one. */
-	PROF_EMIT(gc_thread_ready);
-	if (prof__tls_writer.stream)
-		return 0;
-	return prof__region.base ? -ENOSPC : -ENOENT;
+	return prof_thread_attach();
 }
 
 static void emit_begin(uint32_t kind)

@@ -182,13 +182,6 @@ static void writer_park(struct prof__writer *w, struct prof_slot *sl)
 	w->end = w->pos; /* full: every emit retries the switch */
 }
 
-static uint32_t thread_tid(void)
-{
-	const struct prof_platform *p = &prof__region.platform;
-
-	return (uint32_t)p->thread_id(p->ctx);
-}
-
 /* Drops counted before this thread had a packet (a signal handler during
  * its first claim); folded into its first packet. */
 static __thread uint64_t early_drops;
@@ -228,6 +221,7 @@ static int stream_claim(struct prof__writer *w)
 
 	if (me == 0)
 		me = 1;
+	w->tid = (uint32_t)me; /* asked once: packet switches reuse it */
 	for (i = 0; i < nslots; i++) {
 		struct prof_slot *sl = &prof__region.slots[(i + (uint32_t)me) % nslots];
 		uint64_t expect = 0;
@@ -242,7 +236,7 @@ static int stream_claim(struct prof__writer *w)
 		writers[slot_index(sl)] = w; /* under the lock: see prof__reserve_slow() */
 		w->stream = sl;
 		/* A fresh packet for this thread (its tid is in the context). */
-		if (packet_switch(w, sl, thread_tid()) != 0)
+		if (packet_switch(w, sl, w->tid) != 0)
 			writer_park(w, sl);
 		return 0;
 	}
@@ -286,7 +280,7 @@ PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 	/* Room in the open packet (a non-TSC writer, or a parked one whose
 	 * packet still fits this smaller event): no switch. */
 	if (!w->base || (size_t)(w->base + prof__region.packet_size - w->pos) < size) {
-		if (packet_switch(w, sl, thread_tid()) != 0) {
+		if (packet_switch(w, sl, w->tid) != 0) {
 			writer_park(w, sl);
 			count_discarded(w);
 			return NULL;
@@ -294,6 +288,31 @@ PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 	}
 	w->slow_ts = clock_now();
 	return w->pos;
+}
+
+PROF_EXPORT int prof_thread_attach(void)
+{
+	struct prof__writer *w = &prof__tls_writer;
+	int ret;
+
+	if (w->stream)
+		return 0;
+	if (!prof__region.base)
+		return -ENOENT;
+	if (w->nest)
+		return -EBUSY; /* from a signal handler interrupting an emit */
+	w->nest = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	ret = prof__lock();
+	if (ret == 0) {
+		ret = stream_claim(w);
+		prof__unlock();
+		if (ret == 0)
+			fold_early_drops(w);
+	}
+	atomic_signal_fence(memory_order_seq_cst);
+	w->nest = 0;
+	return ret;
 }
 
 PROF_EXPORT void prof_thread_release(void)

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * read/packet.c - validate a CTF packet copy and iterate its events.
+ *
+ * A packet is a fixed 88-byte header followed by packed events, all in
+ * the producer's byte order (the region reader refuses a foreign order):
+ *
+ *   0           88                                      content   packet
+ *   +-----------+-------------------+------------------+---------+------+
+ *   | header    | ts u64 | id u32 | payload of id | ts | id | .. |unused|
+ *   +-----------+-------------------+------------------+---------+------+
+ *               \__ 12 bytes ______/\__ schema[id] __/
+ *
+ * content = header.content_size / 8 and packet = header.packet_size / 8.
+ * Events are byte-aligned, so every value is read with memcpy.  A payload
+ * is the fields of schema[id] packed with no padding: fixed-size integers
+ * and doubles, and strings of at most `bound` bytes followed by a NUL.
+ *
+ * The caller owns the bytes (a private copy), so the walk may read a value
+ * and then use it; it still bounds every read by the content size, which
+ * itself was bounded by the length the caller says it has.  One walker,
+ * decode_event(), serves both the full check and the cursor, so what the
+ * check accepts is exactly what the cursor decodes.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "profile/read.h"
+#include "read/read_private.h"
+
+static const char *type_name(uint8_t type)
+{
+	static const char *const names[] = {
+		"?", "u8", "u16", "u32", "u64", "s8", "s16", "s32", "s64", "f64", "string",
+	};
+
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+static uint64_t load_uint(const uint8_t *p, int size)
+{
+	uint8_t u8;
+	uint16_t u16;
+	uint32_t u32;
+	uint64_t u64;
+
+	switch (size) {
+	case 1:
+		memcpy(&u8, p, 1);
+		return u8;
+	case 2:
+		memcpy(&u16, p, 2);
+		return u16;
+	case 4:
+		memcpy(&u32, p, 4);
+		return u32;
+	default:
+		memcpy(&u64, p, 8);
+		return u64;
+	}
+}
+
+/*
+ * decode_event() - decode (and bound) the event at @off.
+ * @pkt: the packet copy.
+ * @content: its content size in bytes, already bounded by its length.
+ * @off: where the event starts, < @content.
+ * @schema: the schema.
+ * @ev: filled if not NULL.
+ * @next: receives the offset just past the event.
+ * @err: filled on failure (offset relative to @pkt); may be NULL.
+ *
+ * Return: 0, or -EPROTO.
+ */
+static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off,
+			const struct prof_schema *schema, struct prof_decoded_event *ev,
+			uint64_t *next, struct prof_error *err)
+{
+	const struct prof_schema_event *desc;
+	uint64_t ts;
+	uint32_t id;
+	uint16_t i;
+
+	if (content - off < PROF_EVENT_HEADER_SIZE)
+		return prof_error_set(err, -EPROTO, NULL, off,
+				      "event header truncated: %llu bytes left before content end %llu",
+				      (unsigned long long)(content - off), (unsigned long long)content);
+	memcpy(&ts, pkt + off, 8);
+	memcpy(&id, pkt + off + 8, 4);
+	if (id >= schema->count)
+		return prof_error_set(err, -EPROTO, NULL, off + 8,
+				      "event id %u unknown (schema has %u events)", id, schema->count);
+	desc = &schema->events[id];
+	/* A record that failed its check is kept with an empty name. */
+	if (desc->name[0] == '\0' || desc->id != id || desc->nfields > PROF_MAX_FIELDS)
+		return prof_error_set(err, -EPROTO, NULL, off + 8,
+				      "event id %u has an unusable schema record", id);
+	if (content - off - PROF_EVENT_HEADER_SIZE < desc->min_size)
+		return prof_error_set(err, -EPROTO, NULL, off + PROF_EVENT_HEADER_SIZE,
+				      "event %s payload truncated: %llu bytes left, needs at least %u",
+				      desc->name,
+				      (unsigned long long)(content - off - PROF_EVENT_HEADER_SIZE),
+				      desc->min_size);
+	if (ev) {
+		ev->timestamp = ts;
+		ev->id = id;
+		ev->nfields = desc->nfields;
+		ev->desc = desc;
+	}
+	off += PROF_EVENT_HEADER_SIZE;
+
+	for (i = 0; i < desc->nfields; i++) {
+		const struct prof_schema_field *f = &desc->fields[i];
+		uint64_t left = content - off;
+		int size = prof__type_size(f->type);
+
+		if (size < 0)
+			return prof_error_set(err, -EPROTO, NULL, off,
+					      "event %s field %u has unknown type %u", desc->name, i, f->type);
+		if (size == 0) {
+			uint64_t lim = (uint64_t)f->bound + 1;
+			const uint8_t *nul = memchr(pkt + off, 0, left < lim ? left : lim);
+
+			if (!nul && left < lim)
+				return prof_error_set(err, -EPROTO, NULL, off,
+						      "event %s field %s: string not terminated before content end %llu",
+						      desc->name, f->name, (unsigned long long)content);
+			if (!nul)
+				return prof_error_set(err, -EPROTO, NULL, off,
+						      "event %s field %s: string longer than its bound %u",
+						      desc->name, f->name, f->bound);
+			if (ev) {
+				ev->values[i].type = f->type;
+				ev->values[i].v.str.ptr = (const char *)(pkt + off);
+				ev->values[i].v.str.len = (uint32_t)(nul - (pkt + off));
+			}
+			off += (uint64_t)(nul - (pkt + off)) + 1;
+			continue;
+		}
+		if (left < (uint64_t)size)
+			return prof_error_set(err, -EPROTO, NULL, off,
+					      "event %s field %s (%s) truncated: %llu bytes left",
+					      desc->name, f->name, type_name(f->type), (unsigned long long)left);
+		if (ev) {
+			uint64_t u = load_uint(pkt + off, size);
+
+			ev->values[i].type = f->type;
+			switch (f->type) {
+			case PROF_TYPE_S8:
+				ev->values[i].v.s = (int8_t)u;
+				break;
+			case PROF_TYPE_S16:
+				ev->values[i].v.s = (int16_t)u;
+				break;
+			case PROF_TYPE_S32:
+				ev->values[i].v.s = (int32_t)u;
+				break;
+			case PROF_TYPE_S64:
+				ev->values[i].v.s = (int64_t)u;
+				break;
+			case PROF_TYPE_F64:
+				memcpy(&ev->values[i].v.f, &u, 8);
+				break;
+			default:
+				ev->values[i].v.u = u;
+				break;
+			}
+		}
+		off += (uint64_t)size;
+	}
+	*next = off;
+	return 0;
+}
+
+/**
+ * prof_packet_check() - validate a packet copy completely.
+ * @pkt: the packet bytes (a private copy the caller owns).
+ * @len: bytes available at @pkt.
+ * @schema: the event schema.
+ * @uuid: the trace UUID the packet must carry, or NULL to skip.
+ * @info: filled on success; may be NULL.
+ * @err: filled on failure (offset relative to @pkt); may be NULL.
+ *
+ * Return: 0, -EINVAL for a bad header, -EPROTO for a bad event.
+ */
+PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct prof_schema *schema,
+				  const uint8_t *uuid, struct prof_packet_info *info,
+				  struct prof_error *err)
+{
+	struct prof_packet_header h;
+	uint64_t content, off, prev, nevents = 0, first = 0, last = 0;
+	int rc;
+
+	if (!pkt || !schema || (schema->count && !schema->events))
+		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "packet check: NULL argument");
+	if (len < PROF_PACKET_HEADER_SIZE)
+		return prof_error_set(err, -EINVAL, NULL, 0,
+				      "packet of %zu bytes is shorter than its %u-byte header",
+				      len, PROF_PACKET_HEADER_SIZE);
+	memcpy(&h, pkt, sizeof(h));
+	if (h.magic != PROF_CTF_MAGIC)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, magic),
+				      "magic 0x%08x, expected 0x%08x", h.magic, PROF_CTF_MAGIC);
+	if (uuid && memcmp(h.uuid, uuid, sizeof(h.uuid)) != 0)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, uuid),
+				      "uuid differs from the trace's");
+	if (h.stream_id != 0)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, stream_id),
+				      "stream_id %u, expected 0", h.stream_id);
+	if (h.packet_size % 8 != 0 || h.packet_size / 8 > len)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, packet_size),
+				      "packet_size %llu bits: not a whole number of bytes within the %zu available",
+				      (unsigned long long)h.packet_size, len);
+	if (h.content_size % 8 != 0)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, content_size),
+				      "content_size %llu bits is not a multiple of 8",
+				      (unsigned long long)h.content_size);
+	if (h.content_size < 8ull * PROF_PACKET_HEADER_SIZE || h.content_size > h.packet_size)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, content_size),
+				      "content_size %llu bits outside [%u, packet_size %llu]",
+				      (unsigned long long)h.content_size, 8u * PROF_PACKET_HEADER_SIZE,
+				      (unsigned long long)h.packet_size);
+	if (h.timestamp_end != 0 && h.timestamp_end < h.timestamp_begin)
+		return prof_error_set(err, -EINVAL, NULL, offsetof(struct prof_packet_header, timestamp_end),
+				      "timestamp_end %llu is before timestamp_begin %llu",
+				      (unsigned long long)h.timestamp_end, (unsigned long long)h.timestamp_begin);
+
+	content = h.content_size / 8;
+	prev = h.timestamp_begin;
+	for (off = PROF_PACKET_HEADER_SIZE; off < content;) {
+		struct prof_decoded_event ev;
+		uint64_t next = off;
+
+		rc = decode_event(pkt, content, off, schema, &ev, &next, err);
+		if (rc)
+			return rc;
+		if (ev.timestamp < prev)
+			return prof_error_set(err, -EPROTO, NULL, off,
+					      "event timestamp %llu is before %s %llu",
+					      (unsigned long long)ev.timestamp,
+					      nevents ? "the previous event's" : "timestamp_begin",
+					      (unsigned long long)prev);
+		if (h.timestamp_end != 0 && ev.timestamp > h.timestamp_end)
+			return prof_error_set(err, -EPROTO, NULL, off,
+					      "event timestamp %llu is after timestamp_end %llu",
+					      (unsigned long long)ev.timestamp,
+					      (unsigned long long)h.timestamp_end);
+		if (!nevents)
+			first = ev.timestamp;
+		last = ev.timestamp;
+		prev = ev.timestamp;
+		nevents++;
+		off = next;
+	}
+
+	if (info) {
+		info->hdr = h;
+		info->content_bytes = content;
+		info->nevents = nevents;
+		info->first_timestamp = first;
+		info->last_timestamp = last;
+	}
+	return 0;
+}
+
+/**
+ * prof_packet_cursor_init() - iterate the events of a checked packet.
+ * @c: the cursor.
+ * @pkt: a packet that passed prof_packet_check().
+ * @info: its info.
+ * @schema: the schema it was checked against.
+ */
+PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uint8_t *pkt,
+					 const struct prof_packet_info *info,
+					 const struct prof_schema *schema)
+{
+	memset(c, 0, sizeof(*c));
+	c->pkt = pkt;
+	c->schema = schema;
+	c->content_bytes = info->content_bytes;
+	c->offset = PROF_PACKET_HEADER_SIZE;
+	c->stream = (uint32_t)info->hdr.stream_instance_id;
+	c->tid = info->hdr.tid;
+	/* A header-only (or nonsense) content size yields no events. */
+	if (c->content_bytes < PROF_PACKET_HEADER_SIZE)
+		c->content_bytes = PROF_PACKET_HEADER_SIZE;
+}
+
+/**
+ * prof_packet_next() - decode the next event.
+ * @c: the cursor.
+ * @ev: filled with the event (strings point into the packet).
+ *
+ * Return: 1 if @ev was filled, 0 at the end, -EPROTO if the event does not
+ * fit the content or the schema (the cursor stays there).
+ */
+PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decoded_event *ev)
+{
+	uint64_t next;
+
+	if (!c || !ev || !c->pkt || !c->schema)
+		return -EPROTO;
+	if (c->offset >= c->content_bytes)
+		return 0;
+	if (c->schema->count && !c->schema->events)
+		return -EPROTO;
+	next = c->offset;
+	if (decode_event(c->pkt, c->content_bytes, c->offset, c->schema, ev, &next, NULL))
+		return -EPROTO;
+	ev->stream = c->stream;
+	ev->tid = c->tid;
+	c->offset = next;
+	return 1;
+}
