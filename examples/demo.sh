@@ -6,6 +6,7 @@ O=${1:-build}
 MPROF=$O/bin/mprof
 out=${DEMO_DIR:-demo-trace}
 rm -rf "$out"
+mkdir -p "$out"
 echo "== mprof record -o $out/app -- $O/examples/demo_app 20000 4"
 "$MPROF" record -o "$out/app" -- "$O/examples/demo_app" 20000 4
 echo

@@ -34,7 +34,7 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 {
 	char b[5][32];
 	size_t i;
-	int headed;
+	int headed, gc = gc_report_has_gc(a);
 
 	printf("trace %s\n", dir);
 	printf("  clock %s %.6f GHz%s, duration %s\n", clock_name(&desc->clock), (double)desc->clock.freq_hz / 1e9,
@@ -51,12 +51,17 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 
 		printf("%-40s %12llu\n", e->name, (unsigned long long)e->count);
 	}
-	if (analysis_span_count(a)) {
+	for (i = 0, headed = 0; i < analysis_span_count(a); i++)
+		if (!gc || strncmp(analysis_span(a, i)->name, "gc.", 3))
+			headed = 1;
+	if (headed) {
 		printf("\n%-28s %9s %10s %10s %10s %10s %10s %9s\n", "span", "count", "total", "p50", "p90", "p99",
 		       "max", "unmatched");
 		for (i = 0; i < analysis_span_count(a); i++) {
 			struct span_stats *s = analysis_span(a, i);
 
+			if (gc && !strncmp(s->name, "gc.", 3))
+				continue; /* in the GC section below */
 			printf("%-28s %9llu %10s %10s %10s %10s %10s %9llu\n", s->name, (unsigned long long)s->count,
 			       format_ns(s->total_ns, b[0], sizeof(b[0])),
 			       format_ns(span_percentile(s, 0.50), b[1], sizeof(b[1])),
@@ -68,7 +73,7 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	for (i = 0, headed = 0; i < analysis_event_count(a); i++) {
 		const struct event_stats *e = analysis_event(a, i);
 
-		if (e->kind != PROF_KIND_COUNTER || !e->has_last)
+		if (e->kind != PROF_KIND_COUNTER || !e->has_last || (gc && !strncmp(e->name, "gc.", 3)))
 			continue;
 		if (!headed++)
 			printf("\n%-40s %16s\n", "counter", "last value");
