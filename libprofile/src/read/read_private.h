@@ -43,26 +43,6 @@ static inline int prof__type_size(uint8_t type)
 }
 
 /**
- * prof__read_layout() - the reader's own computation of a region's geometry.
- * @mode: enum prof_mode.
- * @packet_size: bytes per packet: a power of two in [256, 64 MiB].
- * @packets_per_stream: at least 2.
- * @stream_slots: 1 to PROF_MAX_STREAMS.
- * @max_events: 1 to PROF_MAX_EVENTS.
- * @hdr: its geometry fields (magic to rings_offset, region_size) are set;
- *       the others are left as they were.
- *
- * Computes what prof_region_layout() (src/core/region.c) computes, with
- * overflow-checked arithmetic, so that the reader does not depend on the
- * producer's code to decide whether a region is well formed.
- *
- * Return: 0, or -EINVAL if a parameter is out of range or the region would
- * not fit in 64 bits.
- */
-int prof__read_layout(uint32_t mode, uint32_t packet_size, uint32_t packets_per_stream,
-		      uint32_t stream_slots, uint32_t max_events, struct prof_region_header *hdr);
-
-/**
  * prof__region_reader_last_error() - the last problem the reader counted.
  * @r: the reader.
  *
@@ -72,5 +52,19 @@ int prof__read_layout(uint32_t mode, uint32_t packet_size, uint32_t packets_per_
  * Return: the error, owned by @r.
  */
 const struct prof_error *prof__region_reader_last_error(const struct prof_region_reader *r);
+
+/**
+ * prof__drain_open_packet() - scrape stream @s's open packet, if every
+ * complete packet before it was taken.
+ * @r: the reader.
+ * @s: the stream slot, < stream_slots.
+ * @sink: receives the packet.
+ * @arg: passed to @sink.
+ * @n: incremented for a delivered packet.
+ *
+ * Return: 0, or the sink's non-zero return.
+ */
+int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s, prof_packet_sink_fn sink,
+			    void *arg, uint64_t *n);
 
 #endif /* PROF_READ_PRIVATE_H */
