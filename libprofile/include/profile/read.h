@@ -34,6 +34,10 @@ struct prof_schema_event {
 	uint32_t max_size;/* payload bytes with every string at its bound */
 };
 
+/*
+ * A schema record that failed prof_schema_record_check() is kept in its
+ * place with an empty name: packets that use its id fail validation.
+ */
 struct prof_schema {
 	uint32_t count;                   /* events[0..count) valid; id == index */
 	struct prof_schema_event *events; /* owned by whoever filled it */
@@ -156,7 +160,8 @@ struct prof_drain_stats {
 /*
  * The sink gets each packet, normalised: a private copy whose
  * packet_size == content_size == 8 * len and whose timestamp_end is set.
- * A non-zero return stops the drain and is returned by it.
+ * It returns 0, or a negative errno, which stops the drain and is returned
+ * by it; the refused packet is not taken and is offered again next time.
  */
 typedef int (*prof_packet_sink_fn)(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 				   const struct prof_packet_info *info);
@@ -166,12 +171,14 @@ struct prof_region_reader;
 /**
  * prof_region_reader_open() - start reading a region (hostile memory).
  * @out: receives the reader.
- * @mem: the mapped region; only its consumer pages are written.
+ * @mem: the mapped region, 8-byte aligned; only its consumer pages are
+ *       written.
  * @size: the mapping's size.
  * @name: a name for messages (file, "domain 3"...).
  * @err: filled on failure; may be NULL.
  *
- * Return: 0, -EINVAL (bad header: @err says which field), -ENOMEM.
+ * Return: 0, -EINVAL (bad header: @err says which field), -ENOTSUP (a
+ * byte order or version this reader does not read), -ENOMEM.
  */
 PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *mem, uint64_t size,
 					const char *name, struct prof_error *err);
@@ -205,7 +212,7 @@ PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_pack
 /**
  * prof_region_reader_scrape() - deliver each stream's open packet, up to
  * its published content size (the final read, after the producer stopped
- * or died).
+ * or died).  A scraped packet counts as taken: scrape is final.
  * @r: the reader.
  * @sink: receives packets.
  * @arg: passed to @sink.
@@ -214,7 +221,8 @@ PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_pack
  */
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
-/** prof_region_reader_stats() - what the reader has seen so far. */
+/** prof_region_reader_stats() - what the reader has seen so far (a copy
+ * made at the last open, drain or scrape; valid after the region is gone). */
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out);
 
 /** prof_region_reader_close() - free the reader (the region is untouched). */
