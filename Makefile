@@ -140,16 +140,21 @@ check: deps
 
 check-run: all
 	@O=$(O) MPROF=$(abspath $(MPROF)) SANITIZE=$(SANITIZE) bash tests/run-tests.sh \
-		$(if $(SANITIZE),$(if $(findstring thread,$(SANITIZE)),$(SAN_TSAN_TESTS),$(SAN_ASAN_TESTS)),freestanding-test $(CHECK_TESTS) $(if $(SKIP_SANITIZERS),,sanitizers-test) $(if $(SKIP_FUZZ),,fuzz-smoke-test))
+		$(if $(SANITIZE),$(if $(findstring thread,$(SANITIZE)),$(SAN_TSAN_TESTS),$(SAN_ASAN_TESTS)),freestanding-test $(CHECK_TESTS) $(if $(SKIP_SANITIZERS),,asan-ubsan-test tsan-test) $(if $(SKIP_FUZZ),,fuzz-smoke-test))
 
 freestanding-test:
 	@$(MAKE) --no-print-directory freestanding
 
-sanitizers-test:
+# The unit tests under AddressSanitizer + UBSan, the stress test under
+# ThreadSanitizer: each a separate build tree (build-address-undefined/,
+# build-thread/), each one line in the summary.
+asan-ubsan-test:
 	@$(MAKE) --no-print-directory all SANITIZE=address,undefined OPT="-O1 -g" >/dev/null
 	@$(MAKE) --no-print-directory check-run SANITIZE=address,undefined OPT="-O1 -g"
+tsan-test:
 	@$(MAKE) --no-print-directory all SANITIZE=thread OPT="-O1 -g" >/dev/null
 	@$(MAKE) --no-print-directory check-run SANITIZE=thread OPT="-O1 -g"
+sanitizers-test: asan-ubsan-test tsan-test
 
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
@@ -191,4 +196,4 @@ install: $(LIB_A) $(LIB_SO) $(MPROF)
 clean:
 	rm -rf build build-*
 
-.PHONY: all deps check check-run freestanding freestanding-test sanitizers-test fuzz fuzz-build fuzz-smoke-test demo install clean
+.PHONY: all deps check check-run freestanding freestanding-test sanitizers-test asan-ubsan-test tsan-test fuzz fuzz-build fuzz-smoke-test demo install clean
