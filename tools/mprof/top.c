@@ -8,9 +8,9 @@
  *    it like `tail -f`, re-reading `metadata` when it is replaced and the
  *    packets appended to each stream_<slot> file since the last refresh;
  *  - a live region ("shm:/name", "fd:N" or a region file) of a program
- *    that opened its own: top is then the region's consumer and drains
- *    its complete packets (the open packet of each thread is not read:
- *    a live producer is still writing it).
+ *    that opened its own: top is then the region's consumer; it peeks
+ *    (prof_region_reader_peek), so each thread's events appear as soon as
+ *    they are complete, before their packet fills.
  * Either way every byte goes through libprofile's reader
  * (prof_ctf_metadata_parse, prof_packet_check, prof_packet_next, the
  * region reader) and every event into the shared analysis; gcreport.c
@@ -361,7 +361,7 @@ static int region_open(struct top *t)
 
 static int region_refresh(struct top *t)
 {
-	int r = prof_region_reader_drain(t->reader, region_sink, t);
+	int r = prof_region_reader_peek(t->reader, region_sink, t);
 
 	if (r < 0) {
 		mprof_error("top", "%s: %s", t->target, prof_strerror(r));

@@ -221,6 +221,19 @@ PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_pack
  */
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
+/**
+ * prof_region_reader_peek() - for live views: deliver the complete packets,
+ * then the events each open packet completed since the last call, without
+ * taking the open packets.  Each event is delivered once (pieces of one
+ * packet share its packet_seq_num: do not feed a CTF trace writer).
+ * @r: the reader.
+ * @sink: receives packets.
+ * @arg: passed to @sink.
+ *
+ * Return: packets or pieces delivered, or a negative errno.
+ */
+PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
+
 /** prof_region_reader_stats() - what the reader has seen so far (a copy
  * made at the last open, drain or scrape; valid after the region is gone). */
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out);

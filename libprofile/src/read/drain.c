@@ -76,9 +76,12 @@ struct stream_state {
 	uint64_t discarded;  /* events_discarded of the last packet delivered */
 	uint64_t bad_head;   /* the corrupt head last counted, if bad_valid */
 	uint64_t open_bad;   /* seq of the open packet last counted invalid */
+	uint64_t peek_seq;   /* the open packet a live reader peeked into ... */
+	uint64_t peek_bytes; /* ... and the content bytes it has delivered */
 	uint8_t delivered;   /* a packet was delivered: discarded is known */
 	uint8_t bad_valid;
 	uint8_t open_bad_valid;
+	uint8_t peek_valid;
 };
 
 struct prof_region_reader {
@@ -101,6 +104,7 @@ enum take_result {
 	TAKE_DELIVERED,
 	TAKE_INVALID,
 	TAKE_STOP,  /* the sink returned non-zero */
+	TAKE_NOTHING_NEW, /* every event of it was delivered by a peek */
 };
 
 #define HOST_BYTE_ORDER \
@@ -391,11 +395,12 @@ static uint32_t schema_refresh(struct prof_region_reader *r)
 
 /*
  * take() - validate r->buf as packet @k of stream @s, normalise it and
- * deliver it.  @open says it is a scraped open packet; @sink_rc receives
- * the sink's return.
+ * deliver it (without the events a peek delivered already).  @open says it
+ * is an open packet; @sink_rc receives the sink's return; @peeked_to the
+ * packet's content bytes now delivered.
  */
 static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t k, int open,
-			     prof_packet_sink_fn sink, void *arg, int *sink_rc)
+			     prof_packet_sink_fn sink, void *arg, int *sink_rc, uint64_t *peeked_to)
 {
 	struct stream_state *st = &r->streams[s];
 	uint64_t base = packet_offset(r, s, k);
@@ -449,6 +454,30 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 		h->timestamp_end = info.nevents ? info.last_timestamp : h->timestamp_begin;
 	memcpy(r->buf, h, sizeof(*h));
 
+	/* A live reader delivered this packet's first events already
+	 * (prof_region_reader_peek()): deliver only the rest, as a packet
+	 * of its own with the same header. */
+	if (st->peek_valid && st->peek_seq == k && st->peek_bytes > PROF_PACKET_HEADER_SIZE) {
+		uint64_t full = info.content_bytes, seen = st->peek_bytes;
+
+		if (seen >= full) {
+			*peeked_to = full;
+			return TAKE_NOTHING_NEW;
+		}
+		memmove(r->buf + PROF_PACKET_HEADER_SIZE, r->buf + seen, (size_t)(full - seen));
+		h->content_size = h->packet_size = 8 * (PROF_PACKET_HEADER_SIZE + full - seen);
+		memcpy(r->buf, h, sizeof(*h));
+		/* The events were checked in place; this only recounts them. */
+		if (prof_packet_check(r->buf, (size_t)(PROF_PACKET_HEADER_SIZE + full - seen), &r->schema,
+				      r->hdr.uuid, &info, &e) < 0) {
+			note_rebased(r, &e, base, "peeked packet");
+			return TAKE_INVALID;
+		}
+		*peeked_to = full;
+	} else {
+		*peeked_to = info.content_bytes;
+	}
+
 	rc = sink(arg, s, r->buf, (size_t)info.content_bytes, &info);
 	if (rc != 0) {
 		*sink_rc = rc;
@@ -491,6 +520,7 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 	uint64_t h = load_head(r, s), k;
 	int overwrite = r->hdr.mode == PROF_MODE_OVERWRITE;
 	int sink_rc = 0;
+	uint64_t peeked_to;
 
 	if (h < st->pos) {
 		bad_head(r, s, h, "is behind the reader's position");
@@ -531,7 +561,7 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 				continue;
 			}
 		}
-		switch (take(r, s, k, 0, sink, arg, &sink_rc)) {
+		switch (take(r, s, k, 0, sink, arg, &sink_rc, &peeked_to)) {
 		case TAKE_STOP:
 			/* Not taken: the next drain offers it again. */
 			if (overwrite)
@@ -543,7 +573,10 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 		case TAKE_DELIVERED:
 			(*n)++;
 			break;
+		case TAKE_NOTHING_NEW:
+			break;
 		}
+		st->peek_valid = 0;
 		st->pos = k + 1;
 		if (!overwrite)
 			store_tail(r, s, st->pos);
@@ -554,10 +587,10 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 }
 
 int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
-				   prof_packet_sink_fn sink, void *arg, uint64_t *n)
+				   prof_packet_sink_fn sink, void *arg, uint64_t *n, int peek)
 {
 	struct stream_state *st = &r->streams[s];
-	uint64_t h = load_head(r, s), o, off, cs, bytes;
+	uint64_t h = load_head(r, s), o, off, cs, bytes, peeked_to = 0;
 	int sink_rc = 0;
 
 	if (h == 0 || h - 1 != st->pos)
@@ -596,7 +629,7 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 		}
 	}
 
-	switch (take(r, s, o, 1, sink, arg, &sink_rc)) {
+	switch (take(r, s, o, 1, sink, arg, &sink_rc, &peeked_to)) {
 	case TAKE_STOP:
 		return sink_rc;
 	case TAKE_INVALID:
@@ -611,7 +644,17 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 	case TAKE_DELIVERED:
 		(*n)++;
 		break;
+	case TAKE_NOTHING_NEW:
+		break;
 	}
+	if (peek) {
+		/* Not taken: the producer goes on filling it. */
+		st->peek_valid = 1;
+		st->peek_seq = o;
+		st->peek_bytes = peeked_to;
+		return 0;
+	}
+	st->peek_valid = 0;
 	st->pos = h;
 	store_tail(r, s, st->pos);
 	return 0;
@@ -624,7 +667,9 @@ static void refresh_counters(struct prof_region_reader *r)
 		__atomic_load_n((uint64_t *)(void *)(r->mem + HDR_OFF(dropped_no_slot)), __ATOMIC_RELAXED);
 }
 
-static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg, int scrape)
+enum drain_kind { DRAIN_COMPLETE, DRAIN_SCRAPE, DRAIN_PEEK };
+
+static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg, enum drain_kind kind)
 {
 	uint64_t n = 0;
 	uint32_t s;
@@ -634,8 +679,8 @@ static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, voi
 		return -EINVAL;
 	for (s = 0; s < r->hdr.stream_slots && rc == 0; s++) {
 		rc = drain_stream(r, s, sink, arg, &n);
-		if (rc == 0 && scrape)
-			rc = prof__drain_open_packet(r, s, sink, arg, &n);
+		if (rc == 0 && kind != DRAIN_COMPLETE)
+			rc = prof__drain_open_packet(r, s, sink, arg, &n, kind == DRAIN_PEEK);
 	}
 	refresh_counters(r);
 	if (rc != 0)
@@ -769,7 +814,7 @@ PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_regi
  */
 PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
-	return drain_all(r, sink, arg, 0);
+	return drain_all(r, sink, arg, DRAIN_COMPLETE);
 }
 
 /**
@@ -786,7 +831,28 @@ PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_pack
  */
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
-	return drain_all(r, sink, arg, 1);
+	return drain_all(r, sink, arg, DRAIN_SCRAPE);
+}
+
+/**
+ * prof_region_reader_peek() - deliver the complete packets, then the
+ * events each open packet completed since the last call, without taking
+ * the open packets.
+ * @r: the reader.
+ * @sink: receives packets.
+ * @arg: passed to @sink.
+ *
+ * For live views.  Each event is delivered once: a packet first delivered
+ * in part is later delivered without the events already seen, as a packet
+ * of its own with the same header (so pieces share a packet_seq_num, and
+ * a peeking reader must not feed a CTF trace writer).
+ *
+ * Return: packets (or pieces) delivered, or the sink's non-zero return, or
+ * -EINVAL.
+ */
+PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
+{
+	return drain_all(r, sink, arg, DRAIN_PEEK);
 }
 
 /**

@@ -61,10 +61,11 @@ const struct prof_error *prof__region_reader_last_error(const struct prof_region
  * @sink: receives the packet.
  * @arg: passed to @sink.
  * @n: incremented for a delivered packet.
+ * @peek: deliver only its events not delivered yet, and leave it open.
  *
  * Return: 0, or the sink's non-zero return.
  */
 int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s, prof_packet_sink_fn sink,
-			    void *arg, uint64_t *n);
+			    void *arg, uint64_t *n, int peek);
 
 #endif /* PROF_READ_PRIVATE_H */
