@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * bench/common.c - clocks, statistics and the collector thread shared by
+ * the benchmark programs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bench.h"
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t bench_thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void bench_summarise(double *samples, size_t n, struct bench_summary *out)
+{
+	out->median = out->min = out->max = 0;
+	if (!n)
+		return;
+	qsort(samples, n, sizeof(*samples), cmp_double);
+	out->min = samples[0];
+	out->max = samples[n - 1];
+	out->median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+}
+
+void bench_cpu_model(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	char line[512];
+
+	snprintf(buf, size, "unknown");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "model name", 10) != 0 || !colon)
+			continue;
+		colon++;
+		while (*colon == ' ' || *colon == '\t')
+			colon++;
+		colon[strcspn(colon, "\n")] = 0;
+		snprintf(buf, size, "%s", colon);
+		break;
+	}
+	fclose(f);
+}
+
+/* ---- The collector ---- */
+
+static int sink_copy(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
+		     const struct prof_packet_info *info)
+{
+	struct bench_collector *c = arg;
+
+	(void)stream;
+	if (len > c->copy_size) {
+		uint8_t *p = realloc(c->copy, len);
+
+		if (!p)
+			return -ENOMEM;
+		c->copy = p;
+		c->copy_size = len;
+	}
+	memcpy(c->copy, pkt, len);
+	c->packets++;
+	c->bytes += len;
+	c->events += info->nevents;
+	return 0;
+}
+
+static int sink_ctf(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
+		    const struct prof_packet_info *info)
+{
+	struct bench_collector *c = arg;
+	int ret = prof_ctf_writer_packet(c->ctf, stream, pkt, len);
+
+	if (ret)
+		return ret;
+	c->packets++;
+	c->bytes += len;
+	c->events += info->nevents;
+	return 0;
+}
+
+int bench_collector_drain(struct bench_collector *c)
+{
+	return prof_region_reader_drain(c->rd, c->sink == BENCH_SINK_CTF ? sink_ctf : sink_copy, c);
+}
+
+static void *collector_main(void *arg)
+{
+	struct bench_collector *c = arg;
+	uint64_t cpu0 = bench_thread_cpu_ns();
+
+	/* Pairs with the release store of stop in bench_collector_close(). */
+	while (!atomic_load_explicit(&c->stop, memory_order_acquire)) {
+		uint64_t t0 = bench_now_ns();
+		int ret = bench_collector_drain(c);
+
+		c->drains++;
+		if (ret < 0) {
+			c->err = ret;
+			break;
+		}
+		if (ret > 0) {
+			c->busy_ns += bench_now_ns() - t0;
+		} else {
+			struct timespec ts = { 0, (long)c->poll_us * 1000 };
+
+			c->empty_drains++;
+			nanosleep(&ts, NULL);
+		}
+	}
+	c->cpu_ns = bench_thread_cpu_ns() - cpu0;
+	return NULL;
+}
+
+int bench_collector_open(struct bench_collector *c, void *mem, uint64_t size, enum bench_sink sink,
+			 const char *dir)
+{
+	struct prof_error err;
+	char buf[600];
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->sink = sink;
+	ret = prof_region_reader_open(&c->rd, mem, size, "bench region", &err);
+	if (ret) {
+		fprintf(stderr, "bench: reader: %s\n", prof_error_format(&err, buf, sizeof(buf)));
+		goto fail;
+	}
+	if (sink == BENCH_SINK_CTF) {
+		ret = prof_ctf_writer_open(&c->ctf, dir, &err);
+		if (ret) {
+			fprintf(stderr, "bench: ctf writer: %s\n", prof_error_format(&err, buf, sizeof(buf)));
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	if (c->rd)
+		prof_region_reader_close(c->rd);
+	c->rd = NULL;
+	return ret;
+}
+
+int bench_collector_start(struct bench_collector *c, uint32_t poll_us)
+{
+	int ret;
+
+	c->poll_us = poll_us;
+	ret = pthread_create(&c->thread, NULL, collector_main, c);
+	if (ret) {
+		fprintf(stderr, "bench: pthread_create: %s\n", strerror(ret));
+		return -ret;
+	}
+	c->threaded = 1;
+	return 0;
+}
+
+int bench_collector_close(struct bench_collector *c, struct prof_drain_stats *st)
+{
+	int ret;
+
+	if (c->threaded) {
+		/* Pairs with the acquire load of stop in collector_main(). */
+		atomic_store_explicit(&c->stop, 1, memory_order_release);
+		pthread_join(c->thread, NULL);
+		c->threaded = 0;
+	}
+	ret = c->err;
+	if (!ret) {
+		ret = bench_collector_drain(c);
+		if (ret >= 0)
+			ret = prof_region_reader_scrape(c->rd, c->sink == BENCH_SINK_CTF ? sink_ctf : sink_copy, c);
+		ret = ret < 0 ? ret : 0;
+	}
+	prof_region_reader_stats(c->rd, st);
+	if (c->ctf) {
+		const struct prof_region_header *h = prof_region_reader_header(c->rd);
+		struct prof_trace_desc desc;
+		struct prof_error err;
+		int r2;
+
+		memset(&desc, 0, sizeof(desc));
+		memcpy(desc.uuid, h->uuid, sizeof(desc.uuid));
+		desc.byte_order = h->byte_order;
+		desc.clock = h->clock;
+		desc.schema = *prof_region_reader_schema(c->rd);
+		r2 = prof_ctf_writer_metadata(c->ctf, &desc, &err);
+		if (!ret)
+			ret = r2;
+		r2 = prof_ctf_writer_close(c->ctf);
+		if (!ret)
+			ret = r2;
+		c->ctf = NULL;
+	}
+	prof_region_reader_close(c->rd);
+	c->rd = NULL;
+	free(c->copy);
+	c->copy = NULL;
+	return ret;
+}

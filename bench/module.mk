@@ -1,0 +1,50 @@
+# bench/ - the benchmarks (docs/PERFORMANCE.md).
+#
+#   make bench        run everything: bench/run.sh writes $(O)/bench/results.{txt,json}
+#   make check        includes bench/smoke.sh: one tiny iteration of each, no timing asserted
+#
+# emit is one binary built from four translation units: the baselines and
+# mprof variants (emit.c), the compiled-out variant (emit_off.c, with
+# -DPROF_DISABLE), and the LTTng-UST tracepoint and its variants
+# (emit_lttng.c, only when pkg-config finds lttng-ust).
+
+BENCH_LTTNG := $(shell pkg-config --exists lttng-ust 2>/dev/null && echo 1)
+PKG_LTTNG_CFLAGS := $(if $(BENCH_LTTNG),$(shell pkg-config --cflags lttng-ust))
+PKG_LTTNG_LIBS := $(if $(BENCH_LTTNG),$(shell pkg-config --libs lttng-ust))
+BENCH_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) $(if $(BENCH_LTTNG),-DBENCH_HAVE_LTTNG) -Ibench
+
+BENCH_EMIT := $(O)/bench/emit
+BENCH_DRAIN := $(O)/bench/drain
+BENCH_EMIT_OBJS := $(O)/obj/bench/emit.o $(O)/obj/bench/emit_off.o $(O)/obj/bench/common.o \
+	$(if $(BENCH_LTTNG),$(O)/obj/bench/emit_lttng.o)
+BENCH_DRAIN_OBJS := $(O)/obj/bench/drain.o $(O)/obj/bench/common.o
+BENCH_HEADERS := $(wildcard bench/*.h) $(LIB_HEADERS)
+
+# Every timed loop starts on a 64-byte boundary: a loop of a few
+# instructions costs a cycle more when it straddles a fetch block, which
+# would otherwise decide the empty, disabled and compiled-out figures by
+# link-order luck.
+BENCH_LOOP_ALIGN := -falign-loops=64
+$(O)/obj/bench/emit.o: BENCH_EXTRA := $(BENCH_LOOP_ALIGN)
+$(O)/obj/bench/emit_off.o: BENCH_EXTRA := $(BENCH_LOOP_ALIGN) -DPROF_DISABLE
+$(O)/obj/bench/emit_lttng.o: BENCH_EXTRA := $(BENCH_LOOP_ALIGN) $(PKG_LTTNG_CFLAGS)
+
+$(O)/obj/bench/%.o: bench/%.c $(BENCH_HEADERS) bench/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(BENCH_EXTRA) -c $< -o $@
+
+$(BENCH_EMIT): $(BENCH_EMIT_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(BENCH_EMIT_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS) $(PKG_LTTNG_LIBS)
+
+$(BENCH_DRAIN): $(BENCH_DRAIN_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(BENCH_DRAIN_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
+
+ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN)
+CHECK_TESTS += bench/smoke.sh
+
+bench: $(BENCH_EMIT) $(BENCH_DRAIN)
+	@O=$(O) bash bench/run.sh $(BENCH_ARGS)
+
+.PHONY: bench

@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# bench/run.sh - run every benchmark and write the results
+# (`make bench` runs it; docs/PERFORMANCE.md explains the figures).
+#
+#   O=build bash bench/run.sh [--smoke] [-n EVENTS] [-r RUNS] [--no-lttng] [--no-callgrind] [--out DIR]
+#
+# 1. Starts its own lttng-sessiond with a private LTTNG_HOME under a
+#    temporary directory (as root it still serves the system-wide socket
+#    in /var/run/lttng, so if a session daemon is already running, that
+#    one is used and left alone), unless --no-lttng; stops it, and any
+#    consumer daemon it started, by PID at exit.
+# 2. Counts instructions per event: the emit benchmark once under
+#    callgrind, collecting only inside the loop_* functions (one per
+#    variant), inclusive of what they call; divided by the events.  The
+#    profile is kept as callgrind.out next to the results
+#    (callgrind_annotate --auto=yes, or with --dump-instr=yes for
+#    per-instruction counts).
+# 3. Runs bench/drain (collector throughput) and bench/emit (per-event
+#    cost), which print their tables.
+# 4. Writes $O/bench/results.txt (both tables) and $O/bench/results.json
+#    (emit's results, with drain's nested under "drain"), or the same in
+#    --out DIR.
+#
+# --smoke: tiny sizes, one run, no session daemon: proves that everything
+# builds, runs and reports (make check).  No figure is asserted.
+set -euo pipefail
+
+O=${O:-build}
+here=$(cd "$(dirname "$0")" && pwd)
+EMIT=$O/bench/emit
+DRAIN=$O/bench/drain
+out=$O/bench
+smoke=0
+lttng=1
+callgrind=1
+n=10000000
+runs=7
+cg_n=500000
+drain_args=()
+command="O=$O bash bench/run.sh $*"
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--smoke) smoke=1 ;;
+	--no-lttng) lttng=0 ;;
+	--no-callgrind) callgrind=0 ;;
+	-n) n=$2; shift ;;
+	-r) runs=$2; shift ;;
+	--out) out=$2; shift ;;
+	*) echo "usage: $0 [--smoke] [-n EVENTS] [-r RUNS] [--no-lttng] [--no-callgrind] [--out DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
+if [ $smoke -eq 1 ]; then
+	n=20000
+	runs=1
+	cg_n=20000
+	lttng=0
+	drain_args=(--smoke)
+	# Do not wait for a session daemon someone else may be running.
+	export LTTNG_UST_REGISTER_TIMEOUT=0
+fi
+for b in "$EMIT" "$DRAIN"; do
+	[ -x "$b" ] || { echo "run.sh: $b is not built (make $b)" >&2; exit 1; }
+done
+mkdir -p "$out"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-bench.XXXXXX")
+sessiond_pid=
+
+cleanup() {
+	if [ -n "$sessiond_pid" ]; then
+		# The consumer daemons are the session daemon's children: it
+		# stops them when it gets SIGTERM.  Any left are ended by PID.
+		children=$(pgrep -P "$sessiond_pid" 2>/dev/null || true)
+		kill "$sessiond_pid" 2>/dev/null || true
+		for _ in $(seq 50); do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.1; done
+		for c in $children; do kill "$c" 2>/dev/null || true; done
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# ---- 1. LTTng ----
+lttng_note=
+hook=()
+if [ $lttng -eq 1 ]; then
+	export LTTNG_HOME=$tmp/home
+	mkdir -p "$LTTNG_HOME"
+	if ! command -v lttng-sessiond >/dev/null || ! command -v lttng >/dev/null; then
+		lttng_note="lttng-tools is not installed"
+	elif lttng list >/dev/null 2>&1; then
+		lttng_note="a session daemon was already running (not started by this script); the session was created in it"
+		hook=(--lttng-hook "bash $here/lttng-session.sh $tmp/lttng")
+	else
+		lttng-sessiond >"$tmp/sessiond.log" 2>&1 &
+		sessiond_pid=$!
+		for _ in $(seq 100); do
+			lttng list >/dev/null 2>&1 && break
+			kill -0 "$sessiond_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		if lttng list >/dev/null 2>&1; then
+			hook=(--lttng-hook "bash $here/lttng-session.sh $tmp/lttng")
+			lttng_note="lttng-sessiond started by run.sh (pid $sessiond_pid), private LTTNG_HOME"
+		else
+			lttng_note="lttng-sessiond could not start: $(grep -iE 'error|fatal' "$tmp/sessiond.log" | head -3 | tr '\n' ' ')"
+			echo "run.sh: $lttng_note" >&2
+			kill "$sessiond_pid" 2>/dev/null || true
+			sessiond_pid=
+		fi
+	fi
+else
+	lttng_note="not run (--no-lttng or --smoke)"
+fi
+
+# ---- 2. Instructions per event (callgrind) ----
+# cg_n events of 24 bytes stay within one 16 MiB stream, so the discard
+# variant never drops under callgrind (which runs one thread at a time,
+# starving the collector) and the count is the recording path's.
+instr=()
+if [ $callgrind -eq 1 ] && command -v valgrind >/dev/null; then
+	echo "run.sh: counting instructions with callgrind ($cg_n events per variant)"
+	valgrind --tool=callgrind --callgrind-out-file="$tmp/callgrind.out" --collect-atstart=no \
+		--toggle-collect='loop_*' "$EMIT" --callgrind -n "$cg_n" "${hook[@]}" >"$tmp/callgrind.log" 2>&1 ||
+		{ echo "run.sh: the callgrind run failed:" >&2; tail -n 20 "$tmp/callgrind.log" >&2; exit 1; }
+	if grep -E 'dropped [1-9]' "$tmp/callgrind.log"; then
+		echo "run.sh: warning: events dropped under callgrind; the discard count includes the drop path" >&2
+	fi
+	{
+		echo "n $cg_n"
+		awk -f "$here/callgrind-sum.awk" "$tmp/callgrind.out"
+	} >"$tmp/instr.txt"
+	cp "$tmp/callgrind.out" "$out/callgrind.out"
+	instr=(--instr "$tmp/instr.txt")
+	cg_note="valgrind --tool=callgrind --collect-atstart=no --toggle-collect='loop_*' $EMIT --callgrind -n $cg_n; inclusive Ir of each loop_* function (bench/callgrind-sum.awk) / $cg_n"
+else
+	cg_note="not run (valgrind missing or --no-callgrind)"
+fi
+
+# ---- 3. The benchmarks ----
+"$DRAIN" "${drain_args[@]}" --tmpdir "$tmp" --json "$tmp/drain.json" --table "$tmp/drain.txt"
+echo
+"$EMIT" -n "$n" -r "$runs" "${hook[@]}" "${instr[@]}" --table "$tmp/emit.txt" \
+	--merge "drain=$tmp/drain.json" --note "lttng=$lttng_note" --note "callgrind=$cg_note" \
+	--note "command=$command" --json "$out/results.json"
+
+# ---- 4. Results ----
+cat "$tmp/emit.txt" "$tmp/drain.txt" >"$out/results.txt"
+echo
+echo "run.sh: wrote $out/results.txt and $out/results.json"
