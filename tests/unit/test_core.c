@@ -95,13 +95,14 @@ static uint32_t my_slot(struct view *v)
 /* Walk a packet's ev_pair events; returns how many, checks values ascend. */
 static uint64_t walk_pairs(struct prof_packet_header *ph, uint64_t *next_a)
 {
-	uint8_t *p = (uint8_t *)ph + PROF_PACKET_HEADER_SIZE, *end = (uint8_t *)ph + ph->content_size / 8;
+	uint8_t *p = (uint8_t *)ph + PROF_PACKET_HEADER_SIZE, *end = (uint8_t *)ph + ph->content_bytes;
 	uint64_t n = 0, ts, last_ts = ph->timestamp_begin, a;
 	uint32_t id, b;
 
 	while (p < end) {
 		memcpy(&ts, p, 8);
 		memcpy(&id, p + 8, 4);
+		id &= PROF_EVENT_ID_MASK;
 		memcpy(&a, p + 12, 8);
 		memcpy(&b, p + 20, 4);
 		CHECK_EQ(id, 0);
@@ -143,6 +144,10 @@ static void test_discard_mode(void)
 		CHECK_EQ(ph->tid, syscall(SYS_gettid));
 		CHECK(memcmp(ph->uuid, v.hdr->uuid, 16) == 0);
 		CHECK_EQ(walk_pairs(ph, &next_a), per_packet);
+		if (s < 3) /* closed: content_size (bits) set, agreeing */
+			CHECK_EQ(ph->content_size, 8 * (uint64_t)ph->content_bytes);
+		else
+			CHECK_EQ(ph->content_size, 0);
 		seen += per_packet;
 		CHECK_EQ(ph->events_discarded, s == 3 ? 10 : 0);
 		CHECK(s == 3 ? ph->timestamp_end == 0 : ph->timestamp_end >= ph->timestamp_begin);
@@ -218,26 +223,26 @@ static void test_schema_and_enable(void)
 		uint32_t id;
 
 		memcpy(&id, p + 8, 4);
-		CHECK_EQ(id, 1);
+		CHECK_EQ(id & PROF_EVENT_ID_MASK, 1);
 		CHECK(memcmp(p + 12, "abcdefgh", 9) == 0); /* 8 bytes and the NUL */
-		CHECK_EQ(ph->content_size / 8, PROF_PACKET_HEADER_SIZE + PAIR_SIZE + 12 + 9);
+		CHECK_EQ(ph->content_bytes, PROF_PACKET_HEADER_SIZE + PAIR_SIZE + 12 + 9);
 	}
 	/* Disabled at run time: nothing is written. */
 	{
-		uint64_t before = packet(&v, sl, 0)->content_size;
+		uint64_t before = packet(&v, sl, 0)->content_bytes;
 
 		CHECK_OK(prof_event_set_enabled(&ev_pair, 0));
 		PROF_EMIT(ev_pair, 9, 9);
-		CHECK_EQ(packet(&v, sl, 0)->content_size, before);
+		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before);
 		PROF_EMIT(ev_pair_again, 9, 9); /* the other site is still on */
-		CHECK_EQ(packet(&v, sl, 0)->content_size, before + PAIR_SIZE * 8);
+		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before + PAIR_SIZE);
 		CHECK_OK(prof_event_set_enabled(&ev_pair, 1));
 		/* Prefix rules: applied now, and to events first used later. */
 		CHECK_EQ(prof_events_set_enabled("test.", 0), 3);
-		before = packet(&v, sl, 0)->content_size;
+		before = packet(&v, sl, 0)->content_bytes;
 		PROF_EMIT(ev_pair, 9, 9);
 		PROF_EMIT(ev_other, 1); /* first use: not matched, recorded */
-		CHECK_EQ(packet(&v, sl, 0)->content_size, before + 13 * 8);
+		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before + 13);
 		CHECK_EQ(prof_events_set_enabled("", 1), 4);
 	}
 	prof_region_close(v.r);
@@ -258,9 +263,9 @@ static void test_nested_emit_is_dropped(void)
 	PROF_EMIT(ev_pair, 2, 6);
 	w->nest = 0;
 	CHECK_EQ(packet(&v, sl, 0)->events_discarded, 1);
-	CHECK_EQ(packet(&v, sl, 0)->content_size / 8, PROF_PACKET_HEADER_SIZE + PAIR_SIZE);
+	CHECK_EQ(packet(&v, sl, 0)->content_bytes, PROF_PACKET_HEADER_SIZE + PAIR_SIZE);
 	PROF_EMIT(ev_pair, 3, 9);
-	CHECK_EQ(packet(&v, sl, 0)->content_size / 8, PROF_PACKET_HEADER_SIZE + 2 * PAIR_SIZE);
+	CHECK_EQ(packet(&v, sl, 0)->content_bytes, PROF_PACKET_HEADER_SIZE + 2 * PAIR_SIZE);
 	prof_region_close(v.r);
 }
 

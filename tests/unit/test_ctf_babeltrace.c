@@ -35,18 +35,18 @@ static void put_all_types(struct test_pkt *p, uint64_t ts, int k)
 
 /* What babeltrace2 --clock-cycles --no-delta prints for these events. */
 static const char *const expected[] = {
-	"[00000005000000000000] all.types: { tid = 1234, reserved = 0 }, { a_u8 = 250, a_u16 = 65535, "
+	"[00000005000000000000] all.types: { tid = 1234, content_bytes = 0 }, { a_u8 = 250, a_u16 = 65535, "
 	"a_u32 = 4294967295, a_u64 = 18446744073709551615, a_s8 = -128, a_s16 = -32768, "
 	"a_s32 = -2147483648, a_s64 = -9223372036854775808, a_f64 = -2.25, a_str = \"\", event = 42 }",
-	"[00000005000000001000] work.begin: { tid = 1234, reserved = 0 }, { what = \"alpha beta\" }",
-	"[00000005000000001500] q\"b\\s: { tid = 99, reserved = 0 }, { v = 200 }",
-	"[00000005000000002000] tick: { tid = 1234, reserved = 0 }, { }",
-	"[00000005000000003000] all.types: { tid = 1235, reserved = 0 }, { a_u8 = 251, a_u16 = 65534, "
+	"[00000005000000001000] work.begin: { tid = 1234, content_bytes = 0 }, { what = \"alpha beta\" }",
+	"[00000005000000001500] q\"b\\s: { tid = 99, content_bytes = 0 }, { v = 200 }",
+	"[00000005000000002000] tick: { tid = 1234, content_bytes = 0 }, { }",
+	"[00000005000000003000] all.types: { tid = 1235, content_bytes = 0 }, { a_u8 = 251, a_u16 = 65534, "
 	"a_u32 = 4294967294, a_u64 = 18446744073709551614, a_s8 = -127, a_s16 = -32767, "
 	"a_s32 = -2147483647, a_s64 = -9223372036854775807, a_f64 = 1e+300, a_str = \"hello, world\", "
 	"event = 43 }",
-	"[00000005000000003500] tick: { tid = 99, reserved = 0 }, { }",
-	"[00000005000000009000] tick: { tid = 1236, reserved = 0 }, { }",
+	"[00000005000000003500] tick: { tid = 99, content_bytes = 0 }, { }",
+	"[00000005000000009000] tick: { tid = 1236, content_bytes = 0 }, { }",
 };
 
 static void build_trace(const char *dir, bool swap)

@@ -583,8 +583,8 @@ static void c_unknown_id(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 
 static void c_trunc(struct rb_region *reg) { PKT_FIELD(reg, 2, content_size, 8 * (140 - 2)); }
 static void c_unterminated(struct rb_region *reg) { rb_packet(reg, 0, 2)[135] = 'x'; }
 static void c_ts_back(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 107, 150, 8); }
-/* The open packet's content_size runs past the packet. */
-static void c_open_cs(struct rb_region *reg) { PKT_FIELD(reg, 5, content_size, UINT64_MAX); }
+/* The open packet's live byte count runs past the packet. */
+static void c_open_cs(struct rb_region *reg) { PKT_FIELD(reg, 5, content_bytes, UINT32_MAX); }
 
 #define CORRUPT(mut, needle, invalid, delivered)                                        \
 	do {                                                                            \
@@ -614,7 +614,7 @@ static void test_corrupt_packets(void)
 	CORRUPT(c_unterminated, "string longer than its bound 4", 1, 5);
 	CORRUPT(c_ts_back, "timestamp 150 is before the previous event's 201", 1, 5);
 	/* The open packet: counted once over two scrapes, left in place. */
-	CORRUPT(c_open_cs, "content_size 18446744073709551615", 1, 5);
+	CORRUPT(c_open_cs, "open packet: event timestamp 0 is before", 1, 5);
 }
 
 /* Positions: head far ahead, head behind, tail ahead of head. */

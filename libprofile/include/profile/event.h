@@ -52,9 +52,11 @@ struct prof_event_desc {
 
 /*
  * The run-time state of one event at one definition site.  state is 0
- * until first use; then (id << PROF__ID_SHIFT) | flags: PROF__REGISTERED,
- * PROF__USER_OFF if the user disabled it, PROF__ENABLED if it records now
- * (registered, not user-disabled, and a region is attached).
+ * until first use; then id | flags, the id in the low PROF_EVENT_ID_BITS
+ * bits and the flags above: PROF__REGISTERED, PROF__USER_OFF if the user
+ * disabled it, PROF__ENABLED (the sign bit) if it records now (registered,
+ * not user-disabled, and a region is attached).  An emit stores the word
+ * as the event header's id word, unshifted (profile/format.h).
  */
 struct prof_event {
 	_Atomic uint32_t state;
@@ -62,16 +64,15 @@ struct prof_event {
 	struct prof_event *next; /* registry list, owned by the core */
 };
 
-#define PROF__ENABLED 1u
-#define PROF__REGISTERED 2u
-#define PROF__USER_OFF 4u  /* disabled by the user (kept across attach) */
-#define PROF__ID_SHIFT 3
+#define PROF__USER_OFF (1u << 29)   /* disabled by the user (kept across attach) */
+#define PROF__REGISTERED (1u << 30)
+#define PROF__ENABLED (1u << 31)
 
 /*
- * A thread's writer: where its next event goes.  nest is non-zero while an
- * emit (1) or the slow path (2) runs on this thread; an emit that finds it
- * set is a signal handler's, interrupting another emit, and is dropped and
- * counted instead of interleaving its bytes.
+ * A thread's writer: where its next event goes.  nest is 1 while an emit
+ * runs on this thread; an emit that finds it set is a signal handler's,
+ * interrupting another emit, and is dropped and counted instead of
+ * interleaving its bytes.
  */
 struct prof__writer {
 	uint8_t *pos;   /* next free byte in the open packet */
@@ -130,8 +131,8 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
  * the event goes and ts to its timestamp, with the writer marked busy, or
  * returns from the emitter if the event was dropped (and counted).
  *
- * The busy mark is stored before pos and end are read: a signal handler
- * that runs before the mark completes its emit and leaves pos and end
+ * The busy mark (nest) is stored before pos and end are read: a signal
+ * handler that runs before it completes its emit and leaves pos and end
  * consistent; one that runs after it sees the mark and drops.
  *
  * The fast path reads the TSC.  A writer whose clock is not the invariant
@@ -149,6 +150,9 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 #endif
 #define PROF__BEGIN(w, size, p, ts_lo, ts_hi)                                                     \
 	do {                                                                            \
+		/* Check, then mark: a handler that interrupts between the two  \
+		 * runs to completion and leaves nest at 0; one that interrupts  \
+		 * later finds 1 and drops without touching it, at any depth. */ \
 		if (__builtin_expect((w)->nest != 0, 0)) {                              \
 			prof__drop_nested(w);                                           \
 			return;                                                         \
@@ -158,8 +162,7 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 		 * handler on this thread; no other thread reads w. */                  \
 		atomic_signal_fence(memory_order_seq_cst);                              \
 		(p) = (w)->pos;                                                         \
-		if (__builtin_expect((intptr_t)((uintptr_t)(w)->end - (uintptr_t)(p)) >= \
-				     (intptr_t)(size), 1)) {                            \
+		if (__builtin_expect((uintptr_t)(p) + (size) <= (uintptr_t)(w)->end, 1)) { \
 			PROF__READ_TSC(ts_lo, ts_hi);                                   \
 		} else {                                                                \
 			(p) = prof__reserve_slow((w), (size));                          \
@@ -175,13 +178,13 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 
 static inline void prof__commit(struct prof__writer *w, uint8_t *p)
 {
-	uint64_t *content_size = (uint64_t *)(void *)(w->base +
-		offsetof(struct prof_packet_header, content_size));
+	uint32_t *content_bytes = (uint32_t *)(void *)(w->base +
+		offsetof(struct prof_packet_header, content_bytes));
 
 	w->pos = p;
 	/* Publishes the event's bytes.  Pairs with the acquire load of
-	 * content_size in the reader's scrape (src/read/drain.c). */
-	__atomic_store_n(content_size, (uint64_t)(p - w->base) << 3, __ATOMIC_RELEASE);
+	 * content_bytes in prof__drain_open_packet() (src/read/drain.c). */
+	__atomic_store_n(content_bytes, (uint32_t)(p - w->base), __ATOMIC_RELEASE);
 	atomic_signal_fence(memory_order_seq_cst);
 	w->nest = 0;
 }
@@ -318,8 +321,10 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		uint8_t *p;                                                             \
 		uint32_t ts_lo, ts_hi;                                                  \
 		(void)prof__unused_;                                                    \
-		if (__builtin_expect(!(st & PROF__ENABLED), 0)) {                       \
-			if (st != 0)                                                    \
+		/* Laid out for the disabled case: a disabled probe falls   \
+		 * through one load, one test and no taken branch. */             \
+		if (__builtin_expect(!(st & PROF__ENABLED), 1)) {                       \
+			if (__builtin_expect(st != 0, 1))                               \
 				return;                                                 \
 			st = prof__event_first_use(&ident);                             \
 			if (!(st & PROF__ENABLED))                                      \
@@ -328,7 +333,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		w = &prof__tls_writer;                                                  \
 		PROF__BEGIN(w, PROF_EVENT_HEADER_SIZE                                   \
 			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), p, ts_lo, ts_hi); \
-		p = prof__put_header(p, ts_lo, ts_hi, st >> PROF__ID_SHIFT);            \
+		p = prof__put_header(p, ts_lo, ts_hi, st);                              \
 		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
 		prof__commit(w, p);                                                     \
 	}

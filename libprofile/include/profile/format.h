@@ -44,8 +44,17 @@
  *   24 u64 stream_instance_id      56 u64 packet_size (bits)
  *                                  64 u64 events_discarded (cumulative)
  *                                  72 u64 packet_seq_num
- *                                  80 u32 tid, 84 u32 reserved
- *   88 events: { u64 timestamp; u32 id; payload } packed, byte-aligned.
+ *                                  80 u32 tid, 84 u32 content_bytes
+ *   88 events: { u64 timestamp; u32 id word; payload } packed, byte-aligned.
+ *      The id word holds the event id in bits 0-28 and the producer's
+ *      state bits for the event in bits 29-31 (readers ignore them): the
+ *      producer stores its state word as it is, with no shift.
+ *
+ * While a packet is open, content_bytes counts its bytes (header
+ * included) and is release-stored after every event; content_size is set
+ * (in bits, as CTF wants) when the packet closes.  A reader of an open
+ * packet (live, or after a crash) uses content_bytes; of a closed one,
+ * content_size.  In a closed packet the two agree.
  *
  * Payload fields are packed with no padding: integers and doubles in the
  * producer's byte order (recorded in the header), strings NUL-terminated
@@ -191,14 +200,17 @@ struct prof_packet_header {
 	uint64_t events_discarded;  /* cumulative for this stream */
 	uint64_t packet_seq_num;
 	uint32_t tid;
-	uint32_t reserved;
+	uint32_t content_bytes;     /* live byte count (see above) */
 };
 
-/* Event header: u64 timestamp, then u32 id, packed. */
+/* Event header: u64 timestamp, then the u32 id word, packed. */
 #define PROF_EVENT_HEADER_SIZE 12u
+#define PROF_EVENT_ID_BITS 29u
+#define PROF_EVENT_ID_MASK ((1u << PROF_EVENT_ID_BITS) - 1)
 #define PROF_PACKET_HEADER_SIZE 88u
 
 _Static_assert(sizeof(struct prof_region_header) <= PROF_PAGE_SIZE, "header fits a page");
+_Static_assert(PROF_MAX_EVENTS <= PROF_EVENT_ID_MASK + 1u, "every id fits the id word");
 _Static_assert(sizeof(struct prof_schema_field) == 32, "schema field layout");
 _Static_assert(sizeof(struct prof_schema_record) == 64 + 32 + 14 * 32, "schema record layout");
 _Static_assert(sizeof(struct prof_slot) == 64, "slot is one cache line");
@@ -206,5 +218,7 @@ _Static_assert(sizeof(struct prof_consumer_pos) == PROF_CACHE_LINE, "tail on its
 _Static_assert(sizeof(struct prof_packet_header) == PROF_PACKET_HEADER_SIZE, "packet header layout");
 _Static_assert(__builtin_offsetof(struct prof_packet_header, content_size) == 48, "content_size offset");
 _Static_assert(__builtin_offsetof(struct prof_packet_header, packet_seq_num) == 72, "seq offset");
+_Static_assert(__builtin_offsetof(struct prof_packet_header, content_bytes) == 84, "content_bytes offset");
+_Static_assert(PROF_MAX_PACKET_SIZE <= UINT32_MAX, "content_bytes holds any packet's size");
 
 #endif /* PROFILE_FORMAT_H */

@@ -156,7 +156,7 @@ void prof__schema_publish_all(void)
 /* The state word an event should have now; under the lock. */
 static uint32_t state_for(const struct prof_event *ev, uint32_t id, int user_off)
 {
-	uint32_t st = (id << PROF__ID_SHIFT) | PROF__REGISTERED;
+	uint32_t st = id | PROF__REGISTERED;
 
 	if (user_off)
 		st |= PROF__USER_OFF;
@@ -173,7 +173,7 @@ void prof__events_refresh_enabled(void)
 	for (ev = events; ev; ev = ev->next) {
 		uint32_t st = atomic_load_explicit(&ev->state, memory_order_relaxed);
 
-		atomic_store_explicit(&ev->state, state_for(ev, st >> PROF__ID_SHIFT, (st & PROF__USER_OFF) != 0),
+		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), (st & PROF__USER_OFF) != 0),
 				      memory_order_relaxed);
 	}
 }
@@ -242,8 +242,8 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled)
 	if (prof__lock() != 0)
 		return -EDEADLK;
 	st = register_locked(ev);
-	if (st >> PROF__ID_SHIFT < id_count && ids[st >> PROF__ID_SHIFT] && desc_valid(ev->desc))
-		atomic_store_explicit(&ev->state, state_for(ev, st >> PROF__ID_SHIFT, !enabled),
+	if ((st & PROF_EVENT_ID_MASK) < id_count && ids[(st & PROF_EVENT_ID_MASK)] && desc_valid(ev->desc))
+		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), !enabled),
 				      memory_order_relaxed);
 	prof__unlock();
 	return 0;
@@ -271,7 +271,7 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled)
 
 		if (!prof__str_has_prefix(ev->desc->name, prefix) || !desc_valid(ev->desc))
 			continue;
-		atomic_store_explicit(&ev->state, state_for(ev, st >> PROF__ID_SHIFT, !enabled),
+		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), !enabled),
 				      memory_order_relaxed);
 		changed++;
 	}

@@ -98,10 +98,10 @@ static void packet_init(struct prof_packet_header *ph, uint32_t slot, uint64_t s
 	ph->events_discarded = discarded;
 	ph->packet_seq_num = seq;
 	ph->tid = tid;
-	ph->reserved = 0;
+	ph->content_size = 0; /* set when it closes */
 	/* Publishes the header to a reader of the open packet.  Pairs with
-	 * the acquire load of content_size in the reader's scrape. */
-	__atomic_store_n(&ph->content_size, (uint64_t)PROF_PACKET_HEADER_SIZE * 8, __ATOMIC_RELEASE);
+	 * the acquire load of content_bytes in prof__drain_open_packet(). */
+	__atomic_store_n(&ph->content_bytes, PROF_PACKET_HEADER_SIZE, __ATOMIC_RELEASE);
 }
 
 /*
@@ -130,8 +130,11 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 			return -ENOSPC;
 	}
 	ts = clock_now();
-	if (old)
+	if (old) {
+		/* Close it: a complete CTF packet.  Published with head below. */
 		old->timestamp_end = ts;
+		old->content_size = (uint64_t)__atomic_load_n(&old->content_bytes, __ATOMIC_RELAXED) * 8;
+	}
 
 	if (prof__region.mode == PROF_MODE_DISCARD) {
 		packet_init(next, slot, head, ts, discarded, tid);
@@ -177,8 +180,8 @@ static void writer_park(struct prof__writer *w, struct prof_slot *sl)
 		return;
 	}
 	w->base = (uint8_t *)packet_at(slot_index(sl), head - 1);
-	w->pos = w->base + (__atomic_load_n(&((struct prof_packet_header *)(void *)w->base)->content_size,
-					    __ATOMIC_RELAXED) >> 3);
+	w->pos = w->base + __atomic_load_n(&((struct prof_packet_header *)(void *)w->base)->content_bytes,
+					   __ATOMIC_RELAXED);
 	w->end = w->pos; /* full: every emit retries the switch */
 }
 

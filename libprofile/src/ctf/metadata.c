@@ -68,19 +68,25 @@ struct int_alias {
 	unsigned int bits;
 	bool is_signed;
 	bool clock_mapped;
+	unsigned int align; /* bits */
 };
 
 /* Indexed by enum prof_field_type - 1 for the eight integer types. */
 static const struct int_alias int_aliases[] = {
-	{ "uint8_t", 8, false, false },
-	{ "uint16_t", 16, false, false },
-	{ "uint32_t", 32, false, false },
-	{ "uint64_t", 64, false, false },
-	{ "int8_t", 8, true, false },
-	{ "int16_t", 16, true, false },
-	{ "int32_t", 32, true, false },
-	{ "int64_t", 64, true, false },
-	{ "uint64_clock_t", 64, false, true },
+	{ "uint8_t", 8, false, false, 8 },
+	{ "uint16_t", 16, false, false, 8 },
+	{ "uint32_t", 32, false, false, 8 },
+	{ "uint64_t", 64, false, false, 8 },
+	{ "int8_t", 8, true, false, 8 },
+	{ "int16_t", 16, true, false, 8 },
+	{ "int32_t", 32, true, false, 8 },
+	{ "int64_t", 64, true, false, 8 },
+	{ "uint64_clock_t", 64, false, true, 8 },
+	/* The event header's id word (profile/format.h): the id in its low
+	 * 29 bits, then 3 bits of producer state, packed (align 1: the
+	 * timestamp before them ends on a byte boundary anyway). */
+	{ "uint29_id_t", 29, false, false, 1 },
+	{ "uint3_state_t", 3, false, false, 1 },
 };
 #define N_INT_ALIASES (sizeof(int_aliases) / sizeof(int_aliases[0]))
 #define N_PAYLOAD_INT_ALIASES 8u
@@ -106,12 +112,24 @@ static const struct fixed_field packet_context_fields[] = {
 	{ "uint64_t", "events_discarded", 0 },
 	{ "uint64_t", "packet_seq_num", 0 },
 	{ "uint32_t", "tid", 0 },
-	{ "uint32_t", "reserved", 0 },
+	{ "uint32_t", "content_bytes", 0 },
 };
 
-static const struct fixed_field event_header_fields[] = {
+/*
+ * The id word is the producer's 32-bit state word: id in bits 0-28, state
+ * in bits 29-31.  CTF packs bit fields from the least significant bit in a
+ * little-endian trace and from the most significant in a big-endian one,
+ * so the fields are listed in the order that gives that layout.
+ */
+static const struct fixed_field event_header_fields_le[] = {
 	{ "uint64_clock_t", "timestamp", 0 },
-	{ "uint32_t", "id", 0 },
+	{ "uint29_id_t", "id", 0 },
+	{ "uint3_state_t", "state", 0 },
+};
+static const struct fixed_field event_header_fields_be[] = {
+	{ "uint64_clock_t", "timestamp", 0 },
+	{ "uint3_state_t", "state", 0 },
+	{ "uint29_id_t", "id", 0 },
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -385,8 +403,8 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 
 	emit(&o, SIGNATURE "\n\n");
 	for (i = 0; i < N_INT_ALIASES; i++) {
-		emit(&o, "typealias integer { size = %u; align = 8; signed = %s;%s } := %s;\n", int_aliases[i].bits,
-		     int_aliases[i].is_signed ? "true" : "false",
+		emit(&o, "typealias integer { size = %u; align = %u; signed = %s;%s } := %s;\n", int_aliases[i].bits,
+		     int_aliases[i].align, int_aliases[i].is_signed ? "true" : "false",
 		     int_aliases[i].clock_mapped ? " map = clock." CLOCK_NAME ".value;" : "", int_aliases[i].name);
 	}
 
@@ -426,7 +444,8 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 	emit(&o, "stream {\n\tid = 0;\n\tpacket.context := ");
 	emit_fixed_struct(&o, packet_context_fields, N_OF(packet_context_fields), "\t");
 	emit(&o, ";\n\tevent.header := ");
-	emit_fixed_struct(&o, event_header_fields, N_OF(event_header_fields), "\t");
+	emit_fixed_struct(&o, desc->byte_order == PROF_BYTE_ORDER_LE ? event_header_fields_le : event_header_fields_be,
+			  N_OF(event_header_fields_le), "\t");
 	emit(&o, ";\n};\n\n");
 
 	for (i = 0; i < desc->schema.count; i++)
@@ -747,7 +766,7 @@ static int parse_typealiases(struct parser *p)
 		if (!ret)
 			ret = expect_attr_eq(p, "size", a->bits);
 		if (!ret)
-			ret = expect_attr_eq(p, "align", 8);
+			ret = expect_attr_eq(p, "align", a->align);
 		if (!ret)
 			ret = expect_seq(p, a->is_signed ? "signed = true ;" : "signed = false ;");
 		if (!ret && a->clock_mapped)
@@ -944,7 +963,7 @@ static int parse_clock(struct parser *p, const struct prof_clock_desc *c)
 	return ret;
 }
 
-static int parse_stream(struct parser *p)
+static int parse_stream(struct parser *p, uint32_t byte_order)
 {
 	int ret;
 
@@ -958,7 +977,9 @@ static int parse_stream(struct parser *p)
 	if (!ret)
 		ret = expect_seq(p, "; event . header :=");
 	if (!ret)
-		ret = parse_fixed_struct(p, event_header_fields, N_OF(event_header_fields));
+		ret = parse_fixed_struct(p, byte_order == PROF_BYTE_ORDER_LE ? event_header_fields_le
+									 : event_header_fields_be,
+					 N_OF(event_header_fields_le));
 	if (!ret)
 		ret = expect_seq(p, "; } ;");
 	return ret;
@@ -1203,7 +1224,7 @@ PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char
 	if (!ret)
 		ret = parse_clock(&p, &out->clock);
 	if (!ret)
-		ret = parse_stream(&p);
+		ret = parse_stream(&p, out->byte_order);
 	if (!ret)
 		ret = parse_events(&p, &out->schema);
 out:

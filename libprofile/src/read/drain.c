@@ -9,7 +9,7 @@
  *     layout from its five parameters (prof_region_layout()), requiring
  *     every offset to match; afterwards it uses only that private copy
  *     for geometry (sizes, offsets, counts), never the region's bytes;
- *   - reads each live word (head, content_size, schema_count) exactly once
+ *   - reads each live word (head, content_bytes, schema_count) exactly once
  *     per use, with an atomic load, and bounds it before use;
  *   - copies every packet and schema record into private memory before it
  *     validates it, and never holds a pointer into the region across a
@@ -44,7 +44,7 @@
  *
  * Scrape.  The final read, once the producer stopped or died: after the
  * complete packets, copy each stream's open packet up to its published
- * content_size (release-stored by the producer after every event) and
+ * content_bytes (release-stored by the producer after every event) and
  * deliver it with timestamp_end set to its last event.  The open packet is
  * then taken (pos = head), so a second scrape does not deliver it again.
  *
@@ -448,8 +448,10 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 		h->events_discarded = st->discarded;
 	}
 
-	/* Normalise: the sink sees content only, with timestamp_end set. */
+	/* Normalise: the sink sees content only, with timestamp_end set and
+	 * the live byte count agreeing with content_size. */
 	h->packet_size = h->content_size;
+	h->content_bytes = (uint32_t)(h->content_size / 8);
 	if (open || h->timestamp_end == 0)
 		h->timestamp_end = info.nevents ? info.last_timestamp : h->timestamp_begin;
 	memcpy(r->buf, h, sizeof(*h));
@@ -466,6 +468,7 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 		}
 		memmove(r->buf + PROF_PACKET_HEADER_SIZE, r->buf + seen, (size_t)(full - seen));
 		h->content_size = h->packet_size = 8 * (PROF_PACKET_HEADER_SIZE + full - seen);
+		h->content_bytes = (uint32_t)(PROF_PACKET_HEADER_SIZE + full - seen);
 		memcpy(r->buf, h, sizeof(*h));
 		/* The events were checked in place; this only recounts them. */
 		if (prof_packet_check(r->buf, (size_t)(PROF_PACKET_HEADER_SIZE + full - seen), &r->schema,
@@ -591,6 +594,7 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 {
 	struct stream_state *st = &r->streams[s];
 	uint64_t h = load_head(r, s), o, off, cs, bytes, peeked_to = 0;
+	uint32_t cb;
 	int sink_rc = 0;
 
 	if (h == 0 || h - 1 != st->pos)
@@ -598,23 +602,22 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 	o = h - 1;
 	off = packet_offset(r, s, o);
 
-	/* Pairs with the release store of content_size in prof__commit()
+	/* Pairs with the release store of content_bytes in prof__commit()
 	 * (include/profile/event.h) and packet_init() (src/core/stream.c):
-	 * the first cs / 8 bytes are written. */
-	cs = __atomic_load_n((uint64_t *)(void *)(r->mem + off + offsetof(struct prof_packet_header, content_size)),
+	 * the first cb bytes are written. */
+	cb = __atomic_load_n((uint32_t *)(void *)(r->mem + off + offsetof(struct prof_packet_header, content_bytes)),
 			     __ATOMIC_ACQUIRE);
-	bytes = cs / 8;
+	bytes = cb;
 	if (bytes > r->psize)
 		bytes = r->psize;
 	if (bytes < PROF_PACKET_HEADER_SIZE)
 		bytes = PROF_PACKET_HEADER_SIZE;
-	/* Copy around content_size, which we already hold: the word may be
-	 * stored again while we copy, and the copy must agree with cs. */
-	copy_racy(r->buf, r->mem + off, offsetof(struct prof_packet_header, content_size));
+	/* The live count is what we hold, whatever the words say by the time
+	 * the copy reaches them: an open packet's content_size is not set. */
+	copy_racy(r->buf, r->mem + off, (size_t)bytes);
+	cs = 8 * bytes;
 	memcpy(r->buf + offsetof(struct prof_packet_header, content_size), &cs, sizeof(cs));
-	copy_racy(r->buf + offsetof(struct prof_packet_header, packet_size),
-		  r->mem + off + offsetof(struct prof_packet_header, packet_size),
-		  bytes - offsetof(struct prof_packet_header, packet_size));
+	memcpy(r->buf + offsetof(struct prof_packet_header, content_bytes), &cb, sizeof(cb));
 	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
 		uint64_t h2;
 

@@ -88,6 +88,7 @@ static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off,
 				      (unsigned long long)(content - off), (unsigned long long)content);
 	memcpy(&ts, pkt + off, 8);
 	memcpy(&id, pkt + off + 8, 4);
+	id &= PROF_EVENT_ID_MASK; /* the top bits are the producer's state */
 	if (id >= schema->count)
 		return prof_error_set(err, -EPROTO, NULL, off + 8,
 				      "event id %u unknown (schema has %u events)", id, schema->count);

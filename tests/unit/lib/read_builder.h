@@ -249,6 +249,7 @@ static inline void rb_pkt_begin(struct rb_pkt *w, uint8_t *base, uint64_t cap, u
 	h.timestamp_begin = ts_begin;
 	h.timestamp_end = 0;
 	h.content_size = 8ull * PROF_PACKET_HEADER_SIZE;
+	h.content_bytes = PROF_PACKET_HEADER_SIZE;
 	h.packet_size = 8 * cap;
 	h.events_discarded = discarded;
 	h.packet_seq_num = seq;
@@ -278,12 +279,16 @@ static inline void rb_u64(struct rb_pkt *w, uint64_t v) { rb_bytes(w, &v, 8); }
 static inline void rb_f64(struct rb_pkt *w, double v) { rb_bytes(w, &v, 8); }
 static inline void rb_str(struct rb_pkt *w, const char *s) { rb_bytes(w, s, strlen(s) + 1); }
 
-/* Publish the content so far (as prof__commit() does after each event). */
+/* Publish the content so far: the live byte count, as prof__commit()
+ * does after each event, and content_size, as a close does. */
 static inline void rb_commit(struct rb_pkt *w)
 {
 	uint64_t cs = w->off * 8;
 
-	__atomic_store_n((uint64_t *)(void *)(w->base + 48), cs, __ATOMIC_RELEASE);
+	__atomic_store_n((uint64_t *)(void *)(w->base + offsetof(struct prof_packet_header, content_size)), cs,
+			 __ATOMIC_RELAXED);
+	__atomic_store_n((uint32_t *)(void *)(w->base + offsetof(struct prof_packet_header, content_bytes)),
+			 (uint32_t)w->off, __ATOMIC_RELEASE);
 }
 
 /* Close: content_size and timestamp_end (0 leaves it for the reader). */
