@@ -190,7 +190,8 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 				  struct prof_error *err)
 {
 	struct prof_packet_header h;
-	uint64_t content, off, prev, nevents = 0, first = 0, last = 0;
+	uint64_t content, off, prev, tend, nevents = 0, first = 0, last = 0;
+	uint32_t run_id = UINT32_MAX, run_size = 0;
 	int rc;
 
 	if (!pkt || !schema || (schema->count && !schema->events))
@@ -229,9 +230,50 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 
 	content = h.content_size / 8;
 	prev = h.timestamp_begin;
-	for (off = PROF_PACKET_HEADER_SIZE; off < content;) {
+	tend = h.timestamp_end ? h.timestamp_end : UINT64_MAX;
+	off = PROF_PACKET_HEADER_SIZE;
+	for (;;) {
 		struct prof_decoded_event ev;
 		uint64_t next = off;
+
+		/* Fast path: runs of events with no string field.  Such an
+		 * event has one size, known from its (validated) schema record,
+		 * so bounding it needs no decode.  The first thing that is not
+		 * plainly right (another kind of event, an unknown or unusable
+		 * id, a size or a timestamp out of bounds) leaves the loop for
+		 * the full decode below, which says what is wrong. */
+		while (content - off >= PROF_EVENT_HEADER_SIZE) {
+			uint64_t ts;
+			uint32_t id;
+
+			memcpy(&id, pkt + off + 8, 4);
+			id &= PROF_EVENT_ID_MASK;
+			/* The same event as the last one (the usual case): its
+			 * size is known without a load, so the next offset does
+			 * not wait for this one's schema record. */
+			if (id != run_id) {
+				const struct prof_schema_event *d;
+
+				if (id >= schema->count)
+					break;
+				d = &schema->events[id];
+				if (d->min_size != d->max_size || d->name[0] == '\0')
+					break;
+				run_id = id;
+				run_size = PROF_EVENT_HEADER_SIZE + d->min_size;
+			}
+			if (content - off < run_size)
+				break;
+			memcpy(&ts, pkt + off, 8);
+			/* prev <= ts <= tend in one compare (prev <= tend). */
+			if (ts - prev > tend - prev)
+				break;
+			prev = ts;
+			off += run_size;
+			nevents++;
+		}
+		if (off >= content)
+			break;
 
 		rc = decode_event(pkt, content, off, schema, &ev, &next, err);
 		if (rc)
@@ -242,17 +284,19 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 					      (unsigned long long)ev.timestamp,
 					      nevents ? "the previous event's" : "timestamp_begin",
 					      (unsigned long long)prev);
-		if (h.timestamp_end != 0 && ev.timestamp > h.timestamp_end)
+		if (ev.timestamp > tend)
 			return prof_error_set(err, -EPROTO, NULL, off,
 					      "event timestamp %llu is after timestamp_end %llu",
 					      (unsigned long long)ev.timestamp,
 					      (unsigned long long)h.timestamp_end);
-		if (!nevents)
-			first = ev.timestamp;
-		last = ev.timestamp;
 		prev = ev.timestamp;
 		nevents++;
 		off = next;
+	}
+	if (nevents) {
+		/* Events are in timestamp order: the first one's and the last. */
+		memcpy(&first, pkt + PROF_PACKET_HEADER_SIZE, 8);
+		last = prev;
 	}
 
 	if (info) {
