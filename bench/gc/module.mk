@@ -24,6 +24,9 @@ ALL_TARGETS += $(BENCH_GC_PLAIN)
 bench-gc: $(BENCH_GC_PLAIN) $(O)/gc-hooks/ocaml/test/gc_alloc $(MPROF)
 	@O=$(O) MPROF=$(MPROF) bash bench/gc/run.sh $(BENCH_GC_ARGS)
 
+# `make bench` runs everything, this too.
+bench: bench-gc
+
 .PHONY: bench-gc
 
 endif
