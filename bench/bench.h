@@ -112,6 +112,10 @@ struct bench_collector {
  *
  * Return: 0 or a negative errno (with a message on stderr).
  */
+/* An attached in-process region for a benchmark; prints errors as "who: ...". */
+int bench_region_open(struct prof_region **r, uint32_t mode, uint32_t packet_size, uint32_t packets,
+		      uint32_t streams, int populate, const char *who);
+
 int bench_collector_open(struct bench_collector *c, void *mem, uint64_t size, enum bench_sink sink,
 			 const char *dir);
 

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -223,4 +224,34 @@ int bench_collector_close(struct bench_collector *c, struct prof_drain_stats *st
 	free(c->copy);
 	c->copy = NULL;
 	return ret;
+}
+
+int bench_region_open(struct prof_region **r, uint32_t mode, uint32_t packet_size, uint32_t packets,
+		      uint32_t streams, int populate, const char *who)
+{
+	struct prof_region_config cfg;
+	struct prof_error err;
+	char buf[600];
+	int ret;
+
+	prof_region_config_init(&cfg);
+	cfg.mode = mode;
+	cfg.packet_size = packet_size;
+	cfg.packets_per_stream = packets;
+	cfg.stream_slots = streams;
+	cfg.attach = 1;
+	ret = prof_region_open(r, &cfg, &err);
+	if (ret) {
+		fprintf(stderr, "%s: %s\n", who, prof_error_format(&err, buf, sizeof(buf)));
+		return ret;
+	}
+#ifdef MADV_POPULATE_WRITE
+	/* Fault the rings in, as the floor's ring is: measure the steady
+	 * state, not the first pass's page faults. */
+	if (populate)
+		madvise(prof_region_memory(*r), prof_region_size(*r), MADV_POPULATE_WRITE);
+#else
+	(void)populate;
+#endif
+	return 0;
 }

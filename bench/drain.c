@@ -171,30 +171,6 @@ static void producer_fill(struct producer *p, uint64_t n)
 		sched_yield();
 }
 
-static int region_open(struct prof_region **r)
-{
-	struct prof_region_config cfg;
-	struct prof_error err;
-	char buf[600];
-	int ret;
-
-	prof_region_config_init(&cfg);
-	cfg.mode = PROF_MODE_DISCARD;
-	cfg.packet_size = opt.packet_size;
-	cfg.packets_per_stream = opt.packets;
-	cfg.stream_slots = 4;
-	cfg.attach = 1;
-	ret = prof_region_open(r, &cfg, &err);
-	if (ret) {
-		fprintf(stderr, "drain: %s\n", prof_error_format(&err, buf, sizeof(buf)));
-		return ret;
-	}
-#ifdef MADV_POPULATE_WRITE
-	madvise(prof_region_memory(*r), prof_region_size(*r), MADV_POPULATE_WRITE);
-#endif
-	return 0;
-}
-
 /* A fresh, empty CTF directory under the temporary directory. */
 static int ctf_dir(char *buf, size_t size, const char *what)
 {
@@ -262,7 +238,7 @@ static int measure_capacity(enum bench_sink sink)
 	int rounds = opt.smoke ? 2 : 9, round, ret, started = 0, collecting = 0;
 
 	memset(&p, 0, sizeof(p));
-	ret = region_open(&region);
+	ret = bench_region_open(&region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 4, 1, "drain");
 	if (ret)
 		goto out;
 	ctf_dir(dir, sizeof(dir), "capacity");
@@ -326,7 +302,7 @@ static int measure_sustained(enum bench_sink sink)
 	int ret, started = 0, collecting = 0;
 
 	memset(&p, 0, sizeof(p));
-	ret = region_open(&region);
+	ret = bench_region_open(&region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 4, 1, "drain");
 	if (ret)
 		goto out;
 	ctf_dir(dir, sizeof(dir), "sustained");

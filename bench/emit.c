@@ -323,33 +323,6 @@ static int run_threads(bench_fn fn, unsigned threads, uint64_t n, uint64_t warm,
 
 /* ---- mprof regions ---- */
 
-static int region_open(struct prof_region **r, uint32_t mode)
-{
-	struct prof_region_config cfg;
-	struct prof_error err;
-	char buf[600];
-	int ret;
-
-	prof_region_config_init(&cfg);
-	cfg.mode = mode;
-	cfg.packet_size = opt.packet_size;
-	cfg.packets_per_stream = opt.packets;
-	cfg.stream_slots = 8;
-	cfg.attach = 1;
-	ret = prof_region_open(r, &cfg, &err);
-	if (ret) {
-		fprintf(stderr, "emit: %s\n", prof_error_format(&err, buf, sizeof(buf)));
-		return ret;
-	}
-#ifdef MADV_POPULATE_WRITE
-	/* Fault the rings in, as the floor's ring is: measure the steady
-	 * state, not the first pass's page faults. */
-	if (opt.populate)
-		madvise(prof_region_memory(*r), prof_region_size(*r), MADV_POPULATE_WRITE);
-#endif
-	return 0;
-}
-
 /* ---- The LTTng hook ---- */
 
 #ifdef BENCH_HAVE_LTTNG
@@ -418,7 +391,7 @@ static int measure(const struct variant *v, unsigned threads, uint64_t n, struct
 	switch (v->setup) {
 	case SETUP_DISCARD:
 	case SETUP_DISABLED:
-		ret = region_open(&region, PROF_MODE_DISCARD);
+		ret = bench_region_open(&region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 8, opt.populate, "emit");
 		if (ret)
 			goto out;
 		if (v->setup == SETUP_DISABLED) {
@@ -435,7 +408,7 @@ static int measure(const struct variant *v, unsigned threads, uint64_t n, struct
 			goto out;
 		break;
 	case SETUP_OVERWRITE:
-		ret = region_open(&region, PROF_MODE_OVERWRITE);
+		ret = bench_region_open(&region, PROF_MODE_OVERWRITE, opt.packet_size, opt.packets, 8, opt.populate, "emit");
 		if (ret)
 			goto out;
 		break;
