@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-	build-essential pkg-config clang llvm valgrind binutils
+	build-essential pkg-config clang libclang-rt-14-dev llvm valgrind binutils
 	babeltrace2 libbabeltrace2-dev python3
 	libjansson-dev
 	liblttng-ust-dev lttng-tools
