@@ -21,6 +21,8 @@ for f in "$here"/*/deps.txt "$here"/*/*/deps.txt; do
 	done < "$f"
 done
 
+# Each package once, in first-seen order.
+mapfile -t PACKAGES < <(printf '%s\n' "${PACKAGES[@]}" | awk '!seen[$0]++')
 missing=()
 for p in "${PACKAGES[@]}"; do
 	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
