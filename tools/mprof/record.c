@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -44,6 +45,8 @@ struct recorder {
 };
 
 static volatile sig_atomic_t forward_signal;
+/* The open-files limit mprof record was started with: the program's. */
+static struct rlimit program_nofile = { RLIM_INFINITY, RLIM_INFINITY };
 
 static void on_signal(int sig)
 {
@@ -144,6 +147,8 @@ static pid_t spawn(char **argv, int region_fd, int *exec_errno)
 
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
+		if (program_nofile.rlim_cur != RLIM_INFINITY)
+			setrlimit(RLIMIT_NOFILE, &program_nofile);
 		snprintf(spec, sizeof(spec), "fd:%d", fd);
 		if (fd < 0 || setenv(PROF_REGION_ENV, spec, 1) != 0)
 			child_errno = errno;
@@ -268,6 +273,15 @@ int cmd_record(int argc, char **argv)
 	}
 	rec.dir = o.dir;
 	rec.quiet = o.quiet;
+	/* One file per stream: up to 4096, above the usual soft limit of
+	 * open files.  Take what the hard limit allows (the program gets the
+	 * limit it would have had: see spawn()). */
+	if (getrlimit(RLIMIT_NOFILE, &program_nofile) == 0 && program_nofile.rlim_cur < program_nofile.rlim_max) {
+		struct rlimit rl = program_nofile;
+
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
 
 	if (prof_region_open(&rec.region, &o.cfg, &err) != 0) {
 		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
