@@ -96,9 +96,11 @@ $(MPROF): $(MPROF_SRCS) $(wildcard tools/mprof/*.h) $(LIB_A)
 TEST_LIB_SRCS := $(wildcard tests/unit/lib/*.c)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(O)/tests/%)
+# A test may add link flags: TEST_LDFLAGS_<name>.
+TEST_LDFLAGS_test_alloc_fail := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
 $(O)/tests/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/unit/lib/*.h) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(TEST_LIB_SRCS) $(PROG_LDLIBS)
+	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(TEST_LIB_SRCS) $(PROG_LDLIBS) $(TEST_LDFLAGS_$*)
 
 # Programs the test scripts drive: tests/progs/*.c, linked with libprofile
 # (and with the test helpers and the reader API).

@@ -336,9 +336,10 @@ static void note_rebased(struct prof_region_reader *r, const struct prof_error *
 /*
  * schema_refresh() - copy the records published since the last refresh.
  *
- * Return: the number of new records (good or bad).
+ * Return: the number of new records (good or bad), or -ENOMEM: then
+ * nothing changed, and packets that need the new records must wait.
  */
-static uint32_t schema_refresh(struct prof_region_reader *r)
+static int schema_refresh(struct prof_region_reader *r)
 {
 	uint32_t count, i, old = r->schema.count;
 
@@ -366,7 +367,7 @@ static uint32_t schema_refresh(struct prof_region_reader *r)
 			cap = cap > r->hdr.max_events / 2 ? r->hdr.max_events : cap * 2;
 		ev = realloc(r->schema.events, (size_t)cap * sizeof(*ev));
 		if (!ev)
-			return 0;   /* Unknown ids stay unknown: counted as invalid. */
+			return -ENOMEM;
 		r->schema.events = ev;
 		r->schema_cap = cap;
 	}
@@ -412,8 +413,18 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 	rc = prof_packet_check(r->buf, r->psize, &r->schema, r->hdr.uuid, &info, &e);
 	/* An id the schema does not know yet: the producer publishes a
 	 * descriptor before its first use, so look once more. */
-	if (rc == -EPROTO && schema_refresh(r) > 0)
-		rc = prof_packet_check(r->buf, r->psize, &r->schema, r->hdr.uuid, &info, &e);
+	if (rc == -EPROTO) {
+		int added = schema_refresh(r);
+
+		if (added < 0) {
+			/* Out of memory: leave the packet for the next drain
+			 * rather than call it invalid. */
+			*sink_rc = added;
+			return TAKE_STOP;
+		}
+		if (added > 0)
+			rc = prof_packet_check(r->buf, r->psize, &r->schema, r->hdr.uuid, &info, &e);
+	}
 	if (rc < 0) {
 		note_rebased(r, &e, base, open ? "open packet" : "packet");
 		return TAKE_INVALID;
@@ -680,6 +691,10 @@ static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, voi
 
 	if (!r || !sink)
 		return -EINVAL;
+	rc = schema_refresh(r);
+	if (rc < 0)
+		return rc;
+	rc = 0;
 	for (s = 0; s < r->hdr.stream_slots && rc == 0; s++) {
 		rc = drain_stream(r, s, sink, arg, &n);
 		if (rc == 0 && kind != DRAIN_COMPLETE)
@@ -768,7 +783,8 @@ PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *m
 		}
 		r->streams[s].pos = tail;
 	}
-	schema_refresh(r);
+	if (schema_refresh(r) < 0)
+		goto nomem;
 	refresh_counters(r);
 	*out = r;
 	return 0;
