@@ -216,7 +216,7 @@ static void test_bad(void)
 	EXPECT_BAD(m_cs_huge, -EINVAL, 48, "content_size 18446744073709551608");
 	EXPECT_BAD(m_end_early, -EINVAL, 40, "timestamp_end 99 is before timestamp_begin 100");
 	EXPECT_BAD(m_unknown_id, -EPROTO, EV3 + 8, "event id 5 unknown");
-	EXPECT_BAD(m_huge_id, -EPROTO, EV1 + 8, "event id 536870911 unknown");
+	EXPECT_BAD(m_huge_id, -EPROTO, EV1 + 8, "event id 4294967295 unknown");
 	EXPECT_BAD(m_ts_back, -EPROTO, EV3, "timestamp 199 is before the previous event's 200");
 	EXPECT_BAD(m_ts_before_begin, -EPROTO, EV1, "timestamp 99 is before timestamp_begin 100");
 	EXPECT_BAD(m_ts_after_end, -EPROTO, EV4, "timestamp 401 is after timestamp_end 400");

@@ -51,12 +51,12 @@ struct prof_event_desc {
 };
 
 /*
- * The run-time state of one event at one definition site.  state is 0
- * until first use; then id | flags, the id in the low PROF_EVENT_ID_BITS
- * bits and the flags above: PROF__REGISTERED, PROF__USER_OFF if the user
- * disabled it, PROF__ENABLED (the sign bit) if it records now (registered,
- * not user-disabled, and a region is attached).  An emit stores the word
- * as the event header's id word, unshifted (profile/format.h).
+ * The run-time state of one event at one definition site: PROF__UNREGISTERED
+ * until first use; then the event's id while it records, or the id with
+ * PROF__OFF (the sign bit) set while it does not (no region attached, or
+ * disabled: PROF__USER_OFF if the user disabled it).  So a recording event's
+ * state word is its id, and an emit stores it as the event header's id with
+ * no shift or mask.
  */
 struct prof_event {
 	_Atomic uint32_t state;
@@ -64,9 +64,10 @@ struct prof_event {
 	struct prof_event *next; /* registry list, owned by the core */
 };
 
-#define PROF__USER_OFF (1u << 29)   /* disabled by the user (kept across attach) */
-#define PROF__REGISTERED (1u << 30)
-#define PROF__ENABLED (1u << 31)
+#define PROF__UNREGISTERED 0xffffffffu /* not used yet: the first use registers it */
+#define PROF__OFF (1u << 31)           /* not recording now */
+#define PROF__USER_OFF (1u << 30)      /* disabled by the user (kept across attach) */
+#define PROF__ID_MASK (PROF__USER_OFF - 1)
 
 /*
  * A thread's writer: where its next event goes.  nest is 1 while an emit
@@ -312,7 +313,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 	static const struct prof_event_desc ident##__desc = {                          \
 		(evname), (kind), PROF__N(__VA_ARGS__), ident##__fields };              \
 	_Static_assert(PROF__N(__VA_ARGS__) <= PROF_MAX_FIELDS, "too many fields");     \
-	static struct prof_event ident __attribute__((unused)) = { 0, &ident##__desc, 0 }; \
+	static struct prof_event ident __attribute__((unused)) = { PROF__UNREGISTERED, &ident##__desc, 0 }; \
 	static inline __attribute__((always_inline, unused)) void ident##__emit(        \
 		int prof__unused_ PROF__EACH(PROF__PARAM __VA_OPT__(,) __VA_ARGS__))    \
 	{                                                                               \
@@ -323,17 +324,17 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		(void)prof__unused_;                                                    \
 		/* Laid out for the disabled case: a disabled probe falls   \
 		 * through one load, one test and no taken branch. */             \
-		if (__builtin_expect(!(st & PROF__ENABLED), 1)) {                       \
-			if (__builtin_expect(st != 0, 1))                               \
+		if (__builtin_expect((int32_t)st < 0, 1)) {                             \
+			if (__builtin_expect(st != PROF__UNREGISTERED, 1))              \
 				return;                                                 \
 			st = prof__event_first_use(&ident);                             \
-			if (!(st & PROF__ENABLED))                                      \
+			if ((int32_t)st < 0)                                            \
 				return;                                                 \
 		}                                                                       \
 		w = &prof__tls_writer;                                                  \
 		PROF__BEGIN(w, PROF_EVENT_HEADER_SIZE                                   \
 			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), p, ts_lo, ts_hi); \
-		p = prof__put_header(p, ts_lo, ts_hi, st);                              \
+		p = prof__put_header(p, ts_lo, ts_hi, st); /* st is the id */           \
 		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
 		prof__commit(w, p);                                                     \
 	}

@@ -45,10 +45,7 @@
  *                                  64 u64 events_discarded (cumulative)
  *                                  72 u64 packet_seq_num
  *                                  80 u32 tid, 84 u32 content_bytes
- *   88 events: { u64 timestamp; u32 id word; payload } packed, byte-aligned.
- *      The id word holds the event id in bits 0-28 and the producer's
- *      state bits for the event in bits 29-31 (readers ignore them): the
- *      producer stores its state word as it is, with no shift.
+ *   88 events: { u64 timestamp; u32 id; payload } packed, byte-aligned.
  *
  * While a packet is open, content_bytes counts its bytes (header
  * included) and is release-stored after every event; content_size is set
@@ -203,14 +200,11 @@ struct prof_packet_header {
 	uint32_t content_bytes;     /* live byte count (see above) */
 };
 
-/* Event header: u64 timestamp, then the u32 id word, packed. */
+/* Event header: u64 timestamp, then u32 id, packed. */
 #define PROF_EVENT_HEADER_SIZE 12u
-#define PROF_EVENT_ID_BITS 29u
-#define PROF_EVENT_ID_MASK ((1u << PROF_EVENT_ID_BITS) - 1)
 #define PROF_PACKET_HEADER_SIZE 88u
 
 _Static_assert(sizeof(struct prof_region_header) <= PROF_PAGE_SIZE, "header fits a page");
-_Static_assert(PROF_MAX_EVENTS <= PROF_EVENT_ID_MASK + 1u, "every id fits the id word");
 _Static_assert(sizeof(struct prof_schema_field) == 32, "schema field layout");
 _Static_assert(sizeof(struct prof_schema_record) == 64 + 32 + 14 * 32, "schema record layout");
 _Static_assert(sizeof(struct prof_slot) == 64, "slot is one cache line");

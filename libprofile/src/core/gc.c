@@ -88,7 +88,7 @@ PROF_EXPORT int prof_gc_register(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(all_events) / sizeof(all_events[0]); i++)
-		if (atomic_load_explicit(&all_events[i]->state, memory_order_relaxed) == 0)
+		if (atomic_load_explicit(&all_events[i]->state, memory_order_relaxed) == PROF__UNREGISTERED)
 			prof__event_first_use(all_events[i]);
 	return 0;
 }

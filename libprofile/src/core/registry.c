@@ -156,14 +156,12 @@ void prof__schema_publish_all(void)
 /* The state word an event should have now; under the lock. */
 static uint32_t state_for(const struct prof_event *ev, uint32_t id, int user_off)
 {
-	uint32_t st = id | PROF__REGISTERED;
-
-	if (user_off)
-		st |= PROF__USER_OFF;
-	else if (prof__region.base && id < prof__region.max_events)
-		st |= PROF__ENABLED;
 	(void)ev;
-	return st;
+	if (user_off)
+		return id | PROF__USER_OFF | PROF__OFF;
+	if (!prof__region.base || id >= prof__region.max_events)
+		return id | PROF__OFF;
+	return id; /* recording: the state word is the id */
 }
 
 void prof__events_refresh_enabled(void)
@@ -173,7 +171,7 @@ void prof__events_refresh_enabled(void)
 	for (ev = events; ev; ev = ev->next) {
 		uint32_t st = atomic_load_explicit(&ev->state, memory_order_relaxed);
 
-		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), (st & PROF__USER_OFF) != 0),
+		atomic_store_explicit(&ev->state, state_for(ev, st & PROF__ID_MASK, (st & PROF__USER_OFF) != 0),
 				      memory_order_relaxed);
 	}
 }
@@ -184,11 +182,11 @@ static uint32_t register_locked(struct prof_event *ev)
 	uint32_t st = atomic_load_explicit(&ev->state, memory_order_relaxed);
 	uint32_t id;
 
-	if (st != 0)
+	if (st != PROF__UNREGISTERED)
 		return st;
 	if (!desc_valid(ev->desc)) {
 		/* Registered but never recorded: a bad descriptor. */
-		st = PROF__REGISTERED | PROF__USER_OFF;
+		st = PROF__OFF | PROF__USER_OFF;
 		atomic_store_explicit(&ev->state, st, memory_order_relaxed);
 		return st;
 	}
@@ -197,7 +195,7 @@ static uint32_t register_locked(struct prof_event *ev)
 			break;
 	if (id == id_count) {
 		if (id_count == PROF__PROCESS_MAX_EVENTS) {
-			st = PROF__REGISTERED | PROF__USER_OFF;
+			st = PROF__OFF | PROF__USER_OFF;
 			atomic_store_explicit(&ev->state, st, memory_order_relaxed);
 			return st;
 		}
@@ -226,7 +224,7 @@ PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev)
 		/* A signal handler's emit interrupted registration on this
 		 * thread: drop this event, count it, register next time. */
 		prof__count_nested_drop();
-		return 0;
+		return PROF__UNREGISTERED;
 	}
 	st = register_locked(ev);
 	prof__unlock();
@@ -242,8 +240,8 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled)
 	if (prof__lock() != 0)
 		return -EDEADLK;
 	st = register_locked(ev);
-	if ((st & PROF_EVENT_ID_MASK) < id_count && ids[(st & PROF_EVENT_ID_MASK)] && desc_valid(ev->desc))
-		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), !enabled),
+	if ((st & PROF__ID_MASK) < id_count && ids[st & PROF__ID_MASK] && desc_valid(ev->desc))
+		atomic_store_explicit(&ev->state, state_for(ev, st & PROF__ID_MASK, !enabled),
 				      memory_order_relaxed);
 	prof__unlock();
 	return 0;
@@ -271,7 +269,7 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled)
 
 		if (!prof__str_has_prefix(ev->desc->name, prefix) || !desc_valid(ev->desc))
 			continue;
-		atomic_store_explicit(&ev->state, state_for(ev, (st & PROF_EVENT_ID_MASK), !enabled),
+		atomic_store_explicit(&ev->state, state_for(ev, st & PROF__ID_MASK, !enabled),
 				      memory_order_relaxed);
 		changed++;
 	}

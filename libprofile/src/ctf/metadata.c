@@ -82,11 +82,6 @@ static const struct int_alias int_aliases[] = {
 	{ "int32_t", 32, true, false, 8 },
 	{ "int64_t", 64, true, false, 8 },
 	{ "uint64_clock_t", 64, false, true, 8 },
-	/* The event header's id word (profile/format.h): the id in its low
-	 * 29 bits, then 3 bits of producer state, packed (align 1: the
-	 * timestamp before them ends on a byte boundary anyway). */
-	{ "uint29_id_t", 29, false, false, 1 },
-	{ "uint3_state_t", 3, false, false, 1 },
 };
 #define N_INT_ALIASES (sizeof(int_aliases) / sizeof(int_aliases[0]))
 #define N_PAYLOAD_INT_ALIASES 8u
@@ -115,21 +110,9 @@ static const struct fixed_field packet_context_fields[] = {
 	{ "uint32_t", "content_bytes", 0 },
 };
 
-/*
- * The id word is the producer's 32-bit state word: id in bits 0-28, state
- * in bits 29-31.  CTF packs bit fields from the least significant bit in a
- * little-endian trace and from the most significant in a big-endian one,
- * so the fields are listed in the order that gives that layout.
- */
-static const struct fixed_field event_header_fields_le[] = {
+static const struct fixed_field event_header_fields[] = {
 	{ "uint64_clock_t", "timestamp", 0 },
-	{ "uint29_id_t", "id", 0 },
-	{ "uint3_state_t", "state", 0 },
-};
-static const struct fixed_field event_header_fields_be[] = {
-	{ "uint64_clock_t", "timestamp", 0 },
-	{ "uint3_state_t", "state", 0 },
-	{ "uint29_id_t", "id", 0 },
+	{ "uint32_t", "id", 0 },
 };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -444,8 +427,7 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 	emit(&o, "stream {\n\tid = 0;\n\tpacket.context := ");
 	emit_fixed_struct(&o, packet_context_fields, N_OF(packet_context_fields), "\t");
 	emit(&o, ";\n\tevent.header := ");
-	emit_fixed_struct(&o, desc->byte_order == PROF_BYTE_ORDER_LE ? event_header_fields_le : event_header_fields_be,
-			  N_OF(event_header_fields_le), "\t");
+	emit_fixed_struct(&o, event_header_fields, N_OF(event_header_fields), "\t");
 	emit(&o, ";\n};\n\n");
 
 	for (i = 0; i < desc->schema.count; i++)
@@ -963,7 +945,7 @@ static int parse_clock(struct parser *p, const struct prof_clock_desc *c)
 	return ret;
 }
 
-static int parse_stream(struct parser *p, uint32_t byte_order)
+static int parse_stream(struct parser *p)
 {
 	int ret;
 
@@ -977,9 +959,7 @@ static int parse_stream(struct parser *p, uint32_t byte_order)
 	if (!ret)
 		ret = expect_seq(p, "; event . header :=");
 	if (!ret)
-		ret = parse_fixed_struct(p, byte_order == PROF_BYTE_ORDER_LE ? event_header_fields_le
-									 : event_header_fields_be,
-					 N_OF(event_header_fields_le));
+		ret = parse_fixed_struct(p, event_header_fields, N_OF(event_header_fields));
 	if (!ret)
 		ret = expect_seq(p, "; } ;");
 	return ret;
@@ -1224,7 +1204,7 @@ PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char
 	if (!ret)
 		ret = parse_clock(&p, &out->clock);
 	if (!ret)
-		ret = parse_stream(&p, out->byte_order);
+		ret = parse_stream(&p);
 	if (!ret)
 		ret = parse_events(&p, &out->schema);
 out:

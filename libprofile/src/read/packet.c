@@ -88,7 +88,6 @@ static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off,
 				      (unsigned long long)(content - off), (unsigned long long)content);
 	memcpy(&ts, pkt + off, 8);
 	memcpy(&id, pkt + off + 8, 4);
-	id &= PROF_EVENT_ID_MASK; /* the top bits are the producer's state */
 	if (id >= schema->count)
 		return prof_error_set(err, -EPROTO, NULL, off + 8,
 				      "event id %u unknown (schema has %u events)", id, schema->count);
@@ -191,7 +190,9 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 {
 	struct prof_packet_header h;
 	uint64_t content, off, prev, tend, nevents = 0, first = 0, last = 0;
-	uint32_t run_id = UINT32_MAX, run_size = 0;
+	/* No run yet: an id equal to run_id (a corrupt 0xffffffff) finds
+	 * run_size larger than any packet and goes to the full decode. */
+	uint32_t run_id = UINT32_MAX, run_size = UINT32_MAX;
 	int rc;
 
 	if (!pkt || !schema || (schema->count && !schema->events))
@@ -247,7 +248,6 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 			uint32_t id;
 
 			memcpy(&id, pkt + off + 8, 4);
-			id &= PROF_EVENT_ID_MASK;
 			/* The same event as the last one (the usual case): its
 			 * size is known without a load, so the next offset does
 			 * not wait for this one's schema record. */
