@@ -69,5 +69,14 @@ victim=$(ls "$work/trunc"/stream_* | head -n 1)
 truncate -s -7 "$victim"
 expect 3 "truncated packet" -- "$MPROF" stats "$work/trunc"
 
+# mprof record itself killed: the trace says it is incomplete; a clean one
+# does not.
+"$MPROF" record -q -o "$work/cut" -- sh -c 'kill -9 $PPID' 2>/dev/null
+expect 3 "did not finish" -- "$MPROF" stats "$work/cut"
+babeltrace2 "$work/cut" > /dev/null 2>&1 || { echo "FAIL: babeltrace2 cannot read a cut-short trace"; fails=$((fails + 1)); }
+if [ -e "$work/good/.mprof-incomplete" ] || [ ! -e "$work/cut/.mprof-incomplete" ]; then
+	echo "FAIL: the incomplete marker is wrong"; fails=$((fails + 1))
+fi
+
 [ $fails -eq 0 ] && echo "all CLI error checks passed"
 exit $((fails > 0))

@@ -41,6 +41,8 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	       desc->clock.calibrated ? " (calibrated)" : "", format_ns(analysis_wall_ns(a), b[0], sizeof(b[0])));
 	printf("  %llu streams, %llu packets, %llu events\n", (unsigned long long)ts->streams,
 	       (unsigned long long)ts->packets, (unsigned long long)ts->events);
+	if (ts->incomplete)
+		printf("  INCOMPLETE: the recording did not finish (its writer stopped or failed): the trace may end early\n");
 	printf("  dropped: %llu events discarded, %llu packets lost, %llu invalid packets skipped\n",
 	       (unsigned long long)ts->events_discarded, (unsigned long long)ts->packets_lost,
 	       (unsigned long long)ts->invalid_packets);
@@ -100,6 +102,7 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	json_object_set_new(root, "events_discarded", json_integer((json_int_t)ts->events_discarded));
 	json_object_set_new(root, "packets_lost", json_integer((json_int_t)ts->packets_lost));
 	json_object_set_new(root, "invalid_packets", json_integer((json_int_t)ts->invalid_packets));
+	json_object_set_new(root, "incomplete", json_boolean(ts->incomplete));
 	for (i = 0; i < analysis_event_count(a); i++) {
 		const struct event_stats *e = analysis_event(a, i);
 
@@ -180,11 +183,14 @@ int cmd_stats(int argc, char **argv)
 		mprof_error("stats", "warning: %llu invalid packets skipped; last: %s",
 			    (unsigned long long)ts.invalid_packets,
 			    prof_error_format(prof_trace_last_error(t), buf, sizeof(buf)));
+	if (ts.incomplete)
+		mprof_error("stats", "warning: %s: the recording did not finish (%s is there): the trace may end early",
+			    argv[optind], PROF_CTF_INCOMPLETE_MARKER);
 	if (json)
 		print_json(argv[optind], prof_trace_get_desc(t), &ts, a);
 	else
 		print_text(argv[optind], prof_trace_get_desc(t), &ts, a);
-	ret = ts.invalid_packets ? MPROF_EXIT_INPUT : MPROF_EXIT_OK;
+	ret = ts.invalid_packets || ts.incomplete ? MPROF_EXIT_INPUT : MPROF_EXIT_OK;
 out:
 	analysis_free(a);
 	prof_trace_close(t);

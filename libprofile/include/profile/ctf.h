@@ -23,6 +23,13 @@
 extern "C" {
 #endif
 
+/*
+ * A hidden file the writer keeps in a trace directory until it closes it
+ * cleanly: a trace that still has it was cut short (its collector stopped
+ * or failed) and may end early.  babeltrace2 ignores hidden files.
+ */
+#define PROF_CTF_INCOMPLETE_MARKER ".mprof-incomplete"
+
 /* What a trace is, apart from its events. */
 struct prof_trace_desc {
 	uint8_t uuid[16];
@@ -61,7 +68,8 @@ PROF_EXPORT void prof_trace_desc_free(struct prof_trace_desc *desc);
 struct prof_ctf_writer;
 
 /**
- * prof_ctf_writer_open() - create (or reuse, if empty) a trace directory.
+ * prof_ctf_writer_open() - create (or reuse, if empty) a trace directory,
+ * marked incomplete (PROF_CTF_INCOMPLETE_MARKER) until closed cleanly.
  * @out: receives the writer.
  * @dir: the directory.
  * @err: filled on failure; may be NULL.
@@ -101,7 +109,8 @@ PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *
 				     const struct prof_packet_info *info);
 
 /**
- * prof_ctf_writer_close() - flush and close every file.
+ * prof_ctf_writer_close() - flush and close every file; if nothing failed,
+ * remove the incomplete marker.
  * @w: the writer, may be NULL.
  *
  * Return: 0 or the first write error.
@@ -117,6 +126,7 @@ struct prof_trace_stats {
 	uint64_t invalid_packets;    /* skipped: failed prof_packet_check() */
 	uint64_t events_discarded;   /* sum of each stream's last cumulative count */
 	uint64_t packets_lost;       /* packet_seq_num gaps, from 0 */
+	uint64_t incomplete;         /* 1: the writer never finished the trace */
 };
 
 struct prof_trace;

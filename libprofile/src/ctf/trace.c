@@ -473,6 +473,17 @@ PROF_EXPORT int prof_trace_open(struct prof_trace **out, const char *dir, struct
 			goto fail;
 	}
 	t->stats.streams = t->nstreams;
+	{
+		/* A writer that never closed the trace left its marker. */
+		char *marker = path_join(dir, PROF_CTF_INCOMPLETE_MARKER);
+
+		if (!marker) {
+			ret = prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
+			goto fail;
+		}
+		t->stats.incomplete = access(marker, F_OK) == 0;
+		free(marker);
+	}
 	for (i = 0; i < t->nstreams; i++)
 		if (stream_advance(t, &t->streams[i]))
 			heap_push(t, i);

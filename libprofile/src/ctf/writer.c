@@ -117,9 +117,11 @@ static int check_empty(int dirfd)
  */
 PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *dir, struct prof_error *err)
 {
+	static const char incomplete_text[] =
+		"This trace was not closed by its writer (mprof record stopped or failed): it may end early.\n";
 	struct prof_ctf_writer *w = NULL;
 	uint32_t i;
-	int ret;
+	int ret, fd;
 
 	if (!out || !dir || !dir[0])
 		return prof_error_set(err, -EINVAL, dir, UINT64_MAX, "no trace directory given");
@@ -158,6 +160,17 @@ PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *d
 		prof_error_set(err, ret, dir, UINT64_MAX, "cannot list the directory: %s", strerror(-ret));
 		goto fail;
 	}
+	/* Until a clean close, the trace says it may be cut short. */
+	fd = openat(w->dirfd, PROF_CTF_INCOMPLETE_MARKER, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || write_all(fd, incomplete_text, sizeof(incomplete_text) - 1) != 0) {
+		ret = -errno;
+		prof_error_set(err, ret, dir, UINT64_MAX, "cannot create %s: %s", PROF_CTF_INCOMPLETE_MARKER,
+			       strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto fail;
+	}
+	close(fd);
 	*out = w;
 	return 0;
 
@@ -324,6 +337,9 @@ PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
 			note_error(w, -errno);
 		w->streams[i].fd = -1;
 	}
+	/* Everything is on disk: the trace is whole. */
+	if (w->first_err == 0 && unlinkat(w->dirfd, PROF_CTF_INCOMPLETE_MARKER, 0) < 0)
+		note_error(w, -errno);
 	if (fsync(w->dirfd) < 0)
 		note_error(w, -errno);
 	close(w->dirfd);
