@@ -112,6 +112,9 @@ struct bench_collector {
  *
  * Return: 0 or a negative errno (with a message on stderr).
  */
+/* Write @root (consumed) to @file as indented JSON; -EIO after a message. */
+int bench_json_write(json_t *root, const char *file, const char *who);
+
 /* An attached in-process region for a benchmark; prints errors as "who: ...". */
 int bench_region_open(struct prof_region **r, uint32_t mode, uint32_t packet_size, uint32_t packets,
 		      uint32_t streams, int populate, const char *who);

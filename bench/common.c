@@ -255,3 +255,15 @@ int bench_region_open(struct prof_region **r, uint32_t mode, uint32_t packet_siz
 #endif
 	return 0;
 }
+
+int bench_json_write(json_t *root, const char *file, const char *who)
+{
+	int ret = json_dump_file(root, file, JSON_INDENT(2) | JSON_SORT_KEYS);
+
+	json_decref(root);
+	if (ret) {
+		fprintf(stderr, "%s: cannot write %s\n", who, file);
+		return -EIO;
+	}
+	return 0;
+}

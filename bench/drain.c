@@ -497,13 +497,7 @@ static int write_json(const char *file, const char *cpu, int argc, char **argv)
 						(json_int_t)sustained[BENCH_SINK_COPY].dropped, "op", "==", "limit", 0,
 						"pass", sustained[BENCH_SINK_COPY].dropped == 0));
 	json_object_set_new(root, "targets", targets);
-	ret = json_dump_file(root, file, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(root);
-	if (ret) {
-		fprintf(stderr, "drain: cannot write %s\n", file);
-		return -EIO;
-	}
-	return 0;
+	return bench_json_write(root, file, "drain");
 }
 
 /* ---- main ---- */

@@ -675,7 +675,7 @@ static int write_json(const char *file, const char *cpu, int argc, char **argv)
 	struct utsname u;
 	unsigned ti;
 	size_t i, k;
-	int ret, a;
+	int a;
 
 	for (a = 0; a < argc; a++)
 		json_array_append_new(cmd, json_string(argv[a]));
@@ -766,13 +766,7 @@ static int write_json(const char *file, const char *cpu, int argc, char **argv)
 		snprintf(key, sizeof(key), "%.*s", (int)(eq - opt.merge[k]), opt.merge[k]);
 		json_object_set_new(root, key, sub);
 	}
-	ret = json_dump_file(root, file, JSON_INDENT(2) | JSON_SORT_KEYS);
-	json_decref(root);
-	if (ret) {
-		fprintf(stderr, "emit: cannot write %s\n", file);
-		return -EIO;
-	}
-	return 0;
+	return bench_json_write(root, file, "emit");
 }
 
 /* ---- main ---- */
