@@ -450,7 +450,7 @@ static int write_json(const char *file, const char *cpu, int argc, char **argv)
 	json_t *root = json_object(), *cmd = json_array(), *cap = json_object(), *sus = json_object(), *targets;
 	double ref = reference_gbps();
 	struct utsname u;
-	int k, a, ret;
+	int k, a;
 
 	for (a = 0; a < argc; a++)
 		json_array_append_new(cmd, json_string(argv[a]));
