@@ -239,7 +239,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(prof_region_reader_scrape(r, sink, &sn) >= 0);
 		FUZZ_ASSERT(prof_region_reader_scrape(r, sink, &sn) == 0);
 		reader_check(r, &sn);
-		FUZZ_ASSERT(prof_region_reader_schema(r)->count <= 8);
+		/* Within the validated header's max_events (which a corrupt
+		 * header may raise as far as the schema pages allow: 8 records
+		 * and 15 take the same two pages, so both are consistent). */
+		FUZZ_ASSERT(prof_region_reader_schema(r)->count <= prof_region_reader_header(r)->max_events);
+		FUZZ_ASSERT((uint64_t)prof_region_reader_header(r)->max_events * sizeof(struct prof_schema_record) <=
+			    prof_region_reader_header(r)->slots_offset - prof_region_reader_header(r)->schema_offset);
 	}
 	prof_region_reader_close(r);
 	rb_region_free(&reg);
