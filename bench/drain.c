@@ -225,6 +225,19 @@ static void account(struct sink_result *res, const struct prof_drain_stats *st, 
  * Capacity: a producer thread fills all but two packets of the ring and
  * stops; the drain that takes them is timed.  Round 0 only warms up.
  */
+/* The region a measurement drains and its collector, writing (CTF sink)
+ * to a fresh directory named after @what. */
+static int setup(struct prof_region **region, struct bench_collector *c, enum bench_sink sink, char *dir,
+		 size_t dir_size, const char *what)
+{
+	int ret = bench_region_open(region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 4, 1, "drain");
+
+	if (ret)
+		return ret;
+	ctf_dir(dir, dir_size, what);
+	return bench_collector_open(c, prof_region_memory(*region), prof_region_size(*region), sink, dir);
+}
+
 static int measure_capacity(enum bench_sink sink)
 {
 	struct sink_result *res = &capacity[sink];
@@ -238,11 +251,7 @@ static int measure_capacity(enum bench_sink sink)
 	int rounds = opt.smoke ? 2 : 9, round, ret, started = 0, collecting = 0;
 
 	memset(&p, 0, sizeof(p));
-	ret = bench_region_open(&region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 4, 1, "drain");
-	if (ret)
-		goto out;
-	ctf_dir(dir, sizeof(dir), "capacity");
-	ret = bench_collector_open(&c, prof_region_memory(region), prof_region_size(region), sink, dir);
+	ret = setup(&region, &c, sink, dir, sizeof(dir), "capacity");
 	if (ret)
 		goto out;
 	collecting = 1;
@@ -302,11 +311,7 @@ static int measure_sustained(enum bench_sink sink)
 	int ret, started = 0, collecting = 0;
 
 	memset(&p, 0, sizeof(p));
-	ret = bench_region_open(&region, PROF_MODE_DISCARD, opt.packet_size, opt.packets, 4, 1, "drain");
-	if (ret)
-		goto out;
-	ctf_dir(dir, sizeof(dir), "sustained");
-	ret = bench_collector_open(&c, prof_region_memory(region), prof_region_size(region), sink, dir);
+	ret = setup(&region, &c, sink, dir, sizeof(dir), "sustained");
 	if (ret)
 		goto out;
 	collecting = 1;

@@ -48,25 +48,37 @@ static int sink_ok(void *arg, uint32_t stream, const uint8_t *pkt, size_t len, c
 	return 0;
 }
 
-/* A region, emits, a reader that drains and scrapes it. */
-static int scenario_region(void)
+/* An attached region holding 100 events. */
+static int open_filled_region(struct prof_region **r, const char *tag)
 {
 	struct prof_region_config cfg;
-	struct prof_region *r = NULL;
-	struct prof_region_reader *rd = NULL;
 	struct prof_error err;
-	int ret, i;
+	int i, ret;
 
 	prof_region_config_init(&cfg);
 	cfg.packet_size = 4096;
 	cfg.packets_per_stream = 4;
 	cfg.stream_slots = 2;
 	cfg.attach = 1;
-	ret = prof_region_open(&r, &cfg, &err);
+	ret = prof_region_open(r, &cfg, &err);
 	if (ret)
 		return ret;
 	for (i = 0; i < 100; i++)
-		PROF_EMIT(af_ev, (uint64_t)i, "x");
+		PROF_EMIT(af_ev, (uint64_t)i, tag);
+	return 0;
+}
+
+/* A region, emits, a reader that drains and scrapes it. */
+static int scenario_region(void)
+{
+	struct prof_region *r = NULL;
+	struct prof_region_reader *rd = NULL;
+	struct prof_error err;
+	int ret;
+
+	ret = open_filled_region(&r, "x");
+	if (ret)
+		return ret;
 	ret = prof_region_reader_open(&rd, prof_region_memory(r), prof_region_size(r), "region", &err);
 	if (ret == 0)
 		ret = prof_region_reader_drain(rd, sink_ok, NULL);
@@ -80,7 +92,6 @@ static int scenario_region(void)
 /* A trace directory written from a region, then read back. */
 static int scenario_trace(void)
 {
-	struct prof_region_config cfg;
 	struct prof_region *r = NULL;
 	struct prof_region_reader *rd = NULL;
 	struct prof_ctf_writer *w = NULL;
@@ -89,20 +100,13 @@ static int scenario_trace(void)
 	struct prof_decoded_event ev;
 	struct prof_error err;
 	char dir[300];
-	int ret, i;
+	int ret;
 	static int n;
 
 	snprintf(dir, sizeof(dir), "%s/t%d", tmp, n++);
-	prof_region_config_init(&cfg);
-	cfg.packet_size = 4096;
-	cfg.packets_per_stream = 4;
-	cfg.stream_slots = 2;
-	cfg.attach = 1;
-	ret = prof_region_open(&r, &cfg, &err);
+	ret = open_filled_region(&r, "y");
 	if (ret)
 		return ret;
-	for (i = 0; i < 100; i++)
-		PROF_EMIT(af_ev, (uint64_t)i, "y");
 	ret = prof_region_reader_open(&rd, prof_region_memory(r), prof_region_size(r), "region", &err);
 	if (ret)
 		goto out;
