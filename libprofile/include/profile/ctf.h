@@ -36,6 +36,7 @@ struct prof_trace_desc {
 	uint32_t byte_order;             /* PROF_BYTE_ORDER_* */
 	struct prof_clock_desc clock;
 	struct prof_schema schema;
+	struct prof_region_counts counts; /* carried in the metadata's env */
 };
 
 /**

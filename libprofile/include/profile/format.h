@@ -152,7 +152,10 @@ struct prof_region_header {
 	uint32_t schema_count;      /* records [0, schema_count) are valid */
 	uint32_t reserved0;
 	uint64_t dropped_no_slot;   /* events dropped: no free stream slot */
-	uint64_t reserved[8];
+	uint64_t refused_events;    /* event types not published: schema full (max_events) */
+	uint64_t refused_invalid;   /* event definitions refused as invalid */
+	uint64_t strings_truncated; /* str(N) values cut at their bound */
+	uint64_t reserved[5];
 };
 
 struct prof_schema_field {

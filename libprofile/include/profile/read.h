@@ -144,6 +144,21 @@ PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decod
 
 /* ---- Draining a live region ---- */
 
+/*
+ * Region-level loss counts: what is lost outside any stream's
+ * events_discarded.  The region header carries the producer's; a reader
+ * adds its own (schema records it could not use).  A trace directory
+ * carries them in its metadata's env (see profile/ctf.h), so every report
+ * shows them.
+ */
+struct prof_region_counts {
+	uint64_t dropped_no_slot;   /* events: their thread found no free stream slot */
+	uint64_t refused_events;    /* event types: more than the region's max_events */
+	uint64_t refused_invalid;   /* event definitions the producer refused as invalid */
+	uint64_t schema_errors;     /* schema records a reader could not use (skipped) */
+	uint64_t strings_truncated; /* string values cut at their bound (not a loss of events) */
+};
+
 struct prof_drain_stats {
 	uint64_t packets;             /* packets delivered to the sink */
 	uint64_t bytes;               /* their content bytes */
