@@ -113,8 +113,8 @@ PROF_EXPORT void prof_analysis_set_clock(struct prof_analysis *a, const struct p
  * Events of one stream must come in stream order; streams may interleave
  * in any way (GC time is exact in any order).
  *
- * Return: 0, -EINVAL (@ev has no desc), or -ENOMEM (the analysis is
- * unchanged).
+ * Return: 0, -EINVAL (@ev has no desc), or -ENOMEM (the event is not
+ * counted and no span is half-recorded).
  */
 PROF_EXPORT int prof_analysis_add(struct prof_analysis *a, const struct prof_decoded_event *ev);
 
