@@ -10,7 +10,8 @@
  *          carries them);
  *   gap    a span across a place where its stream discarded 5 events
  *          (packet 1's events_discarded grew), then a 100 ns span inside
- *          packet 1: stats must time only the second.
+ *          packet 1: stats must time only the second; then a begin
+ *          that never ends (unmatched).
  *
  * The clock is test_clock()'s 3 GHz TSC: 300 ticks are 100 ns.
  */
@@ -89,6 +90,7 @@ int main(int argc, char **argv)
 		pkt_event(&p, t0 + 300 + 128430000ull, W_E);
 		pkt_event(&p, t0 + 300 + 128430300ull, W_B);
 		pkt_event(&p, t0 + 300 + 128430600ull, W_E);
+		pkt_event(&p, t0 + 300 + 128430900ull, W_B); /* never ends */
 		pkt_end(&p);
 		CHECK_OK(prof_ctf_writer_packet(w, 0, p.buf, p.len));
 	}
