@@ -43,7 +43,7 @@ PKG_JANSSON_LIBS = $(shell pkg-config --libs jansson 2>/dev/null)
 
 # ---- libprofile ----
 LIB_CORE_SRCS := $(sort $(wildcard libprofile/src/core/*.c))
-LIB_SRCS := $(LIB_CORE_SRCS) $(sort $(wildcard libprofile/src/posix/*.c libprofile/src/read/*.c libprofile/src/ctf/*.c))
+LIB_SRCS := $(LIB_CORE_SRCS) $(sort $(wildcard libprofile/src/posix/*.c libprofile/src/read/*.c libprofile/src/ctf/*.c libprofile/src/analysis/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 LIB_A := $(O)/lib/libprofile.a
 LIB_SO := $(O)/lib/libprofile.so.1

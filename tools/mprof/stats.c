@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * tools/mprof/stats.c - `mprof stats [--json] DIR`: per-event counts, span
- * duration percentiles, counters, and what was lost (discarded events,
- * lost packets, invalid packets).
+ * duration percentiles, counters, GC time, and everything that was lost
+ * (discarded events, lost and invalid packets, the region-level counts the
+ * trace carries, spans broken by loss).  Presentation only: the numbers
+ * come from the shared analysis (profile/analysis.h).  The JSON form is
+ * documented in docs/STATS-JSON.md: integers exact (a u64 above INT64_MAX
+ * as a decimal string), non-finite doubles as strings.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "analysis.h"
 #include "commands.h"
 #include "gcreport.h"
+#include "lossreport.h"
+#include "profile/analysis.h"
 
 static void usage(FILE *f)
 {
@@ -29,16 +36,31 @@ static const char *clock_name(const struct prof_clock_desc *c)
 	}
 }
 
-static void print_text(const char *dir, const struct prof_trace_desc *desc, const struct prof_trace_stats *ts,
-		       struct analysis *a)
+/* A counter's last value, exact. */
+static void print_value(const struct prof_value *v)
 {
+	switch (v->type) {
+	case PROF_TYPE_F64: printf("%20.6g\n", v->v.f); break;
+	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
+		printf("%20lld\n", (long long)v->v.s);
+		break;
+	default: printf("%20llu\n", (unsigned long long)v->v.u); break;
+	}
+}
+
+static void print_text(const char *dir, const struct prof_trace_desc *desc, const struct loss_report *lr,
+		       struct prof_analysis *a)
+{
+	const struct prof_trace_stats *ts = &lr->trace;
+	struct prof_gc_totals gct;
 	char b[5][32];
 	size_t i;
-	int headed, gc = gc_report_has_gc(a);
+	int headed, gc = prof_analysis_gc_totals(a, &gct);
 
 	printf("trace %s\n", dir);
-	printf("  clock %s %.6f GHz%s, duration %s\n", clock_name(&desc->clock), (double)desc->clock.freq_hz / 1e9,
-	       desc->clock.calibrated ? " (calibrated)" : "", format_ns(analysis_wall_ns(a), b[0], sizeof(b[0])));
+	printf("  clock %s %.6f GHz%s, duration %s (%llu ns)\n", clock_name(&desc->clock),
+	       (double)desc->clock.freq_hz / 1e9, desc->clock.calibrated ? " (calibrated)" : "",
+	       format_ns(prof_analysis_wall_ns(a), b[0], sizeof(b[0])), (unsigned long long)prof_analysis_wall_ns(a));
 	printf("  %llu streams, %llu packets, %llu events\n", (unsigned long long)ts->streams,
 	       (unsigned long long)ts->packets, (unsigned long long)ts->events);
 	if (ts->incomplete)
@@ -46,88 +68,193 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	printf("  dropped: %llu events discarded, %llu packets lost, %llu invalid packets skipped\n",
 	       (unsigned long long)ts->events_discarded, (unsigned long long)ts->packets_lost,
 	       (unsigned long long)ts->invalid_packets);
+	putchar('\n');
+	loss_report_print(stdout, lr);
 
-	printf("\n%-40s %12s\n", "event", "count");
-	for (i = 0; i < analysis_event_count(a); i++) {
-		const struct event_stats *e = analysis_event(a, i);
+	printf("\n%-40s %20s\n", "event", "count");
+	for (i = 0; i < prof_analysis_event_count(a); i++) {
+		const struct prof_event_stats *e = prof_analysis_event(a, i);
 
-		printf("%-40s %12llu\n", e->name, (unsigned long long)e->count);
+		printf("%-40s %20llu\n", e->name, (unsigned long long)e->count);
 	}
-	for (i = 0, headed = 0; i < analysis_span_count(a); i++)
-		if (!gc || strncmp(analysis_span(a, i)->name, "gc.", 3))
+	for (i = 0, headed = 0; i < prof_analysis_span_count(a); i++)
+		if (!gc || strncmp(prof_analysis_span(a, i)->name, "gc.", 3))
 			headed = 1;
 	if (headed) {
-		printf("\n%-28s %9s %10s %10s %10s %10s %10s %9s\n", "span", "count", "total", "p50", "p90", "p99",
-		       "max", "unmatched");
-		for (i = 0; i < analysis_span_count(a); i++) {
-			struct span_stats *s = analysis_span(a, i);
+		printf("\n%-28s %9s %10s %10s %10s %10s %10s %9s %9s\n", "span", "count", "total", "p50", "p90", "p99",
+		       "max", "unmatched", "lost");
+		for (i = 0; i < prof_analysis_span_count(a); i++) {
+			struct prof_span_stats *s = prof_analysis_span(a, i);
 
 			if (gc && !strncmp(s->name, "gc.", 3))
 				continue; /* in the GC section below */
-			printf("%-28s %9llu %10s %10s %10s %10s %10s %9llu\n", s->name, (unsigned long long)s->count,
-			       format_ns(s->total_ns, b[0], sizeof(b[0])),
-			       format_ns(span_percentile(s, 0.50), b[1], sizeof(b[1])),
-			       format_ns(span_percentile(s, 0.90), b[2], sizeof(b[2])),
-			       format_ns(span_percentile(s, 0.99), b[3], sizeof(b[3])),
-			       format_ns(span_max(s), b[4], sizeof(b[4])), (unsigned long long)s->unmatched);
+			printf("%-28s %9llu %10s %10s %10s %10s %10s %9llu %9llu\n", s->name,
+			       (unsigned long long)s->count, format_ns(s->total_ns, b[0], sizeof(b[0])),
+			       format_ns(prof_span_percentile(s, 0.50), b[1], sizeof(b[1])),
+			       format_ns(prof_span_percentile(s, 0.90), b[2], sizeof(b[2])),
+			       format_ns(prof_span_percentile(s, 0.99), b[3], sizeof(b[3])),
+			       format_ns(prof_span_max(s), b[4], sizeof(b[4])),
+			       (unsigned long long)(s->unmatched_begin + s->unmatched_end),
+			       (unsigned long long)s->broken_by_loss);
 		}
 	}
-	for (i = 0, headed = 0; i < analysis_event_count(a); i++) {
-		const struct event_stats *e = analysis_event(a, i);
+	for (i = 0, headed = 0; i < prof_analysis_event_count(a); i++) {
+		const struct prof_event_stats *e = prof_analysis_event(a, i);
 
 		if (e->kind != PROF_KIND_COUNTER || !e->has_last || (gc && !strncmp(e->name, "gc.", 3)))
 			continue;
 		if (!headed++)
-			printf("\n%-40s %16s\n", "counter", "last value");
-		printf("%-40s %16.6g\n", e->name, e->last_value);
+			printf("\n%-40s %20s\n", "counter", "last value");
+		printf("%-40s ", e->name);
+		print_value(&e->last);
 	}
 	gc_report_print(stdout, a);
 }
 
-static int print_json(const char *dir, const struct prof_trace_desc *desc, const struct prof_trace_stats *ts,
-		      struct analysis *a)
+/* ---- JSON (docs/STATS-JSON.md) ---- */
+
+/* A u64, exact: an integer up to INT64_MAX, else a string of its decimal digits. */
+static json_t *json_u64(uint64_t v)
 {
+	char buf[24];
+
+	if (v <= (uint64_t)INT64_MAX)
+		return json_integer((json_int_t)v);
+	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return json_string(buf);
+}
+
+/* A double: a number if finite, else "NaN", "Infinity" or "-Infinity". */
+static json_t *json_f64(double v)
+{
+	if (isnan(v))
+		return json_string("NaN");
+	if (isinf(v))
+		return json_string(v > 0 ? "Infinity" : "-Infinity");
+	return json_real(v);
+}
+
+static json_t *json_value(const struct prof_value *v)
+{
+	switch (v->type) {
+	case PROF_TYPE_F64: return json_f64(v->v.f);
+	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
+		return json_integer((json_int_t)v->v.s);
+	default: return json_u64(v->v.u);
+	}
+}
+
+/* Set @key of @obj; a NULL @v (out of memory) is reported by the caller. */
+static int set(json_t *obj, const char *key, json_t *v)
+{
+	return obj && v ? json_object_set_new(obj, key, v) : (json_decref(v), -1);
+}
+
+static json_t *span_json(struct prof_span_stats *s)
+{
+	json_t *o = json_object();
+	int bad = 0;
+
+	bad |= set(o, "count", json_u64(s->count));
+	bad |= set(o, "total_ns", json_u64(s->total_ns));
+	bad |= set(o, "p50_ns", json_u64(prof_span_percentile(s, 0.5)));
+	bad |= set(o, "p90_ns", json_u64(prof_span_percentile(s, 0.9)));
+	bad |= set(o, "p99_ns", json_u64(prof_span_percentile(s, 0.99)));
+	bad |= set(o, "max_ns", json_u64(prof_span_max(s)));
+	bad |= set(o, "unmatched", json_u64(s->unmatched_begin + s->unmatched_end));
+	bad |= set(o, "unmatched_begin", json_u64(s->unmatched_begin));
+	bad |= set(o, "unmatched_end", json_u64(s->unmatched_end));
+	bad |= set(o, "broken_by_loss", json_u64(s->broken_by_loss));
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *gc_json(struct prof_analysis *a)
+{
+	struct prof_gc_totals t;
+	json_t *o, *kinds;
+	int bad = 0;
+
+	if (!prof_analysis_gc_totals(a, &t))
+		return json_null();
+	o = json_object();
+	kinds = json_object();
+	for (int k = 0; k < PROF_GC_KIND_COUNT; k++)
+		bad |= set(kinds, prof_gc_kind_name((enum prof_gc_kind)k), json_u64(t.count[k]));
+	bad |= set(o, "collections", json_u64(t.collections));
+	bad |= set(o, "gc_ns", json_u64(t.gc_ns));
+	bad |= set(o, "summed_ns", json_u64(t.summed_ns));
+	bad |= set(o, "collection_ns", json_u64(t.collection_ns));
+	bad |= set(o, "wall_ns", json_u64(t.wall_ns));
+	bad |= set(o, "nesting", json_string("union"));
+	bad |= set(o, "count", kinds);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Return: 0, or -ENOMEM. */
+static int print_json(const char *dir, const struct prof_trace_desc *desc, const struct loss_report *lr,
+		      struct prof_analysis *a)
+{
+	const struct prof_trace_stats *ts = &lr->trace;
 	json_t *root = json_object(), *events = json_object(), *spans = json_object(), *counters = json_object();
+	json_t *clock = json_object();
 	size_t i;
-	int ret;
+	int bad = !root || !events || !spans || !counters || !clock;
 
-	json_object_set_new(root, "trace", json_string(dir));
-	json_object_set_new(root, "clock", json_pack("{s:s, s:I, s:b}", "source", clock_name(&desc->clock), "freq_hz",
-						    (json_int_t)desc->clock.freq_hz, "calibrated",
-						    desc->clock.calibrated));
-	json_object_set_new(root, "duration_ns", json_integer((json_int_t)analysis_wall_ns(a)));
-	json_object_set_new(root, "streams", json_integer((json_int_t)ts->streams));
-	json_object_set_new(root, "packets", json_integer((json_int_t)ts->packets));
-	json_object_set_new(root, "events", json_integer((json_int_t)ts->events));
-	json_object_set_new(root, "events_discarded", json_integer((json_int_t)ts->events_discarded));
-	json_object_set_new(root, "packets_lost", json_integer((json_int_t)ts->packets_lost));
-	json_object_set_new(root, "invalid_packets", json_integer((json_int_t)ts->invalid_packets));
-	json_object_set_new(root, "incomplete", json_boolean(ts->incomplete));
-	for (i = 0; i < analysis_event_count(a); i++) {
-		const struct event_stats *e = analysis_event(a, i);
+	bad |= set(clock, "source", json_string(clock_name(&desc->clock)));
+	bad |= set(clock, "freq_hz", json_u64(desc->clock.freq_hz));
+	bad |= set(clock, "calibrated", json_boolean(desc->clock.calibrated));
+	bad |= set(root, "clock", json_incref(clock));
+	bad |= set(root, "trace", json_string(dir));
+	bad |= set(root, "duration_ns", json_u64(prof_analysis_wall_ns(a)));
+	bad |= set(root, "streams", json_u64(ts->streams));
+	bad |= set(root, "packets", json_u64(ts->packets));
+	bad |= set(root, "events", json_u64(ts->events));
+	bad |= set(root, "events_discarded", json_u64(ts->events_discarded));
+	bad |= set(root, "packets_lost", json_u64(ts->packets_lost));
+	bad |= set(root, "invalid_packets", json_u64(ts->invalid_packets));
+	bad |= set(root, "incomplete", json_boolean(ts->incomplete));
+	bad |= set(root, "dropped_no_slot", json_u64(lr->region.dropped_no_slot));
+	bad |= set(root, "refused_events", json_u64(lr->region.refused_events));
+	bad |= set(root, "refused_invalid", json_u64(lr->region.refused_invalid));
+	bad |= set(root, "schema_errors", json_u64(lr->region.schema_errors));
+	bad |= set(root, "strings_truncated", json_u64(lr->region.strings_truncated));
+	bad |= set(root, "spans_broken_by_loss", json_u64(lr->spans_broken));
+	bad |= set(root, "loss_gaps", json_u64(lr->gaps));
+	for (i = 0; i < prof_analysis_event_count(a); i++) {
+		const struct prof_event_stats *e = prof_analysis_event(a, i);
 
-		json_object_set_new(events, e->name, json_integer((json_int_t)e->count));
+		bad |= set(events, e->name, json_u64(e->count));
 		if (e->kind == PROF_KIND_COUNTER && e->has_last)
-			json_object_set_new(counters, e->name, json_real(e->last_value));
+			bad |= set(counters, e->name, json_value(&e->last));
 	}
-	for (i = 0; i < analysis_span_count(a); i++) {
-		struct span_stats *s = analysis_span(a, i);
+	for (i = 0; i < prof_analysis_span_count(a); i++) {
+		struct prof_span_stats *s = prof_analysis_span(a, i);
 
-		json_object_set_new(spans, s->name,
-				    json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "count", (json_int_t)s->count,
-					      "total_ns", (json_int_t)s->total_ns, "p50_ns",
-					      (json_int_t)span_percentile(s, 0.5), "p90_ns",
-					      (json_int_t)span_percentile(s, 0.9), "p99_ns",
-					      (json_int_t)span_percentile(s, 0.99), "max_ns", (json_int_t)span_max(s),
-					      "unmatched", (json_int_t)s->unmatched));
+		bad |= set(spans, s->name, span_json(s));
 	}
-	json_object_set_new(root, "event_counts", events);
-	json_object_set_new(root, "spans", spans);
-	json_object_set_new(root, "counters", counters);
-	ret = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
-	fputc('\n', stdout);
+	bad |= set(root, "event_counts", json_incref(events));
+	bad |= set(root, "spans", json_incref(spans));
+	bad |= set(root, "counters", json_incref(counters));
+	bad |= set(root, "gc", gc_json(a));
+	if (!bad) {
+		/* A write error shows in ferror(stdout), checked by the caller. */
+		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
+		fputc('\n', stdout);
+	}
+	json_decref(clock);
+	json_decref(events);
+	json_decref(spans);
+	json_decref(counters);
 	json_decref(root);
-	return ret;
+	return bad ? -ENOMEM : 0;
 }
 
 int cmd_stats(int argc, char **argv)
@@ -140,7 +267,8 @@ int cmd_stats(int argc, char **argv)
 	struct prof_trace *t = NULL;
 	struct prof_trace_stats ts;
 	struct prof_decoded_event ev;
-	struct analysis *a = NULL;
+	struct prof_analysis *a = NULL;
+	struct loss_report lr;
 	struct prof_error err;
 	int json = 0, c, r, ret = MPROF_EXIT_INPUT;
 	char buf[600];
@@ -162,13 +290,13 @@ int cmd_stats(int argc, char **argv)
 		mprof_error("stats", "%s", prof_error_format(&err, buf, sizeof(buf)));
 		return err.code == -ENOMEM ? MPROF_EXIT_SYSTEM : MPROF_EXIT_INPUT;
 	}
-	a = analysis_new(&prof_trace_get_desc(t)->clock);
+	a = prof_analysis_new(&prof_trace_get_desc(t)->clock);
 	if (!a) {
 		ret = MPROF_EXIT_SYSTEM;
 		goto out;
 	}
 	while ((r = prof_trace_next(t, &ev)) > 0) {
-		if (analysis_add(a, &ev) != 0) {
+		if (prof_analysis_add(a, &ev) != 0) {
 			mprof_error("stats", "out of memory");
 			ret = MPROF_EXIT_SYSTEM;
 			goto out;
@@ -178,6 +306,7 @@ int cmd_stats(int argc, char **argv)
 		mprof_error("stats", "%s: reading the trace: %s", argv[optind], prof_strerror(r));
 		goto out;
 	}
+	prof_analysis_finish(a);
 	prof_trace_get_stats(t, &ts);
 	if (ts.invalid_packets && prof_trace_last_error(t))
 		mprof_error("stats", "warning: %llu invalid packets skipped; last: %s",
@@ -186,13 +315,31 @@ int cmd_stats(int argc, char **argv)
 	if (ts.incomplete)
 		mprof_error("stats", "warning: %s: the recording did not finish (%s is there): the trace may end early",
 			    argv[optind], PROF_CTF_INCOMPLETE_MARKER);
-	if (json)
-		print_json(argv[optind], prof_trace_get_desc(t), &ts, a);
-	else
-		print_text(argv[optind], prof_trace_get_desc(t), &ts, a);
+	memset(&lr, 0, sizeof(lr));
+	lr.trace = ts;
+	lr.region = prof_trace_get_desc(t)->counts;
+	lr.gaps = prof_analysis_gaps(a);
+	for (size_t i = 0; i < prof_analysis_span_count(a); i++)
+		lr.spans_broken += prof_analysis_span(a, i)->broken_by_loss;
+	if (json) {
+		if (print_json(argv[optind], prof_trace_get_desc(t), &lr, a) != 0) {
+			mprof_error("stats", "out of memory");
+			ret = MPROF_EXIT_SYSTEM;
+			goto out;
+		}
+	} else {
+		print_text(argv[optind], prof_trace_get_desc(t), &lr, a);
+	}
+	/* A report that did not reach its reader (full disk, closed pipe) is a
+	 * failure, not success. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		mprof_error("stats", "writing the report: %s", strerror(errno ? errno : EIO));
+		ret = MPROF_EXIT_SYSTEM;
+		goto out;
+	}
 	ret = ts.invalid_packets || ts.incomplete ? MPROF_EXIT_INPUT : MPROF_EXIT_OK;
 out:
-	analysis_free(a);
+	prof_analysis_free(a);
 	prof_trace_close(t);
 	return ret;
 }

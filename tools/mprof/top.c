@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "analysis.h"
+#include "profile/analysis.h"
 #include "commands.h"
 #include "gcreport.h"
 #include "profile/profile.h"
@@ -51,7 +51,7 @@ struct follow {
 
 struct top {
 	const char *target;
-	struct analysis *a;
+	struct prof_analysis *a;
 	uint64_t events;
 	/* Trace directory. */
 	int dirfd;
@@ -135,7 +135,7 @@ static int metadata_refresh(struct top *t)
 	t->desc = desc;
 	t->have_desc = 1;
 	t->meta_st = st;
-	analysis_set_clock(t->a, &t->desc.clock);
+	prof_analysis_set_clock(t->a, &t->desc.clock);
 	ret = 1;
 out:
 	free(text);
@@ -203,7 +203,7 @@ static int feed_packet(struct top *t, const uint8_t *pkt, const struct prof_pack
 
 	prof_packet_cursor_init(&c, pkt, info, schema);
 	while ((r = prof_packet_next(&c, &ev)) > 0) {
-		if (analysis_add(t->a, &ev) != 0) {
+		if (prof_analysis_add(t->a, &ev) != 0) {
 			mprof_error("top", "out of memory");
 			return -ENOMEM;
 		}
@@ -355,7 +355,7 @@ static int region_open(struct top *t)
 		mprof_error("top", "%s", prof_error_format(&err, buf, sizeof(buf)));
 		return -1;
 	}
-	analysis_set_clock(t->a, &prof_region_reader_header(t->reader)->clock);
+	prof_analysis_set_clock(t->a, &prof_region_reader_header(t->reader)->clock);
 	return 0;
 }
 
@@ -387,7 +387,7 @@ static int parse_interval(const char *text, double *out)
 	return 0;
 }
 
-static void print_refresh(struct top *t, unsigned long n, const struct gc_totals *prev, int clear)
+static void print_refresh(struct top *t, unsigned long n, const struct prof_gc_totals *prev, int clear)
 {
 	struct prof_drain_stats ds;
 	uint64_t discarded;
@@ -420,7 +420,7 @@ int cmd_top(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct top t = { .dirfd = -1 };
-	struct gc_totals prev, now;
+	struct prof_gc_totals prev, now;
 	struct sigaction sa;
 	struct timespec next;
 	struct stat st;
@@ -452,7 +452,7 @@ int cmd_top(int argc, char **argv)
 		return MPROF_EXIT_USAGE;
 	}
 	t.target = argv[optind];
-	t.a = analysis_new(NULL);
+	t.a = prof_analysis_new(NULL);
 	if (!t.a) {
 		mprof_error("top", "out of memory");
 		return MPROF_EXIT_SYSTEM;
@@ -480,7 +480,7 @@ int cmd_top(int argc, char **argv)
 		if ((t.dirfd >= 0 ? dir_refresh(&t) : region_refresh(&t)) != 0)
 			goto out;
 		print_refresh(&t, n, n > 1 ? &prev : NULL, clear);
-		gc_totals_get(t.a, &now);
+		prof_analysis_gc_totals(t.a, &now);
 		prev = now;
 		if (count && n >= count)
 			break;
@@ -507,6 +507,6 @@ out:
 		close(t.dirfd);
 	prof_region_reader_close(t.reader);
 	prof_region_close(t.region);
-	analysis_free(t.a);
+	prof_analysis_free(t.a);
 	return ret;
 }

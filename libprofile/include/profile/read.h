@@ -81,6 +81,11 @@ struct prof_decoded_event {
 	uint16_t nfields;
 	const struct prof_schema_event *desc;
 	struct prof_value values[PROF_MAX_FIELDS];
+	/* The packet it came from: its packet_seq_num and its (cumulative)
+	 * events_discarded, so a consumer sees where its stream lost events
+	 * (the shared analysis never pairs spans across such a gap). */
+	uint64_t packet_seq;
+	uint64_t packet_discarded;
 };
 
 struct prof_packet_info {
@@ -119,6 +124,8 @@ struct prof_packet_cursor {
 	uint32_t stream;
 	uint32_t tid;
 	const struct prof_schema *schema;
+	uint64_t seq;       /* the packet's packet_seq_num */
+	uint64_t discarded; /* the packet's events_discarded */
 };
 
 /**

@@ -327,6 +327,8 @@ PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uin
 	c->offset = PROF_PACKET_HEADER_SIZE;
 	c->stream = (uint32_t)info->hdr.stream_instance_id;
 	c->tid = info->hdr.tid;
+	c->seq = info->hdr.packet_seq_num;
+	c->discarded = info->hdr.events_discarded;
 	/* A header-only (or nonsense) content size yields no events. */
 	if (c->content_bytes < PROF_PACKET_HEADER_SIZE)
 		c->content_bytes = PROF_PACKET_HEADER_SIZE;
@@ -355,6 +357,8 @@ PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decod
 		return -EPROTO;
 	ev->stream = c->stream;
 	ev->tid = c->tid;
+	ev->packet_seq = c->seq;
+	ev->packet_discarded = c->discarded;
 	c->offset = next;
 	return 1;
 }
