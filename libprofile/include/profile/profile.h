@@ -10,4 +10,5 @@
 #include "profile/region.h"
 #include "profile/read.h"
 #include "profile/ctf.h"
+#include "profile/version.h"
 #endif
