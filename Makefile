@@ -152,7 +152,7 @@ SAN_EXEMPT :=
 all: $(ALL_TARGETS)
 
 # Header dependencies recorded by -MMD (no file yet on a clean tree).
--include $(shell find $(O) -name '*.d' -type f 2>/dev/null)
+-include $(shell find -H $(O) -name '*.d' -type f 2>/dev/null)
 
 # ---- setup, check, demo ----
 deps:

@@ -48,17 +48,23 @@ $(GC_BOEHM_OBJ): gc-hooks/boehm/mprof_gc_boehm.c $(GC_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) $(GC_BOEHM_CFLAGS) -c $< -o $@
 
-$(GCH)/boehm/test/%: gc-hooks/boehm/test/%.c $(GC_HEADERS) $(GC_BOEHM_OBJ) $(LIB_A)
-	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm -o $@ $< $(GC_BOEHM_OBJ) $(PROG_LDLIBS) $(GC_BOEHM_LIBS)
+# The programs: objects from the top Makefile's rule (with -MMD), linked here.
+GC_BOEHM_TEST_OBJS := $(GC_BOEHM_TESTS:$(GCH)/boehm/test/%=$(O)/obj/gc-hooks/boehm/test/%.o)
+$(GC_BOEHM_TEST_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm
+$(O)/obj/tests/gc/test_gc_api.o: OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit
+$(GC_BOEHM_TEST_OBJS) $(O)/obj/tests/gc/gc_check.o $(O)/obj/tests/gc/test_gc_api.o: $(GC_HEADERS)
 
-$(GC_CHECK): tests/gc/gc_check.c $(GC_HEADERS) $(LIB_A)
+$(GC_BOEHM_TESTS): $(GCH)/boehm/test/%: $(O)/obj/gc-hooks/boehm/test/%.o $(GC_BOEHM_OBJ) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(GC_BOEHM_OBJ) $(PROG_LDLIBS) $(GC_BOEHM_LIBS)
 
-$(GC_API_TEST): tests/gc/test_gc_api.c $(GC_HEADERS) $(LIB_A)
+$(GC_CHECK): $(O)/obj/tests/gc/gc_check.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) -Itests/unit -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
+
+$(GC_API_TEST): $(O)/obj/tests/gc/test_gc_api.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
 
 ALL_TARGETS += $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(GC_OCAML_TEST) $(GC_BOEHM_TESTS) $(GC_CHECK) $(GC_API_TEST)
 CHECK_TESTS += $(GC_API_TEST)
