@@ -140,7 +140,7 @@ CHECK_TESTS += $(TEST_BINS) $(TEST_SCRIPTS)
 # install tests, which test the build, not the code), the stress tests
 # under TSan.  Each phase first proves that every program in its tree
 # carries its sanitizer's runtime (sanitizer-runtime-check).
-SAN_SKIP_SCRIPTS := tests/t_install.sh tests/t_build_deps.sh
+SAN_SKIP_SCRIPTS := tests/t_install.sh tests/t_build_deps.sh tests/t_check_phases.sh
 SAN_ASAN_TESTS = $(filter-out %_stress,$(TEST_BINS)) $(filter-out $(SAN_SKIP_SCRIPTS),$(TEST_SCRIPTS))
 SAN_TSAN_TESTS = $(filter %_stress,$(TEST_BINS))
 # Programs a phase may run that cannot carry the runtime, each with its
@@ -182,6 +182,10 @@ check-build: $(CHECK_BUILD)
 check-run: check-build
 	@O=$(O) MPROF=$(abspath $(MPROF)) SANITIZE=$(SANITIZE) $(if $(SANITIZE),CRASH_RUNS=$${CRASH_RUNS:-$(SAN_CRASH_RUNS)}) \
 		bash tests/run-tests.sh $(CHECK_LIST)
+
+# What check-run would run, one a line (tests/t_check_phases.sh).
+print-check-list:
+	@printf '%s\n' $(CHECK_LIST)
 
 freestanding-test:
 	@$(MAKE) --no-print-directory freestanding
@@ -282,4 +286,4 @@ clean:
 	rm -rf build build-*
 
 .PHONY: all deps check check-build check-run freestanding freestanding-test sanitizers-test asan-ubsan-test tsan-test \
-	sanitizer-runtime-check fuzz fuzz-build fuzz-smoke-test $(FUZZ_SMOKE) demo install uninstall clean
+	sanitizer-runtime-check print-check-list fuzz fuzz-build fuzz-smoke-test $(FUZZ_SMOKE) demo install uninstall clean
