@@ -6,20 +6,29 @@
 #   make check SANITIZE=address,undefined   (or SANITIZE=thread)
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS (default 60)
 #   make bench      run the benchmarks (bench/)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local [LIBDIR=...] DESTDIR=    (make uninstall: the same)
 #
-# Each folder may add to the build with a module.mk (included below).
+# Each folder adds to the build with a module.mk (included below):
+# libprofile/module.mk and tools/mprof/module.mk first, then every other
+# */module.mk and */*/module.mk.  A module appends its programs to
+# ALL_TARGETS, its tests to CHECK_TESTS, and its install/uninstall steps
+# to the install and uninstall targets.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
 .SUFFIXES:
 
+comma := ,
 CC ?= cc
 ifeq ($(origin CC),default)
 CC := gcc
 endif
 PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 SANITIZE ?=
 ifeq ($(SANITIZE),)
@@ -27,7 +36,6 @@ O ?= build
 else
 O ?= build-$(subst $(comma),-,$(SANITIZE))
 endif
-comma := ,
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 OPT ?= -O2 -g
@@ -41,26 +49,35 @@ LDFLAGS_SAN := $(SANFLAGS)
 PKG_JANSSON_CFLAGS = $(shell pkg-config --cflags jansson 2>/dev/null)
 PKG_JANSSON_LIBS = $(shell pkg-config --libs jansson 2>/dev/null)
 
-# ---- libprofile ----
-LIB_CORE_SRCS := $(sort $(wildcard libprofile/src/core/*.c))
-LIB_SRCS := $(LIB_CORE_SRCS) $(sort $(wildcard libprofile/src/posix/*.c libprofile/src/read/*.c libprofile/src/ctf/*.c libprofile/src/analysis/*.c))
-LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
-LIB_A := $(O)/lib/libprofile.a
-LIB_SO := $(O)/lib/libprofile.so.1
-LIB_HEADERS := $(wildcard libprofile/include/profile/*.h)
-
-$(O)/obj/libprofile/%.o: libprofile/%.c $(LIB_HEADERS) $(wildcard libprofile/src/*/*.h) Makefile
+# ---- how every C object is built ----
+# One rule compiles every $(O)/obj/<path>.o from <path>.c with OBJ_CFLAGS
+# (a module sets it for its objects as a target-specific variable) and
+# records the headers the object included in <path>.d (-MMD -MP): touching
+# a header rebuilds exactly the objects that include it
+# (tests/t_build_deps.sh).  Objects also depend on the Makefile, and a
+# module's objects on its module.mk, so that changed flags rebuild them.
+DEPFLAGS := -MMD -MP
+OBJ_CFLAGS = $(PROG_CFLAGS)
+$(O)/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)
-	$(CC) $(LIB_CFLAGS) $(CFLAGS_EXTRA) -c $< -o $@
+	$(CC) $(OBJ_CFLAGS) $(DEPFLAGS) $(CFLAGS_EXTRA) -c $< -o $@
 
-$(LIB_A): $(LIB_OBJS)
-	@mkdir -p $(@D)
-	rm -f $@ && ar rcs $@ $^
+# ---- version: libprofile/include/profile/version.h is the one source ----
+PROF_VERSION := $(shell awk '$$2 ~ /^PROF_VERSION_(MAJOR|MINOR|PATCH)$$/ { v = v s $$3; s = "." } END { print v }' \
+	libprofile/include/profile/version.h)
+ifneq ($(words $(subst ., ,$(PROF_VERSION))),3)
+$(error libprofile/include/profile/version.h: cannot read PROF_VERSION_MAJOR, _MINOR, _PATCH (got '$(PROF_VERSION)'))
+endif
 
-$(LIB_SO): $(LIB_OBJS)
-	@mkdir -p $(@D)
-	$(CC) -shared -Wl,-soname,libprofile.so.1 -o $@ $^ $(LDFLAGS_SAN) $(LDLIBS_BASE)
-	ln -sf libprofile.so.1 $(O)/lib/libprofile.so
+# ---- programs linked with libprofile ----
+PROG_CFLAGS := $(BASE_CFLAGS)
+PROG_LDLIBS = $(LIB_A) $(LDFLAGS_SAN) $(LDLIBS_BASE)
+
+ALL_TARGETS :=
+CHECK_TESTS :=
+FUZZ_TARGETS :=
+# libprofile and mprof first: the other modules use LIB_A, LIB_HEADERS, MPROF.
+include libprofile/module.mk tools/mprof/module.mk
 
 # The core must build freestanding, without libc: compile it so, check that
 # it needs no symbol from outside, then link it into a program with no libc
@@ -73,133 +90,200 @@ freestanding: $(O)/freestanding/core.o $(O)/freestanding/unikernel
 	if [ -n "$$undef" ]; then echo "freestanding: core needs symbols from outside: $$undef"; exit 1; fi
 	$(O)/freestanding/unikernel
 	@echo "freestanding: core links and runs with no libc"
-$(O)/freestanding/core.o: $(LIB_CORE_SRCS) $(LIB_HEADERS) $(wildcard libprofile/src/core/*.h) Makefile
+FREESTANDING_OBJS := $(LIB_CORE_SRCS:libprofile/src/core/%.c=$(O)/freestanding/obj/%.o)
+$(FREESTANDING_OBJS): $(O)/freestanding/obj/%.o: libprofile/src/core/%.c Makefile libprofile/module.mk
 	@mkdir -p $(@D)
-	for f in $(LIB_CORE_SRCS); do $(CC) $(FREESTANDING_FLAGS) -c $$f -o $(@D)/$$(basename $$f .c).o || exit 1; done
-	ld -r -o $@ $(patsubst libprofile/src/core/%.c,$(@D)/%.o,$(LIB_CORE_SRCS))
+	$(CC) $(FREESTANDING_FLAGS) $(DEPFLAGS) -c $< -o $@
+$(O)/freestanding/core.o: $(FREESTANDING_OBJS)
+	ld -r -o $@ $^
 $(O)/freestanding/unikernel: tests/freestanding/unikernel.c $(O)/freestanding/core.o
-	$(CC) $(FREESTANDING_FLAGS) -static -no-pie -o $@ $< $(O)/freestanding/core.o
-
-# ---- programs linked with libprofile ----
-PROG_CFLAGS := $(BASE_CFLAGS)
-PROG_LDLIBS := $(LIB_A) $(LDFLAGS_SAN) $(LDLIBS_BASE)
-
-# mprof: tools/mprof/*.c
-MPROF := $(O)/bin/mprof
-MPROF_SRCS := $(sort $(wildcard tools/mprof/*.c))
-$(MPROF): $(MPROF_SRCS) $(wildcard tools/mprof/*.h) $(LIB_A)
-	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) -Itools/mprof -o $@ $(MPROF_SRCS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
+	$(CC) $(FREESTANDING_FLAGS) $(DEPFLAGS) -MF $@.d -static -no-pie -o $@ $< $(O)/freestanding/core.o
 
 # Unit and integration test programs: tests/unit/test_*.c, one binary each,
 # with the shared helpers in tests/unit/lib/*.c.
-TEST_LIB_SRCS := $(wildcard tests/unit/lib/*.c)
+TEST_LIB_SRCS := $(sort $(wildcard tests/unit/lib/*.c))
+TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(O)/obj/%.o)
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(O)/tests/%)
+TEST_OBJS := $(TEST_SRCS:%.c=$(O)/obj/%.o)
+$(TEST_OBJS) $(TEST_LIB_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit
 # A test may add link flags: TEST_LDFLAGS_<name>.
 TEST_LDFLAGS_test_alloc_fail := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
-$(O)/tests/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/unit/lib/*.h) $(LIB_A)
+$(TEST_BINS): $(O)/tests/%: $(O)/obj/tests/unit/%.o $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(TEST_LIB_SRCS) $(PROG_LDLIBS) $(TEST_LDFLAGS_$*)
+	$(CC) -o $@ $< $(TEST_LIB_OBJS) $(PROG_LDLIBS) $(TEST_LDFLAGS_$*)
 
 # Programs the test scripts drive: tests/progs/*.c, linked with libprofile
 # (and with the test helpers and the reader API).
 TEST_PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
 TEST_PROG_BINS := $(TEST_PROG_SRCS:tests/progs/%.c=$(O)/tests/progs/%)
-$(O)/tests/progs/%: tests/progs/%.c $(LIB_A) $(wildcard tests/unit/lib/*.h)
+$(TEST_PROG_SRCS:%.c=$(O)/obj/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit
+$(TEST_PROG_BINS): $(O)/tests/progs/%: $(O)/obj/tests/progs/%.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
 
 # Examples: examples/*.c
 EXAMPLE_SRCS := $(sort $(wildcard examples/*.c))
 EXAMPLE_BINS := $(EXAMPLE_SRCS:examples/%.c=$(O)/examples/%)
-$(O)/examples/%: examples/%.c $(LIB_A)
+$(EXAMPLE_BINS): $(O)/examples/%: $(O)/obj/examples/%.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
 
 # Test scripts: tests/t_*.sh (they use $O, $MPROF).
 TEST_SCRIPTS := $(sort $(wildcard tests/t_*.sh))
 
-# Modules add programs to ALL_TARGETS and tests to CHECK_TESTS.
-ALL_TARGETS := $(LIB_A) $(LIB_SO) $(MPROF) $(EXAMPLE_BINS) $(TEST_BINS) $(TEST_PROG_BINS)
-CHECK_TESTS := $(TEST_BINS) $(TEST_SCRIPTS)
-FUZZ_TARGETS :=
--include $(sort $(wildcard */module.mk */*/module.mk))
+ALL_TARGETS += $(EXAMPLE_BINS) $(TEST_BINS) $(TEST_PROG_BINS)
+CHECK_TESTS += $(TEST_BINS) $(TEST_SCRIPTS)
+
+# What the ASan+UBSan and TSan phases run (modules may add to them): the
+# unit tests and every test script under ASan+UBSan (but the build and
+# install tests, which test the build, not the code), the stress tests
+# under TSan.  Each phase first proves that every program in its tree
+# carries its sanitizer's runtime (sanitizer-runtime-check).
+SAN_SKIP_SCRIPTS := tests/t_install.sh tests/t_build_deps.sh tests/t_check_phases.sh
+SAN_ASAN_TESTS = $(filter-out %_stress,$(TEST_BINS)) $(filter-out $(SAN_SKIP_SCRIPTS),$(TEST_SCRIPTS))
+SAN_TSAN_TESTS = $(filter %_stress,$(TEST_BINS))
+# Programs a phase may run that cannot carry the runtime, each with its
+# reason in the module that adds it (SAN_EXEMPT += path).
+SAN_EXEMPT :=
+
+-include $(sort $(filter-out libprofile/module.mk tools/mprof/module.mk,$(wildcard */module.mk */*/module.mk)))
 
 all: $(ALL_TARGETS)
+
+# Header dependencies recorded by -MMD (no file yet on a clean tree).
+-include $(shell find -H $(O) -name '*.d' -type f 2>/dev/null)
 
 # ---- setup, check, demo ----
 deps:
 	@bash tools/install-deps.sh
 
-# Tests to run in the sanitizer builds (see .ci/run and check-sanitizers).
-SAN_ASAN_TESTS ?= $(filter-out %_stress,$(TEST_BINS))
-SAN_TSAN_TESTS ?= $(filter %_stress,$(TEST_BINS))
+# make check: the plain build's tests, the freestanding proof, the two
+# sanitizer phases, then one line per fuzz target.  With SANITIZE set, the
+# check of that sanitizer's build only.
+FUZZ_SMOKE := $(patsubst tests/fuzz/fuzz_%.c,fuzz-%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+ifeq ($(SANITIZE),)
+CHECK_BUILD = $(ALL_TARGETS)
+CHECK_LIST = freestanding-test $(CHECK_TESTS) $(if $(SKIP_SANITIZERS),,asan-ubsan-test tsan-test) \
+	$(if $(SKIP_FUZZ),,$(FUZZ_SMOKE))
+else ifneq ($(findstring thread,$(SANITIZE)),)
+CHECK_BUILD = $(SAN_TSAN_TESTS)
+CHECK_LIST = sanitizer-runtime-check $(SAN_TSAN_TESTS)
+else
+CHECK_BUILD = $(ALL_TARGETS)
+CHECK_LIST = sanitizer-runtime-check $(SAN_ASAN_TESTS)
+endif
 
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory check-run
 
-check-run: all
-	@O=$(O) MPROF=$(abspath $(MPROF)) SANITIZE=$(SANITIZE) bash tests/run-tests.sh \
-		$(if $(SANITIZE),$(if $(findstring thread,$(SANITIZE)),$(SAN_TSAN_TESTS),$(SAN_ASAN_TESTS)),freestanding-test $(CHECK_TESTS) $(if $(SKIP_SANITIZERS),,asan-ubsan-test tsan-test) $(if $(SKIP_FUZZ),,fuzz-smoke-test))
+check-build: $(CHECK_BUILD)
+check-run: check-build
+	@O=$(O) MPROF=$(abspath $(MPROF)) SANITIZE=$(SANITIZE) $(if $(SANITIZE),CRASH_RUNS=$${CRASH_RUNS:-$(SAN_CRASH_RUNS)}) \
+		bash tests/run-tests.sh $(CHECK_LIST)
+
+# What check-run would run, one a line (tests/t_check_phases.sh).
+print-check-list:
+	@printf '%s\n' $(CHECK_LIST)
 
 freestanding-test:
 	@$(MAKE) --no-print-directory freestanding
 
-# The unit tests under AddressSanitizer + UBSan, the stress test under
-# ThreadSanitizer: each a separate build tree (build-address-undefined/,
-# build-thread/), each one line in the summary.
+# The sanitizer phases: ASan+UBSan (unit tests, and every test script with
+# ASan+UBSan builds of mprof and of the programs it records) and TSan (the
+# stress tests), each in its own tree, $(O)-address-undefined/ and
+# $(O)-thread/, each one line in make check's summary (its own summary in
+# its log, $(O)/test-logs/).  tests/run-tests.sh sets strict sanitizer
+# options and fails a test on any sanitizer report, even from a program
+# whose exit status the test does not look at.  With SANITIZE, the crash
+# test runs SAN_CRASH_RUNS of its 60 runs (unless CRASH_RUNS is set).
+SAN_OPT := -O1 -g
+SAN_CRASH_RUNS ?= 12
 asan-ubsan-test:
-	@$(MAKE) --no-print-directory all SANITIZE=address,undefined OPT="-O1 -g" >/dev/null
-	@$(MAKE) --no-print-directory check-run SANITIZE=address,undefined OPT="-O1 -g"
+	@$(MAKE) --no-print-directory check-build check-run SANITIZE=address,undefined O=$(O)-address-undefined OPT="$(SAN_OPT)"
 tsan-test:
-	@$(MAKE) --no-print-directory all SANITIZE=thread OPT="-O1 -g" >/dev/null
-	@$(MAKE) --no-print-directory check-run SANITIZE=thread OPT="-O1 -g"
+	@$(MAKE) --no-print-directory check-build check-run SANITIZE=thread O=$(O)-thread OPT="$(SAN_OPT)"
 sanitizers-test: asan-ubsan-test tsan-test
 
+# Every program in a sanitizer tree must carry that sanitizer's runtime:
+# a phase that runs unsanitized binaries fails here instead of passing.
+SAN_SYMBOLS := $(if $(findstring address,$(SANITIZE)),__asan_init) $(if $(findstring undefined,$(SANITIZE)),__ubsan_handle_) \
+	$(if $(findstring thread,$(SANITIZE)),__tsan_init)
+sanitizer-runtime-check: $(CHECK_BUILD)
+	@[ -n "$(SANITIZE)" ] || { echo "sanitizer-runtime-check: SANITIZE is not set"; exit 1; }
+	@set -u; bad=0; n=0; \
+	for f in $$(find $(abspath $(O)) -type f -perm -u+x ! -name '*.so*' | sort); do \
+		head -c 4 "$$f" | grep -q ELF || continue; \
+		case " $(abspath $(SAN_EXEMPT)) " in *" $$f "*) echo "exempt: $$f"; continue ;; esac; \
+		n=$$((n + 1)); syms=$$(nm "$$f" 2>/dev/null); \
+		for s in $(SAN_SYMBOLS); do \
+			if grep -q -- "$$s" <<< "$$syms"; then echo "ok: $$f: $$s"; \
+			else echo "FAIL: $$f: no $$s (not built with -fsanitize=$(SANITIZE))"; bad=1; fi; \
+		done; \
+	done; \
+	[ "$$n" -gt 0 ] || { echo "FAIL: no program found under $(O)"; bad=1; }; \
+	echo "$$n programs under $(O) checked for $(SAN_SYMBOLS)"; \
+	[ "$${RUN_TESTS_MPROF-$(abspath $(MPROF))}" = "$(abspath $(MPROF))" ] || \
+		{ echo "FAIL: the tests run MPROF=$$RUN_TESTS_MPROF, not $(abspath $(MPROF))"; bad=1; }; \
+	exit $$bad
+
+# ---- fuzzing ----
+# The fuzz targets link libprofile (and a few mprof sources) built with
+# clang's coverage and ASan+UBSan; each object once, with its dependencies.
 FUZZ_SECONDS ?= 60
 FUZZ_CC := clang
+FUZZ_CFLAGS := -std=c11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Ilibprofile/include -Ilibprofile/src -Itools/mprof \
+	-fsanitize=fuzzer-no-link,address,undefined
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 # A target may link extra sources: FUZZ_EXTRA_<name> (the command line
 # fuzzer links mprof's option parsers).
 FUZZ_EXTRA_fuzz_cmdline := tools/mprof/record.c tools/mprof/util.c
-.SECONDEXPANSION:
-$(O)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(LIB_HEADERS) $$(FUZZ_EXTRA_$$*) $(wildcard tests/unit/*.h tests/unit/lib/*.h)
+fuzz_extra_objs = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_EXTRA_$1))
+$(O)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -std=c11 -O1 -g -D_GNU_SOURCE -Wall -Wextra -Werror -Ilibprofile/include -Ilibprofile/src -Itools/mprof \
-		-fsanitize=fuzzer,address,undefined -o $@ $< $(FUZZ_EXTRA_$*) $(LIB_SRCS) -lpthread -lrt -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+.SECONDEXPANSION:
+$(FUZZ_BINS): $(O)/fuzz/%: $(O)/fuzz/obj/tests/fuzz/%.o $$(call fuzz_extra_objs,$$*) \
+		$(LIB_SRCS:%.c=$(O)/fuzz/obj/%.o)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ -lpthread -lrt -lm
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	@set -o pipefail; for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(O)/fuzz-corpus/$$n; \
 		echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) $(FUZZ_FLAGS) -close_fd_mask=3 -print_final_stats=1 $(O)/fuzz-corpus/$$n tests/fuzz/corpus/$$n \
 			2>&1 | tail -n 12 || exit 1; done
-# make check's short run uses a fixed seed, so that on a clean clone (only
-# the committed seed corpus) it replays the same mutations every time and
-# a red CI is a real finding, reproducible; `make fuzz` explores freely.
+# make check's short run (one fuzz-<target> line each in its summary) uses
+# a fixed seed, so that on a clean clone (only the committed seed corpus) it
+# replays the same mutations every time and a red CI is a real finding,
+# reproducible; `make fuzz` explores freely.
 FUZZ_FLAGS ?=
-fuzz-smoke-test:
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SMOKE_SECONDS:-10} FUZZ_FLAGS=-seed=1
+FUZZ_SMOKE_SECONDS ?= 10
+$(FUZZ_SMOKE): fuzz-%: $(O)/fuzz/fuzz_%
+	@mkdir -p $(O)/fuzz-corpus/fuzz_$*
+	@set -o pipefail; $< -max_total_time=$(FUZZ_SMOKE_SECONDS) -seed=1 -close_fd_mask=3 -print_final_stats=1 \
+		$(O)/fuzz-corpus/fuzz_$* tests/fuzz/corpus/fuzz_$* 2>&1 | tail -n 12
+fuzz-smoke-test: $(FUZZ_SMOKE)
 
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@bash examples/demo.sh $(O)
 
 # ---- install ----
-install: $(LIB_A) $(LIB_SO) $(MPROF)
-	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/profile $(DESTDIR)$(PREFIX)/bin \
-		$(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 644 $(LIB_A) $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(PREFIX)/lib/
-	ln -sf libprofile.so.1 $(DESTDIR)$(PREFIX)/lib/libprofile.so
-	install -m 644 $(LIB_HEADERS) $(DESTDIR)$(PREFIX)/include/profile/
-	install -m 755 $(MPROF) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 docs/mprof.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	sed -e 's|@PREFIX@|$(PREFIX)|g' libprofile/libprofile.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/libprofile.pc
+# The modules add their steps to install and uninstall; headers all go
+# under $(INCLUDEDIR)/profile/.  libprofile.pc's Libs carry an rpath when
+# LIBDIR is not one the loader searches without configuration, so that a
+# program built with `pkg-config --cflags --libs libprofile` starts.
+PC_MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+PC_SYSTEM_LIBDIRS := /lib /usr/lib /lib64 /usr/lib64 $(if $(PC_MULTIARCH),/lib/$(PC_MULTIARCH) /usr/lib/$(PC_MULTIARCH))
+PC_RPATH := $(if $(filter $(patsubst %/,%,$(LIBDIR)),$(PC_SYSTEM_LIBDIRS)),,-Wl$(comma)-rpath$(comma)$${libdir})
+install:
+uninstall:
 
 clean:
 	rm -rf build build-*
 
-.PHONY: all deps check check-run freestanding freestanding-test sanitizers-test asan-ubsan-test tsan-test fuzz fuzz-build fuzz-smoke-test demo install clean
+.PHONY: all deps check check-build check-run freestanding freestanding-test sanitizers-test asan-ubsan-test tsan-test \
+	sanitizer-runtime-check print-check-list fuzz fuzz-build fuzz-smoke-test $(FUZZ_SMOKE) demo install uninstall clean

@@ -6,11 +6,13 @@
 #   $(O)/gc-hooks/boehm/mprof_gc_boehm.o   Boehm GC hooks (link with
 #                                          libprofile.a and -lgc)
 # plus the test programs of tests/t_gc_*.sh (which the top Makefile runs:
-# they match tests/t_*.sh).  Nothing here is built with SANITIZE: ocamlopt
-# and the collector link without the sanitizer runtimes, and the t_gc
-# scripts are not part of the sanitizer runs.
-
-ifeq ($(SANITIZE),)
+# they match tests/t_*.sh).  With SANITIZE (make check's ASan+UBSan
+# phase) everything here is built sanitized too: the hooks, libprofile and
+# the Boehm programs with $(SANFLAGS); the OCaml program is linked by
+# ocamlopt with -ccopt $(SANFLAGS), so its C parts (hooks and libprofile)
+# are sanitized and the sanitizer runtime is linked; the OCaml runtime and
+# the OCaml code are not instrumented (tests/lsan.supp names the one leak of
+# OCaml 4.13's runtime).  Debian's libgc is not instrumented either.
 
 OCAMLOPT ?= ocamlopt
 GC_OCAML_WHERE := $(shell $(OCAMLOPT) -where 2>/dev/null)
@@ -24,11 +26,13 @@ GC_OCAML_TEST := $(GCH)/ocaml/test/gc_alloc
 GC_BOEHM_TESTS := $(GCH)/boehm/test/boehm_alloc $(GCH)/boehm/test/boehm_live
 GC_CHECK := $(O)/tests/gc/gc_check
 GC_API_TEST := $(O)/tests/gc/test_gc_api
-GC_HEADERS := $(LIB_HEADERS) gc-hooks/module.mk
+# Header dependencies come from -MMD (GC_DEPFLAGS); a changed module.mk rebuilds.
+GC_HEADERS := gc-hooks/module.mk
+GC_DEPFLAGS = $(DEPFLAGS) -MF $@.d
 
 $(GCH)/ocaml/hooks.o: gc-hooks/ocaml/mprof_gc_ocaml.c $(GC_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -isystem $(GC_OCAML_WHERE) -c $< -o $@
+	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) -isystem $(GC_OCAML_WHERE) -c $< -o $@
 
 # ld -r takes from the archive exactly the members the hooks need.
 $(GC_OCAML_OBJ): $(GCH)/ocaml/hooks.o $(LIB_A)
@@ -38,34 +42,45 @@ $(GC_OCAML_OBJ): $(GCH)/ocaml/hooks.o $(LIB_A)
 $(GC_OCAML_TEST): gc-hooks/ocaml/test/gc_alloc.ml $(GC_OCAML_OBJ)
 	@mkdir -p $(@D)/src
 	cp $< $(@D)/src/gc_alloc.ml
-	$(OCAMLOPT) -o $@ $(@D)/src/gc_alloc.ml $(GC_OCAML_OBJ)
+	$(OCAMLOPT) $(if $(SANFLAGS),-ccopt "$(SANFLAGS)") -o $@ $(@D)/src/gc_alloc.ml $(GC_OCAML_OBJ)
 
-$(GC_BOEHM_OBJ): gc-hooks/boehm/mprof_gc_boehm.c gc-hooks/boehm/mprof_gc_boehm.h $(GC_HEADERS)
+$(GC_BOEHM_OBJ): gc-hooks/boehm/mprof_gc_boehm.c $(GC_HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -c $< -o $@
+	$(CC) $(PROG_CFLAGS) $(GC_DEPFLAGS) $(GC_BOEHM_CFLAGS) -c $< -o $@
 
-$(GCH)/boehm/test/%: gc-hooks/boehm/test/%.c gc-hooks/boehm/mprof_gc_boehm.h $(GC_BOEHM_OBJ) $(LIB_A)
-	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm -o $@ $< $(GC_BOEHM_OBJ) $(PROG_LDLIBS) $(GC_BOEHM_LIBS)
+# The programs: objects from the top Makefile's rule (with -MMD), linked here.
+GC_BOEHM_TEST_OBJS := $(GC_BOEHM_TESTS:$(GCH)/boehm/test/%=$(O)/obj/gc-hooks/boehm/test/%.o)
+$(GC_BOEHM_TEST_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm
+$(O)/obj/tests/gc/test_gc_api.o: OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit
+$(GC_BOEHM_TEST_OBJS) $(O)/obj/tests/gc/gc_check.o $(O)/obj/tests/gc/test_gc_api.o: $(GC_HEADERS)
 
-$(GC_CHECK): tests/gc/gc_check.c $(LIB_A)
+$(GC_BOEHM_TESTS): $(GCH)/boehm/test/%: $(O)/obj/gc-hooks/boehm/test/%.o $(GC_BOEHM_OBJ) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(GC_BOEHM_OBJ) $(PROG_LDLIBS) $(GC_BOEHM_LIBS)
 
-$(GC_API_TEST): tests/gc/test_gc_api.c $(LIB_A) $(wildcard tests/unit/lib/*.h)
+$(GC_CHECK): $(O)/obj/tests/gc/gc_check.o $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
+
+$(GC_API_TEST): $(O)/obj/tests/gc/test_gc_api.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(PROG_LDLIBS)
 
 ALL_TARGETS += $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(GC_OCAML_TEST) $(GC_BOEHM_TESTS) $(GC_CHECK) $(GC_API_TEST)
 CHECK_TESTS += $(GC_API_TEST)
+SAN_ASAN_TESTS += $(GC_API_TEST)
 
-# make install: the hook objects under lib/mprof/, the Boehm header under
-# include/mprof/ (profile/gc.h goes with libprofile's headers).
+# make install: the hook objects under $(LIBDIR)/mprof/, the Boehm header
+# with libprofile's headers under $(INCLUDEDIR)/profile/ (one include
+# directory: #include <profile/mprof_gc_boehm.h>).
 install: install-gc-hooks
 install-gc-hooks: $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ)
-	install -d $(DESTDIR)$(PREFIX)/lib/mprof $(DESTDIR)$(PREFIX)/include/mprof
-	install -m 644 $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(DESTDIR)$(PREFIX)/lib/mprof/
-	install -m 644 gc-hooks/boehm/mprof_gc_boehm.h $(DESTDIR)$(PREFIX)/include/mprof/
-.PHONY: install-gc-hooks
-
-endif
+	install -d $(DESTDIR)$(LIBDIR)/mprof $(DESTDIR)$(INCLUDEDIR)/profile
+	install -m 644 $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ) $(DESTDIR)$(LIBDIR)/mprof/
+	install -m 644 gc-hooks/boehm/mprof_gc_boehm.h $(DESTDIR)$(INCLUDEDIR)/profile/
+uninstall: uninstall-gc-hooks
+uninstall-gc-hooks:
+	rm -f $(addprefix $(DESTDIR)$(LIBDIR)/mprof/,$(notdir $(GC_OCAML_OBJ) $(GC_BOEHM_OBJ))) \
+		$(DESTDIR)$(INCLUDEDIR)/profile/mprof_gc_boehm.h
+	rmdir $(DESTDIR)$(LIBDIR)/mprof $(DESTDIR)$(INCLUDEDIR)/profile 2>/dev/null || true
+.PHONY: install-gc-hooks uninstall-gc-hooks

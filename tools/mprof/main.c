@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "profile/version.h"
 
 static const struct mprof_command commands[] = {
 	{ "record", "run a program and write its trace (CTF 1.8) to a directory", cmd_record },
@@ -20,7 +21,8 @@ static void usage(FILE *f)
 	fprintf(f, "usage: mprof <command> [options]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "\n'mprof <command> --help' describes a command's options.\n");
+	fprintf(f, "\n'mprof <command> --help' describes a command's options;\n"
+		   "'mprof --version' prints the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -33,6 +35,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
 		usage(stdout);
+		return MPROF_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		/* The library's own run-time version: mprof links libprofile.a. */
+		if (printf("mprof %s\n", prof_version()) < 0 || fflush(stdout) != 0)
+			return MPROF_EXIT_SYSTEM;
 		return MPROF_EXIT_OK;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)

@@ -11,4 +11,5 @@
 #include "profile/read.h"
 #include "profile/ctf.h"
 #include "profile/analysis.h"
+#include "profile/version.h"
 #endif
