@@ -331,9 +331,9 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 	PROF__STATIC_ASSERT(!PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) ||                   \
 		(PROF__CAT(PROF__BD_, PROF__FIRST(t)) >= 1 &&                            \
 		 PROF__CAT(PROF__BD_, PROF__FIRST(t)) <= PROF_MAX_STRING_BOUND),          \
-		"PROF_EVENT: field '" PROF__FNAME(t) "': str(N) needs 1 <= N <= 4095"); \
+		"PROF_EVENT field " PROF__FNAME(t) ": str(N) needs 1 <= N <= 4095"); \
 	PROF__STATIC_ASSERT(sizeof(PROF__FNAME(t)) <= PROF_FIELD_NAME_MAX,               \
-		"PROF_EVENT: field name '" PROF__FNAME(t) "' is longer than 27 bytes");
+		"PROF_EVENT field " PROF__FNAME(t) ": the field name is longer than 27 bytes");
 
 /* FOR_EACH over 0 to 16 tuples, given their number and (tuples). */
 #define PROF__FOR(M, n, group) PROF__CALL(PROF__CAT(PROF__EACH_, n), (M, PROF__UNPACK group))
@@ -416,15 +416,14 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 #define PROF__BODY(ident, kind, evname, nf, group)                                       \
 	PROF__STATIC_ASSERT(sizeof("" evname) > 1, "PROF_EVENT: the event name is empty");  \
 	PROF__STATIC_ASSERT(sizeof("" evname) <= PROF_NAME_MAX,                             \
-		"PROF_EVENT \"" evname "\": the event name is longer than 63 bytes");       \
-	PROF__STATIC_ASSERT((nf) <= PROF_MAX_FIELDS, "PROF_EVENT \"" evname "\": more than 14 fields"); \
+		"PROF_EVENT " evname ": the event name is longer than 63 bytes");           \
+	PROF__STATIC_ASSERT((nf) <= PROF_MAX_FIELDS, "PROF_EVENT " evname ": more than 14 fields"); \
 	PROF__FOR(PROF__FIELDCHECK, nf, group)                                            \
 	static const struct prof_field ident##__fields[(nf) + 1] = {                     \
 		PROF__FOR(PROF__FIELDDEF, nf, group) { 0, 0, 0 } };                       \
 	static const struct prof_event_desc ident##__desc = {                            \
 		evname, (kind), (nf), ident##__fields };                                  \
 	static struct prof_event ident __attribute__((unused)) = { PROF__UNREGISTERED, &ident##__desc, 0 }; \
-	enum { prof__ref_##ident = 0 };                                                   \
 	PROF__REGISTER_AT_LOAD(ident)                                                     \
 	static inline __attribute__((always_inline, unused)) void ident##__emit(          \
 		uint32_t prof__st, int prof__ref PROF__FOR(PROF__PARAM, nf, group))       \
@@ -439,7 +438,9 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		prof__p = prof__put_header(prof__p, prof__ts_lo, prof__ts_hi, prof__st);  \
 		PROF__FOR(PROF__PUT, nf, group)                                           \
 		prof__commit(prof__w, prof__p);                                           \
-	}
+	}                                                                                 \
+	/* Last, without its ';': the user's ends the definition. */                      \
+	enum { prof__ref_##ident = 0 }
 
 /**
  * PROF_EVENT() - define an event: PROF_EVENT(ident, "name", (type, field)...).
@@ -458,9 +459,9 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
  * fields) and ident_end ("name.end", no fields).  Spans on one stream nest.
  */
 #define PROF_SPAN(ident, ...)                                                              \
-	PROF__DEFINE(ident##_begin, PROF_KIND_SPAN_BEGIN, ".begin", __VA_ARGS__)           \
-	PROF__DEFINE(ident##_end, PROF_KIND_SPAN_END, ".end", PROF__HEAD(__VA_ARGS__))     \
-	enum { prof__ref_##ident = 0 };
+	PROF__DEFINE(ident##_begin, PROF_KIND_SPAN_BEGIN, ".begin", __VA_ARGS__);          \
+	PROF__DEFINE(ident##_end, PROF_KIND_SPAN_END, ".end", PROF__HEAD(__VA_ARGS__));    \
+	enum { prof__ref_##ident = 0 }
 
 /*
  * The probe: one relaxed load of the state word and one sign test; the
