@@ -78,7 +78,9 @@ static void test_good(void)
 
 		for (i = 0; i < (int)PROF_MAX_FIELDS; i++) {
 			/* 27 bytes + NUL, each different (names are unique). */
-			snprintf(names[i], sizeof(names[i]), "abcdefghijklmnopqrstuvwxy%02d", i);
+			memcpy(names[i], "abcdefghijklmnopqrstuvwxy00", sizeof(names[i]));
+			names[i][25] = (char)('0' + i / 10);
+			names[i][26] = (char)('0' + i % 10);
 			f[i].name = names[i];
 			f[i].type = PROF_TYPE_STRING;
 			f[i].bound = PROF_MAX_STRING_BOUND;
