@@ -147,7 +147,7 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
 
 /**
  * prof_events_set_enabled() - enable or disable every event whose name
- * starts with a prefix, now and when such events are first used later.
+ * starts with a prefix, now and when such events are registered later.
  * @prefix: a name prefix ("" matches all).
  * @enabled: non-zero to record them.
  *

@@ -22,7 +22,7 @@
  *    nothing on the fast path and are not counted).
  *
  *   struct prof_event (per definition site)      ids[] (process-wide)
- *   +-------+------+------+     first use        +----+----------------+
+ *   +-------+------+------+   registration       +----+----------------+
  *   | state | desc | next | ------------------>  | id | desc           |
  *   +-------+------+------+   same name+fields   +----+----------------+
  *                             share one id              | published
