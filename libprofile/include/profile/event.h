@@ -10,12 +10,16 @@
  * state word, and a typed static inline emitter.  Field types: u8 u16 u32
  * u64 s8 s16 s32 s64 f64 and str(N), a string of at most N bytes.
  *
- * The hot path (prof__emit_* below) costs, when the event is disabled, one
- * relaxed load and a predicted-not-taken branch; when enabled, a few
- * thread-local loads, the payload stores and one release store of the
- * packet's content size.  It never locks, allocates, logs or makes a
- * system call.  With -DPROF_DISABLE every PROF_EMIT compiles to nothing
- * (its arguments are not evaluated).
+ * The hot path costs, when the event is not recording, one relaxed load,
+ * one sign test and a branch not taken (3 instructions), and the
+ * arguments are not evaluated; when it records, a few thread-local loads,
+ * the payload stores and one release store of the packet's content size.
+ * It never locks, allocates, logs or makes a system call.  Events are
+ * registered when the program loads, by a constructor per definition.
+ * With -DPROF_DISABLE every PROF_EMIT compiles to nothing (its arguments
+ * are not evaluated) and nothing is registered.
+ *
+ * The header is C11 (-pedantic clean) and C++17.
  *
  * Signal safety: an emit that interrupts another emit on the same thread
  * (a signal handler) finds the thread's writer busy (nest != 0) and is
