@@ -412,7 +412,7 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
  * constructor that registers it at load (so that the probe itself never
  * tests for "not registered yet"), and the emitter, called only when the
  * state word says the event records.  An emit that runs before the
- * constructor (from a constructor of priority 101 or lower, or another
+ * constructor (from a constructor of priority 100 or lower, or another
  * shared object's constructor calling into this one) finds the state
  * PROF__UNREGISTERED and records nothing, as an emit before a region is
  * attached does.  The name must be a string literal ("" evname checks it).
