@@ -542,7 +542,8 @@ static const struct result *result_of(const char *name, unsigned ti)
 struct target {
 	const char *what;
 	const char *num, *den; /* variants */
-	int kind;              /* 0: num/den <= limit, 1: den/num >= limit, 2: num - den <= limit (ns), 3: instr <= limit */
+	int kind;              /* 0: num/den <= limit, 1: den/num >= limit, 2: num - den <= limit (ns),
+				* 3: instr <= limit, 4: instr(num) - instr(den) <= limit */
 	double limit;
 };
 
@@ -553,6 +554,12 @@ static const struct target targets[] = {
 	{ "mprof disabled - empty loop (ns)", "mprof_disabled", "empty", 2, 0.2 },
 	{ "mprof compiled out - empty loop (ns)", "mprof_compiled_out", "empty", 2, 0.2 },
 	{ "mprof discard instructions/event", "mprof_discard", NULL, 3, 30 },
+	/* The probe of a disabled event, without the loop's own
+	 * instructions: one load, one sign test, one branch; beside
+	 * LTTng-UST's tracepoint with no session, the same three. */
+	{ "mprof disabled probe instructions", "mprof_disabled", "empty", 4, 3 },
+	{ "LTTng no-session probe instructions", "lttng_nosession", "empty", 4, 3 },
+	{ "mprof disabled - LTTng probe (instr)", "mprof_disabled", "lttng_nosession", 4, 0 },
 };
 #define NTARGETS (sizeof(targets) / sizeof(targets[0]))
 
@@ -567,6 +574,17 @@ static int target_eval(const struct target *t, unsigned ti, double *value, int *
 	const struct result *b = t->den ? result_of(t->den, ti) : NULL;
 
 	*invalid = 0;
+	if (t->kind == 4) {
+		int i = variant_index(t->num), j = variant_index(t->den);
+
+		if (i < 0 || j < 0 || results[i][0].instr < 0 || results[j][0].instr < 0 || ti != 0)
+			return 0;
+		/* Whole instructions: rounded, so that 3 - 3 prints as 0. */
+		*value = (double)(long long)((results[i][0].instr - results[j][0].instr) * 100.0 +
+					     (results[i][0].instr >= results[j][0].instr ? 0.5 : -0.5)) / 100.0 + 0.0;
+		*pass = *value <= t->limit;
+		return 1;
+	}
 	if (t->kind == 3) {
 		int i = variant_index(t->num);
 

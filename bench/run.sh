@@ -11,7 +11,9 @@
 #    consumer daemon it started, by PID at exit.
 # 2. Counts instructions per event: the emit benchmark once under
 #    callgrind, collecting only inside the loop_* functions (one per
-#    variant), inclusive of what they call; divided by the events.  The
+#    variant), inclusive of what they call; divided by the events.  Prints
+#    the disabled probe's instructions (the empty loop's subtracted)
+#    beside LTTng-UST's no-session tracepoint.  The
 #    profile is kept as callgrind.out next to the results
 #    (callgrind_annotate --auto=yes, or with --dump-instr=yes for
 #    per-instruction counts).
@@ -131,6 +133,14 @@ if [ $callgrind -eq 1 ] && command -v valgrind >/dev/null; then
 		awk -f "$here/callgrind-sum.awk" "$tmp/callgrind.out"
 	} >"$tmp/instr.txt"
 	cp "$tmp/callgrind.out" "$out/callgrind.out"
+	# The disabled probe's own cost, without the loop's: mprof's beside
+	# LTTng-UST's tracepoint with no session (emit's targets repeat it).
+	awk '$1 == "n" { n = $2 } { ir[$1] = $2 }
+		END { if (n && ("loop_empty" in ir) && ("loop_mprof_disabled" in ir)) {
+			printf "run.sh: disabled probe: mprof %.2f instructions", (ir["loop_mprof_disabled"] - ir["loop_empty"]) / n
+			if ("loop_lttng_nosession" in ir)
+				printf ", LTTng-UST (no session) %.2f", (ir["loop_lttng_nosession"] - ir["loop_empty"]) / n
+			printf " (the loop'"'"'s own %.2f excluded)\n", ir["loop_empty"] / n } }' "$tmp/instr.txt"
 	instr=(--instr "$tmp/instr.txt")
 	cg_note="valgrind --tool=callgrind --collect-atstart=no --toggle-collect='loop_*' $EMIT --callgrind -n $cg_n; inclusive Ir of each loop_* function (bench/callgrind-sum.awk) / $cg_n"
 else

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/smoke.sh - make check: one tiny iteration of every benchmark
 # (bench/run.sh --smoke), to keep them building, running and reporting.
-# Times are printed, never asserted.
+# Times are printed, never asserted; instruction counts (exact, from
+# callgrind) are.
 set -euo pipefail
 O=${O:-build}
 cd "$(dirname "$0")/.."
@@ -17,4 +18,17 @@ command -v valgrind >/dev/null && keys+=('"instructions_per_event"')
 for key in "${keys[@]}"; do
 	grep -q "$key" "$out/results.json" || { echo "smoke: $key not in $out/results.json"; exit 1; }
 done
+# Instruction counts are exact (callgrind), so they are checked: a
+# disabled probe is 3 instructions, no more than LTTng-UST's, and an
+# enabled event at most 30 (emit's targets).
+if command -v valgrind >/dev/null; then
+	for t in "mprof disabled probe instructions" "mprof discard instructions/event"; do
+		line=$(grep -F "  $t " "$out/results.txt" | head -n 1)
+		echo "smoke: $line"
+		case "$line" in
+		*PASS) ;;
+		*) echo "smoke: target \"$t\" not met"; exit 1 ;;
+		esac
+	done
+fi
 echo "smoke: the benchmarks build, run and report"

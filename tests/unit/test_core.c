@@ -19,10 +19,13 @@ PROF_EVENT(ev_str, "test.str", (str(8), s));
 PROF_EVENT(ev_pair_again, "test.pair", (u64, a), (u32, b)); /* same event, second site */
 PROF_EVENT(ev_other, "other.thing", (u8, x));
 
-/* Descriptors TSDL cannot carry are never registered as recordable. */
+/* Descriptors TSDL cannot carry are never registered as recordable; each
+ * is refused, counted and published as a PROF_KIND_REFUSED record. */
 static const struct prof_field bad_name_fields[] = { { "a.b", PROF_TYPE_U8, 0 } };
 static const struct prof_field dup_fields[] = { { "x", PROF_TYPE_U8, 0 }, { "x", PROF_TYPE_U16, 0 } };
 static const struct prof_field unbounded_fields[] = { { "s", PROF_TYPE_STRING, 0 } };
+static const struct prof_field big_fields[] = { { "s", PROF_TYPE_STRING, 65537 } };
+static const struct prof_field dash_fields[] = { { "ok", PROF_TYPE_U8, 0 }, { "a-b", PROF_TYPE_U8, 0 } };
 static const struct prof_event_desc bad_descs[] = {
 	{ "bad.name", PROF_KIND_PLAIN, 1, bad_name_fields },
 	{ "bad.dup", PROF_KIND_PLAIN, 2, dup_fields },
@@ -30,6 +33,23 @@ static const struct prof_event_desc bad_descs[] = {
 	{ "", PROF_KIND_PLAIN, 0, NULL },
 	{ "bad.kind", 9, 0, NULL },
 	{ "this.name.is.far.too.long.for.the.sixty.four.byte.schema.record.name", PROF_KIND_PLAIN, 0, NULL },
+	{ "bad.str65537", PROF_KIND_PLAIN, 1, big_fields },
+	{ "bad\001dash", PROF_KIND_PLAIN, 2, dash_fields },
+};
+/* What the reader is told: printable name, field index + 1, field name. */
+static const struct {
+	const char *name;
+	uint32_t field1;
+	const char *field;
+} bad_expect[] = {
+	{ "bad.name", 1, "a.b" },
+	{ "bad.dup", 2, "x" },
+	{ "bad.bound", 1, "s" },
+	{ "", 0, "" },
+	{ "bad.kind", 0, "" },
+	{ "this.name.is.far.too.long.for.the.sixty.four.byte.schema.record", 0, "" },
+	{ "bad.str65537", 1, "s" },
+	{ "bad?dash", 2, "a-b" },
 };
 
 /* Each ev_pair event: 12-byte header + 8 + 4. */
@@ -131,7 +151,9 @@ static void test_discard_mode(void)
 		PROF_EMIT(ev_pair, i, (uint32_t)(i * 3));
 	sl = my_slot(&v);
 	CHECK_EQ(slot(&v, sl)->head, 4);
-	CHECK_EQ(v.hdr->schema_count, 1); /* only ev_pair was used */
+	/* Every event of this file was registered at load, in definition
+	 * order; the second site of test.pair shares its id. */
+	CHECK_EQ(v.hdr->schema_count, 3);
 	CHECK_STREQ(((struct prof_schema_record *)(void *)(v.base + v.hdr->schema_offset))->name, "test.pair");
 	for (s = 0; s < 4; s++) {
 		struct prof_packet_header *ph = packet(&v, sl, s);
@@ -202,13 +224,13 @@ static void test_schema_and_enable(void)
 	struct prof_schema_record *rec;
 	uint32_t sl;
 
-	/* Registered in an earlier region: republished in this one at attach. */
+	/* Registered at load: republished in this region at attach. */
 	v = open_region(PROF_MODE_DISCARD, 4096, 2, 1);
-	CHECK_EQ(v.hdr->schema_count, 1);
+	CHECK_EQ(v.hdr->schema_count, 3);
 	PROF_EMIT(ev_pair_again, 1, 3); /* same name and fields: same id */
-	CHECK_EQ(v.hdr->schema_count, 1);
+	CHECK_EQ(v.hdr->schema_count, 3);
 	PROF_EMIT(ev_str, "abcdefghijk"); /* bounded to 8 bytes */
-	CHECK_EQ(v.hdr->schema_count, 2);
+	CHECK_EQ(v.hdr->schema_count, 3);
 	rec = (struct prof_schema_record *)(void *)(v.base + v.hdr->schema_offset);
 	CHECK_STREQ(rec[1].name, "test.str");
 	CHECK_EQ(rec[1].nfields, 1);
@@ -233,9 +255,14 @@ static void test_schema_and_enable(void)
 		CHECK_OK(prof_event_set_enabled(&ev_pair, 0));
 		PROF_EMIT(ev_pair, 9, 9);
 		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before);
-		PROF_EMIT(ev_pair_again, 9, 9); /* the other site is still on */
-		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before + PAIR_SIZE);
-		CHECK_OK(prof_event_set_enabled(&ev_pair, 1));
+		/* Enabling applies to the name: the other site is off too. */
+		PROF_EMIT(ev_pair_again, 9, 9);
+		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before);
+		/* ... and on again through either site. */
+		CHECK_OK(prof_event_set_enabled(&ev_pair_again, 1));
+		PROF_EMIT(ev_pair, 9, 9);
+		PROF_EMIT(ev_pair_again, 9, 9);
+		CHECK_EQ(packet(&v, sl, 0)->content_bytes, before + 2 * PAIR_SIZE);
 		/* Prefix rules: applied now, and to events first used later. */
 		CHECK_EQ(prof_events_set_enabled("test.", 0), 3);
 		before = packet(&v, sl, 0)->content_bytes;
@@ -307,17 +334,31 @@ static void test_bad_descriptors(void)
 {
 	struct view v = open_region(PROF_MODE_DISCARD, 4096, 2, 1);
 	uint32_t before = v.hdr->schema_count;
-	size_t i;
+	struct prof_schema_record *rec = (struct prof_schema_record *)(void *)(v.base + v.hdr->schema_offset);
+	size_t i, n = sizeof(bad_descs) / sizeof(bad_descs[0]);
 
-	for (i = 0; i < sizeof(bad_descs) / sizeof(bad_descs[0]); i++) {
+	CHECK_EQ(v.hdr->refused_invalid, 0);
+	for (i = 0; i < n; i++) {
 		struct prof_event ev = { PROF__UNREGISTERED, &bad_descs[i], NULL };
 		uint32_t st = prof__event_first_use(&ev);
+		const struct prof_schema_record *r = &rec[before + i];
 
 		CHECK((st & PROF__OFF) != 0);
+		CHECK((st & PROF__REFUSED) != 0);
 		CHECK_OK(prof_event_set_enabled(&ev, 1)); /* cannot enable it either */
 		CHECK((atomic_load(&ev.state) & PROF__OFF) != 0);
+		CHECK_EQ(prof_events_set_enabled("", 1), 4); /* nor by prefix: only the 4 good sites change */
+		CHECK((atomic_load(&ev.state) & PROF__OFF) != 0);
+		/* Named for a collector in another process. */
+		CHECK_EQ(v.hdr->schema_count, before + i + 1);
+		CHECK_EQ(r->kind, PROF_KIND_REFUSED);
+		CHECK_EQ(r->nfields, 0);
+		CHECK_STREQ(r->name, bad_expect[i].name);
+		CHECK_EQ(r->reserved[1], bad_expect[i].field1);
+		CHECK_STREQ(r->fields[0].name, bad_expect[i].field);
+		CHECK_NE(r->reserved[0], 0);
+		CHECK_EQ(v.hdr->refused_invalid, i + 1);
 	}
-	CHECK_EQ(v.hdr->schema_count, before);
 	prof_region_close(v.r);
 }
 

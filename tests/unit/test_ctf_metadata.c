@@ -127,8 +127,9 @@ static void test_roundtrip(void)
 	roundtrip(&d);
 
 	/* 14 fields of every type with awkward names, names with every
-	 * byte 1..255, an empty name (a record that failed its check), every
-	 * kind, string bounds from 0 to the maximum. */
+	 * byte 1..255, holes (an empty name, no kind, no fields: a record
+	 * that failed its check), every kind, string bounds from 1 (0 is not
+	 * a valid event) to the maximum. */
 	many = calloc(1000, sizeof(*many));
 	CHECK(many != NULL);
 	for (i = 0; i < 1000; i++) {
@@ -137,12 +138,12 @@ static void test_roundtrip(void)
 		for (j = 0; j < PROF_NAME_MAX - 1; j++)
 			name[j] = (char)(1 + (i * 63 + j) % 255);
 		name[i % 7 == 3 ? 0 : PROF_NAME_MAX - 1 - i % 50] = '\0';
-		test_event(&many[i], i, name, (uint16_t)(i % 5));
-		for (j = 0; j < (i < 14 ? PROF_MAX_FIELDS : i % 15); j++) {
+		test_event(&many[i], i, name, (uint16_t)(name[0] ? i % 5 : 0));
+		for (j = 0; name[0] && j < (i < 14 ? PROF_MAX_FIELDS : i % 15); j++) {
 			uint8_t type = (uint8_t)(1 + (i + j) % 10);
 
 			test_field(&many[i], names[j], type,
-				   (uint16_t)(j == 0 ? PROF_MAX_STRING_BOUND : (i * 7 + j) % 300));
+				   (uint16_t)(j == 0 ? PROF_MAX_STRING_BOUND : 1 + (i * 7 + j) % 300));
 		}
 	}
 	test_desc(&d, many, 1000);
@@ -244,6 +245,8 @@ static void test_generator_rejects(void)
 	REJECT(ev[0].fields[3].type = 0);
 	REJECT(ev[0].fields[3].type = 11);
 	REJECT(ev[1].fields[0].bound = PROF_MAX_STRING_BOUND + 1);
+	REJECT(ev[1].fields[0].bound = 0);
+	REJECT(ev[1].name[0] = '\0');          /* empty name, with fields: not a hole */
 #undef REJECT
 }
 

@@ -768,7 +768,7 @@ static void test_corrupt_schema(void)
 	r = open_ok(&reg, &g);
 	prof_region_reader_stats(r, &st);
 	CHECK_EQ(st.schema_errors, 1);
-	CHECK(last_error_has(r, "field v type 42"));
+	CHECK(last_error_has(r, "field 0 ('v'): unknown field type"));
 	CHECK_EQ(prof__region_reader_last_error(r)->offset,
 		 reg.h.schema_offset + sizeof(rec) + offsetof(struct prof_schema_record, fields) +
 		 offsetof(struct prof_schema_field, type));

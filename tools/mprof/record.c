@@ -169,6 +169,26 @@ static pid_t spawn(char **argv, int region_fd, int *exec_errno)
 	return pid;
 }
 
+/* Event types that were not recorded, and why: each unusable schema
+ * record by name (skipped: the rest of the trace is kept), and the types
+ * the region had no room for, with the option that makes room. */
+static void print_schema_losses(struct recorder *rec)
+{
+	struct prof_schema_problem pr[16];
+	struct prof_region_counts c;
+	size_t i, n = prof_region_reader_schema_problems(rec->reader, pr, 16);
+
+	for (i = 0; i < n && i < 16; i++)
+		fprintf(stderr, "mprof record: event id %u not recorded: %s\n", pr[i].id, pr[i].reason);
+	if (n > 16)
+		fprintf(stderr, "mprof record: ... and %zu more unusable event records\n", n - 16);
+	prof_region_reader_counts(rec->reader, &c);
+	if (c.refused_events)
+		fprintf(stderr, "mprof record: %llu event types not recorded: more than the region's %u "
+			"(raise --max-events, -e)\n", (unsigned long long)c.refused_events,
+			prof_region_reader_header(rec->reader)->max_events);
+}
+
 static void print_summary(struct recorder *rec, const char *prog, int status)
 {
 	struct prof_drain_stats s;
@@ -188,6 +208,7 @@ static void print_summary(struct recorder *rec, const char *prog, int status)
 		(unsigned long long)s.events_discarded, (unsigned long long)s.overwritten_packets,
 		(unsigned long long)s.torn_packets, (unsigned long long)s.invalid_packets,
 		(unsigned long long)s.dropped_no_slot);
+	print_schema_losses(rec);
 }
 
 /*

@@ -10,12 +10,16 @@
  * state word, and a typed static inline emitter.  Field types: u8 u16 u32
  * u64 s8 s16 s32 s64 f64 and str(N), a string of at most N bytes.
  *
- * The hot path (prof__emit_* below) costs, when the event is disabled, one
- * relaxed load and a predicted-not-taken branch; when enabled, a few
- * thread-local loads, the payload stores and one release store of the
- * packet's content size.  It never locks, allocates, logs or makes a
- * system call.  With -DPROF_DISABLE every PROF_EMIT compiles to nothing
- * (its arguments are not evaluated).
+ * The hot path costs, when the event is not recording, one relaxed load,
+ * one sign test and a branch not taken (3 instructions), and the
+ * arguments are not evaluated; when it records, a few thread-local loads,
+ * the payload stores and one release store of the packet's content size.
+ * It never locks, allocates, logs or makes a system call.  Events are
+ * registered when the program loads, by a constructor per definition.
+ * With -DPROF_DISABLE every PROF_EMIT compiles to nothing (its arguments
+ * are not evaluated) and nothing is registered.
+ *
+ * The header is C11 (-pedantic clean) and C++17.
  *
  * Signal safety: an emit that interrupts another emit on the same thread
  * (a signal handler) finds the thread's writer busy (nest != 0) and is
@@ -24,7 +28,9 @@
 #ifndef PROFILE_EVENT_H
 #define PROFILE_EVENT_H
 
+#ifndef __cplusplus
 #include <stdatomic.h>
+#endif
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +45,7 @@ extern "C" {
 struct prof_field {
 	const char *name;
 	uint8_t type;   /* enum prof_field_type */
-	uint16_t bound; /* strings: max bytes before the NUL */
+	uint32_t bound; /* strings: max bytes before the NUL (1..PROF_MAX_STRING_BOUND) */
 };
 
 /* The static, constant description of an event. */
@@ -51,23 +57,40 @@ struct prof_event_desc {
 };
 
 /*
+ * The state word is atomic in C; C++17 has no _Atomic, so there it is a
+ * plain word of the same size that the inline code reads with the
+ * compiler's __atomic builtins.
+ */
+#ifdef __cplusplus
+#define PROF__ATOMIC_U32 uint32_t
+#define PROF__STATE_LOAD(ev) __atomic_load_n(&(ev).state, __ATOMIC_RELAXED)
+#define PROF__STATIC_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define PROF__ATOMIC_U32 _Atomic uint32_t
+#define PROF__STATE_LOAD(ev) atomic_load_explicit(&(ev).state, memory_order_relaxed)
+#define PROF__STATIC_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
+
+/*
  * The run-time state of one event at one definition site: PROF__UNREGISTERED
- * until first use; then the event's id while it records, or the id with
- * PROF__OFF (the sign bit) set while it does not (no region attached, or
- * disabled: PROF__USER_OFF if the user disabled it).  So a recording event's
+ * until registered (at load, by the definition's constructor); then the
+ * event's id while it records, or the id with PROF__OFF (the sign bit) set
+ * while it does not (no region attached, disabled by the user: also
+ * PROF__USER_OFF, or refused: PROF__REFUSED).  So a recording event's
  * state word is its id, and an emit stores it as the event header's id with
- * no shift or mask.
+ * no shift or mask; every other state is negative, one sign test.
  */
 struct prof_event {
-	_Atomic uint32_t state;
+	PROF__ATOMIC_U32 state;
 	const struct prof_event_desc *desc;
 	struct prof_event *next; /* registry list, owned by the core */
 };
 
-#define PROF__UNREGISTERED 0xffffffffu /* not used yet: the first use registers it */
+#define PROF__UNREGISTERED 0xffffffffu /* not registered yet: records nothing */
 #define PROF__OFF (1u << 31)           /* not recording now */
 #define PROF__USER_OFF (1u << 30)      /* disabled by the user (kept across attach) */
-#define PROF__ID_MASK (PROF__USER_OFF - 1)
+#define PROF__REFUSED (1u << 29)       /* refused at registration: never records */
+#define PROF__ID_MASK (PROF__REFUSED - 1)
 
 /*
  * A thread's writer: where its next event goes.  nest is 1 while an emit
@@ -90,6 +113,8 @@ struct prof__writer {
 PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
 	__attribute__((tls_model("initial-exec")));
 
+/* Register @ev (idempotent): its constructor calls this at load.  Returns
+ * its state word. */
 PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
 PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w);
@@ -113,13 +138,20 @@ PROF_EXPORT int prof_thread_attach(void);
  * @ev: the event (the identifier given to PROF_EVENT, with &).
  * @enabled: non-zero to record it.
  *
- * Return: 0, or -EINVAL if @ev is NULL.
+ * The setting applies to the event's NAME: every definition site with the
+ * same name (a PROF_EVENT in a header, or the same event defined in
+ * several files), now and when such sites are registered later, until a
+ * later call or prof_events_set_enabled() changes it.  A definition the
+ * registry refused stays off.
+ *
+ * Return: 0, -EINVAL if @ev is NULL, -EDEADLK from a signal handler that
+ * interrupted libprofile on this thread.
  */
 PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
 
 /**
  * prof_events_set_enabled() - enable or disable every event whose name
- * starts with a prefix, now and when such events are first used later.
+ * starts with a prefix, now and when such events are registered later.
  * @prefix: a name prefix ("" matches all).
  * @enabled: non-zero to record them.
  *
@@ -161,14 +193,14 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 		(w)->nest = 1;                                                          \
 		/* Orders the mark before the loads below against a signal     \
 		 * handler on this thread; no other thread reads w. */                  \
-		atomic_signal_fence(memory_order_seq_cst);                              \
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);                                \
 		(p) = (w)->pos;                                                         \
 		if (__builtin_expect((uintptr_t)(p) + (size) <= (uintptr_t)(w)->end, 1)) { \
 			PROF__READ_TSC(ts_lo, ts_hi);                                   \
 		} else {                                                                \
 			(p) = prof__reserve_slow((w), (size));                          \
 			if (!(p)) {                                                     \
-				atomic_signal_fence(memory_order_seq_cst);              \
+				__atomic_signal_fence(__ATOMIC_SEQ_CST);                \
 				(w)->nest = 0;                                          \
 				return;                                                 \
 			}                                                               \
@@ -186,7 +218,7 @@ static inline void prof__commit(struct prof__writer *w, uint8_t *p)
 	/* Publishes the event's bytes.  Pairs with the acquire load of
 	 * content_bytes in prof__drain_open_packet() (src/read/drain.c). */
 	__atomic_store_n(content_bytes, (uint32_t)(p - w->base), __ATOMIC_RELEASE);
-	atomic_signal_fence(memory_order_seq_cst);
+	__atomic_signal_fence(__ATOMIC_SEQ_CST);
 	w->nest = 0;
 }
 
@@ -270,100 +302,195 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 
 #define PROF__CAT_(a, b) a##b
 #define PROF__CAT(a, b) PROF__CAT_(a, b)
-#define PROF__FIRST_(a, ...) a
+#define PROF__FIRST_(a, b) a
 #define PROF__FIRST(t) PROF__FIRST_ t
 #define PROF__SECOND_(a, b) b
 #define PROF__SECOND(t) PROF__SECOND_ t
+#define PROF__UNPACK(...) __VA_ARGS__
+#define PROF__CALL(m, args) m args
+#define PROF__CALL2(m, args) m args
+#define PROF__HEAD(...) PROF__HEAD_(__VA_ARGS__, ~)
+#define PROF__HEAD_(a, ...) a
+
+/*
+ * Every local of the generated code is named prof__*, so that field names
+ * and event identifiers (p, w, st, ts_lo...) never collide with them.
+ * The macros use no __VA_OPT__ and never pass an empty "...", so they are
+ * C11 -pedantic clean and valid C++17.
+ */
 
 /* Per-field expansions; t is a (type, name) tuple. */
 #define PROF__PARAM(t) , PROF__CAT(PROF__CT_, PROF__FIRST(t)) PROF__SECOND(t)
 #define PROF__SIZE(t) + (PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
 	? prof__strsize((const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
 	: sizeof(PROF__CAT(PROF__CT_, PROF__FIRST(t))))
-#define PROF__PUT(t) p = PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
-	? prof__putstr(p, (const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
-	: (__builtin_memcpy(p, &PROF__SECOND(t), sizeof(PROF__SECOND(t))), p + sizeof(PROF__SECOND(t)));
+#define PROF__PUT(t) prof__p = PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
+	? prof__putstr(prof__p, (const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
+	: (__builtin_memcpy(prof__p, &PROF__SECOND(t), sizeof(PROF__SECOND(t))), prof__p + sizeof(PROF__SECOND(t)));
 #define PROF__FNAME(t) PROF__FNAME_ t
 #define PROF__FNAME_(type, name) #name
-
-/* FOR_EACH over 0 to 14 tuples. */
-#define PROF__N(...) PROF__N_(0 __VA_OPT__(,) __VA_ARGS__, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
-#define PROF__N_(z, a, b, c, d, e, f, g, h, i, j, k, l, m, n, N, ...) N
-#define PROF__EACH(M, ...) PROF__CAT(PROF__EACH_, PROF__N(__VA_ARGS__))(M __VA_OPT__(,) __VA_ARGS__)
-#define PROF__EACH_0(M)
-#define PROF__EACH_1(M, a) M(a)
-#define PROF__EACH_2(M, a, ...) M(a) PROF__EACH_1(M, __VA_ARGS__)
-#define PROF__EACH_3(M, a, ...) M(a) PROF__EACH_2(M, __VA_ARGS__)
-#define PROF__EACH_4(M, a, ...) M(a) PROF__EACH_3(M, __VA_ARGS__)
-#define PROF__EACH_5(M, a, ...) M(a) PROF__EACH_4(M, __VA_ARGS__)
-#define PROF__EACH_6(M, a, ...) M(a) PROF__EACH_5(M, __VA_ARGS__)
-#define PROF__EACH_7(M, a, ...) M(a) PROF__EACH_6(M, __VA_ARGS__)
-#define PROF__EACH_8(M, a, ...) M(a) PROF__EACH_7(M, __VA_ARGS__)
-#define PROF__EACH_9(M, a, ...) M(a) PROF__EACH_8(M, __VA_ARGS__)
-#define PROF__EACH_10(M, a, ...) M(a) PROF__EACH_9(M, __VA_ARGS__)
-#define PROF__EACH_11(M, a, ...) M(a) PROF__EACH_10(M, __VA_ARGS__)
-#define PROF__EACH_12(M, a, ...) M(a) PROF__EACH_11(M, __VA_ARGS__)
-#define PROF__EACH_13(M, a, ...) M(a) PROF__EACH_12(M, __VA_ARGS__)
-#define PROF__EACH_14(M, a, ...) M(a) PROF__EACH_13(M, __VA_ARGS__)
 #define PROF__FIELDDEF(t) { PROF__FNAME(t), PROF__CAT(PROF__TY_, PROF__FIRST(t)), PROF__CAT(PROF__BD_, PROF__FIRST(t)) },
+/* What the compiler can refuse: bounds and name lengths are constants. */
+#define PROF__FIELDCHECK(t)                                                              \
+	PROF__STATIC_ASSERT(!PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) ||                   \
+		(PROF__CAT(PROF__BD_, PROF__FIRST(t)) >= 1 &&                            \
+		 PROF__CAT(PROF__BD_, PROF__FIRST(t)) <= PROF_MAX_STRING_BOUND),          \
+		"PROF_EVENT field " PROF__FNAME(t) ": str(N) needs 1 <= N <= 4095"); \
+	PROF__STATIC_ASSERT(sizeof(PROF__FNAME(t)) <= PROF_FIELD_NAME_MAX,               \
+		"PROF_EVENT field " PROF__FNAME(t) ": the field name is longer than 27 bytes");
 
-#define PROF__DEFINE(ident, evname, kind, ...)                                          \
-	static const struct prof_field ident##__fields[PROF__N(__VA_ARGS__) + 1] = {     \
-		PROF__EACH(PROF__FIELDDEF __VA_OPT__(,) __VA_ARGS__) { 0, 0, 0 } };     \
-	static const struct prof_event_desc ident##__desc = {                          \
-		(evname), (kind), PROF__N(__VA_ARGS__), ident##__fields };              \
-	_Static_assert(PROF__N(__VA_ARGS__) <= PROF_MAX_FIELDS, "too many fields");     \
-	static struct prof_event ident __attribute__((unused)) = { PROF__UNREGISTERED, &ident##__desc, 0 }; \
-	static inline __attribute__((always_inline, unused)) void ident##__emit(        \
-		int prof__unused_ PROF__EACH(PROF__PARAM __VA_OPT__(,) __VA_ARGS__))    \
-	{                                                                               \
-		uint32_t st = atomic_load_explicit(&ident.state, memory_order_relaxed); \
-		struct prof__writer *w;                                                 \
-		uint8_t *p;                                                             \
-		uint32_t ts_lo, ts_hi;                                                  \
-		(void)prof__unused_;                                                    \
-		/* Laid out for the disabled case: a disabled probe falls   \
-		 * through one load, one test and no taken branch. */             \
-		if (__builtin_expect((int32_t)st < 0, 1)) {                             \
-			if (__builtin_expect(st != PROF__UNREGISTERED, 1))              \
-				return;                                                 \
-			st = prof__event_first_use(&ident);                             \
-			if ((int32_t)st < 0)                                            \
-				return;                                                 \
-		}                                                                       \
-		w = &prof__tls_writer;                                                  \
-		PROF__BEGIN(w, PROF_EVENT_HEADER_SIZE                                   \
-			PROF__EACH(PROF__SIZE __VA_OPT__(,) __VA_ARGS__), p, ts_lo, ts_hi); \
-		p = prof__put_header(p, ts_lo, ts_hi, st); /* st is the id */           \
-		PROF__EACH(PROF__PUT __VA_OPT__(,) __VA_ARGS__)                         \
-		prof__commit(w, p);                                                     \
+/* FOR_EACH over 0 to 16 tuples, given their number and (tuples). */
+#define PROF__FOR(M, n, group) PROF__CALL(PROF__CAT(PROF__EACH_, n), (M, PROF__UNPACK group))
+#define PROF__EACH_0(M, z)
+#define PROF__EACH_1(M, a) M(a)
+#define PROF__EACH_2(M, a, b) M(a) M(b)
+#define PROF__EACH_3(M, a, b, c) M(a) M(b) M(c)
+#define PROF__EACH_4(M, a, b, c, d) M(a) M(b) M(c) M(d)
+#define PROF__EACH_5(M, a, b, c, d, e) M(a) M(b) M(c) M(d) M(e)
+#define PROF__EACH_6(M, a, b, c, d, e, f) M(a) M(b) M(c) M(d) M(e) M(f)
+#define PROF__EACH_7(M, a, b, c, d, e, f, g) M(a) M(b) M(c) M(d) M(e) M(f) M(g)
+#define PROF__EACH_8(M, a, b, c, d, e, f, g, h) PROF__EACH_7(M, a, b, c, d, e, f, g) M(h)
+#define PROF__EACH_9(M, a, b, c, d, e, f, g, h, i) PROF__EACH_8(M, a, b, c, d, e, f, g, h) M(i)
+#define PROF__EACH_10(M, a, b, c, d, e, f, g, h, i, j) PROF__EACH_9(M, a, b, c, d, e, f, g, h, i) M(j)
+#define PROF__EACH_11(M, a, b, c, d, e, f, g, h, i, j, k) PROF__EACH_10(M, a, b, c, d, e, f, g, h, i, j) M(k)
+#define PROF__EACH_12(M, a, b, c, d, e, f, g, h, i, j, k, l) \
+	PROF__EACH_11(M, a, b, c, d, e, f, g, h, i, j, k) M(l)
+#define PROF__EACH_13(M, a, b, c, d, e, f, g, h, i, j, k, l, m) \
+	PROF__EACH_12(M, a, b, c, d, e, f, g, h, i, j, k, l) M(m)
+#define PROF__EACH_14(M, a, b, c, d, e, f, g, h, i, j, k, l, m, n) \
+	PROF__EACH_13(M, a, b, c, d, e, f, g, h, i, j, k, l, m) M(n)
+#define PROF__EACH_15(M, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) \
+	PROF__EACH_14(M, a, b, c, d, e, f, g, h, i, j, k, l, m, n) M(o)
+#define PROF__EACH_16(M, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, q) \
+	PROF__EACH_15(M, a, b, c, d, e, f, g, h, i, j, k, l, m, n, o) M(q)
+
+/* Split (name, tuples...) by count: 1 to 17 arguments. */
+#define PROF__NARG(...) PROF__NARG_(__VA_ARGS__, 17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0)
+#define PROF__NARG_(a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, N, ...) N
+#define PROF__DEFINE(ident, kind, suffix, ...) \
+	PROF__CALL2(PROF__CAT(PROF__DEF_, PROF__NARG(__VA_ARGS__)), (ident, kind, suffix, __VA_ARGS__))
+#define PROF__DEF_1(i, k, x, nm) PROF__BODY(i, k, nm x, 0, ())
+#define PROF__DEF_2(i, k, x, nm, a) PROF__BODY(i, k, nm x, 1, (a))
+#define PROF__DEF_3(i, k, x, nm, a, b) PROF__BODY(i, k, nm x, 2, (a, b))
+#define PROF__DEF_4(i, k, x, nm, a, b, c) PROF__BODY(i, k, nm x, 3, (a, b, c))
+#define PROF__DEF_5(i, k, x, nm, a, b, c, d) PROF__BODY(i, k, nm x, 4, (a, b, c, d))
+#define PROF__DEF_6(i, k, x, nm, a, b, c, d, e) PROF__BODY(i, k, nm x, 5, (a, b, c, d, e))
+#define PROF__DEF_7(i, k, x, nm, a, b, c, d, e, f) PROF__BODY(i, k, nm x, 6, (a, b, c, d, e, f))
+#define PROF__DEF_8(i, k, x, nm, a, b, c, d, e, f, g) PROF__BODY(i, k, nm x, 7, (a, b, c, d, e, f, g))
+#define PROF__DEF_9(i, k, x, nm, a, b, c, d, e, f, g, h) PROF__BODY(i, k, nm x, 8, (a, b, c, d, e, f, g, h))
+#define PROF__DEF_10(i, k, x, nm, a, b, c, d, e, f, g, h, j) \
+	PROF__BODY(i, k, nm x, 9, (a, b, c, d, e, f, g, h, j))
+#define PROF__DEF_11(i, k, x, nm, a, b, c, d, e, f, g, h, j, l) \
+	PROF__BODY(i, k, nm x, 10, (a, b, c, d, e, f, g, h, j, l))
+#define PROF__DEF_12(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m) \
+	PROF__BODY(i, k, nm x, 11, (a, b, c, d, e, f, g, h, j, l, m))
+#define PROF__DEF_13(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m, n) \
+	PROF__BODY(i, k, nm x, 12, (a, b, c, d, e, f, g, h, j, l, m, n))
+#define PROF__DEF_14(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m, n, o) \
+	PROF__BODY(i, k, nm x, 13, (a, b, c, d, e, f, g, h, j, l, m, n, o))
+#define PROF__DEF_15(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m, n, o, q) \
+	PROF__BODY(i, k, nm x, 14, (a, b, c, d, e, f, g, h, j, l, m, n, o, q))
+#define PROF__DEF_16(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m, n, o, q, r) \
+	PROF__BODY(i, k, nm x, 15, (a, b, c, d, e, f, g, h, j, l, m, n, o, q, r))
+#define PROF__DEF_17(i, k, x, nm, a, b, c, d, e, f, g, h, j, l, m, n, o, q, r, t) \
+	PROF__BODY(i, k, nm x, 16, (a, b, c, d, e, f, g, h, j, l, m, n, o, q, r, t))
+
+/* With PROF_DISABLE nothing is registered either: the program's
+ * probes compile to nothing and its events take no room in a region. */
+#ifndef PROF_DISABLE
+#define PROF__REGISTER_AT_LOAD(ident)                                             \
+	__attribute__((constructor(101))) static void ident##__register(void)     \
+	{                                                                          \
+		prof__event_first_use(&ident);                                     \
 	}
+#else
+#define PROF__REGISTER_AT_LOAD(ident)
+#endif
+
+/*
+ * One definition: the checks, the descriptor, the state word, a
+ * constructor that registers it at load (so that the probe itself never
+ * tests for "not registered yet"), and the emitter, called only when the
+ * state word says the event records.  An emit that runs before the
+ * constructor (from a constructor of priority 100 or lower, or another
+ * shared object's constructor calling into this one) finds the state
+ * PROF__UNREGISTERED and records nothing, as an emit before a region is
+ * attached does.  The name must be a string literal ("" evname checks it).
+ */
+#define PROF__BODY(ident, kind, evname, nf, group)                                       \
+	PROF__STATIC_ASSERT(sizeof("" evname) > 1, "PROF_EVENT: the event name is empty");  \
+	PROF__STATIC_ASSERT(sizeof("" evname) <= PROF_NAME_MAX,                             \
+		"PROF_EVENT " evname ": the event name is longer than 63 bytes");           \
+	PROF__STATIC_ASSERT((nf) <= PROF_MAX_FIELDS, "PROF_EVENT " evname ": more than 14 fields"); \
+	PROF__FOR(PROF__FIELDCHECK, nf, group)                                            \
+	static const struct prof_field ident##__fields[(nf) + 1] = {                     \
+		PROF__FOR(PROF__FIELDDEF, nf, group) { 0, 0, 0 } };                       \
+	static const struct prof_event_desc ident##__desc = {                            \
+		evname, (kind), (nf), ident##__fields };                                  \
+	static struct prof_event ident __attribute__((unused)) = { PROF__UNREGISTERED, &ident##__desc, 0 }; \
+	PROF__REGISTER_AT_LOAD(ident)                                                     \
+	static inline __attribute__((always_inline, unused)) void ident##__emit(          \
+		uint32_t prof__st, int prof__ref PROF__FOR(PROF__PARAM, nf, group))       \
+	{                                                                                 \
+		struct prof__writer *prof__w = &prof__tls_writer;                         \
+		uint8_t *prof__p;                                                         \
+		uint32_t prof__ts_lo, prof__ts_hi;                                        \
+		(void)prof__ref;                                                          \
+		PROF__BEGIN(prof__w, PROF_EVENT_HEADER_SIZE PROF__FOR(PROF__SIZE, nf, group), \
+			    prof__p, prof__ts_lo, prof__ts_hi);                           \
+		/* A recording event's state word is its id. */                           \
+		prof__p = prof__put_header(prof__p, prof__ts_lo, prof__ts_hi, prof__st);  \
+		PROF__FOR(PROF__PUT, nf, group)                                           \
+		prof__commit(prof__w, prof__p);                                           \
+	}                                                                                 \
+	/* Last, without its ';': the user's ends the definition. */                      \
+	enum { prof__ref_##ident = 0 }
 
 /**
  * PROF_EVENT() - define an event: PROF_EVENT(ident, "name", (type, field)...).
  * Up to 14 fields.  Defines `ident` (a struct prof_event) in this file.
+ * The name is a string literal of 1 to 63 bytes; each field name a C
+ * identifier of at most 27 bytes; str(N) needs 1 <= N <= 4095.  Constant
+ * violations fail to compile with a message naming the event or field.
  */
-#define PROF_EVENT(ident, name, ...) PROF__DEFINE(ident, name, PROF_KIND_PLAIN __VA_OPT__(,) __VA_ARGS__)
+#define PROF_EVENT(ident, ...) PROF__DEFINE(ident, PROF_KIND_PLAIN, , __VA_ARGS__)
 /** PROF_INSTANT() - an event that marks a moment (a convention for viewers). */
-#define PROF_INSTANT(ident, name, ...) PROF__DEFINE(ident, name, PROF_KIND_INSTANT __VA_OPT__(,) __VA_ARGS__)
+#define PROF_INSTANT(ident, ...) PROF__DEFINE(ident, PROF_KIND_INSTANT, , __VA_ARGS__)
 /** PROF_COUNTER() - a counter sample: PROF_COUNTER(ident, "name", type); field "value". */
-#define PROF_COUNTER(ident, name, type) PROF__DEFINE(ident, name, PROF_KIND_COUNTER, (type, value))
+#define PROF_COUNTER(ident, name, type) PROF__DEFINE(ident, PROF_KIND_COUNTER, , name, (type, value))
 /**
  * PROF_SPAN() - a span: defines ident_begin ("name.begin", with the given
  * fields) and ident_end ("name.end", no fields).  Spans on one stream nest.
  */
-#define PROF_SPAN(ident, name, ...)                                                   \
-	PROF__DEFINE(ident##_begin, name ".begin", PROF_KIND_SPAN_BEGIN __VA_OPT__(,) __VA_ARGS__) \
-	PROF__DEFINE(ident##_end, name ".end", PROF_KIND_SPAN_END)
+#define PROF_SPAN(ident, ...)                                                              \
+	PROF__DEFINE(ident##_begin, PROF_KIND_SPAN_BEGIN, ".begin", __VA_ARGS__);          \
+	PROF__DEFINE(ident##_end, PROF_KIND_SPAN_END, ".end", PROF__HEAD(__VA_ARGS__));    \
+	enum { prof__ref_##ident = 0 }
+
+/*
+ * The probe: one relaxed load of the state word and one sign test; the
+ * arguments are evaluated only when the event records (as LTTng-UST's
+ * tracepoint()).  The first argument is the event's identifier: pasted
+ * onto prof__ref_ it becomes a constant, and the rest are the fields.
+ */
+#define PROF__EMIT1(ident, ...) PROF__EMIT2(ident, __VA_ARGS__)
+#define PROF__EMIT2(ident, ...)                                                         \
+	do {                                                                            \
+		uint32_t prof__st_ = PROF__STATE_LOAD(ident);                           \
+		if (__builtin_expect((int32_t)prof__st_ >= 0, 0))                       \
+			ident##__emit(prof__st_, prof__ref_##__VA_ARGS__);              \
+	} while (0)
 
 #ifndef PROF_DISABLE
 /** PROF_EMIT() - record one event: PROF_EMIT(ident, field values...). */
-#define PROF_EMIT(ident, ...) ident##__emit(0 __VA_OPT__(,) __VA_ARGS__)
-#define PROF_SPAN_BEGIN(ident, ...) ident##_begin__emit(0 __VA_OPT__(,) __VA_ARGS__)
-#define PROF_SPAN_END(ident) ident##_end__emit(0)
+#define PROF_EMIT(...) PROF__EMIT1(PROF__HEAD(__VA_ARGS__), __VA_ARGS__)
+/** PROF_SPAN_BEGIN() - PROF_SPAN_BEGIN(ident, field values...). */
+#define PROF_SPAN_BEGIN(...) PROF__EMIT1(PROF__CAT(PROF__HEAD(__VA_ARGS__), _begin), __VA_ARGS__)
+/** PROF_SPAN_END() - PROF_SPAN_END(ident). */
+#define PROF_SPAN_END(ident) PROF__EMIT1(ident##_end, ident)
 #else
-#define PROF_EMIT(ident, ...) do { } while (0)
-#define PROF_SPAN_BEGIN(ident, ...) do { } while (0)
+#define PROF_EMIT(...) do { } while (0)
+#define PROF_SPAN_BEGIN(...) do { } while (0)
 #define PROF_SPAN_END(ident) do { } while (0)
 #endif
 

@@ -115,6 +115,12 @@ enum prof_event_kind {
 	PROF_KIND_SPAN_END = 2,   /* name ends in ".end" */
 	PROF_KIND_COUNTER = 3,    /* first field is the counter's value */
 	PROF_KIND_INSTANT = 4,
+	/* Not an event: a schema record naming a definition the producer
+	 * refused as invalid (docs/REGION.md).  Its name is a printable copy,
+	 * nfields is 0, reserved[0] says what was wrong and reserved[1] which
+	 * field (index + 1, 0 for the event itself), whose printable name is
+	 * in fields[0].name. */
+	PROF_KIND_REFUSED = 255,
 };
 
 /* Clock description: what a timestamp means. */
@@ -204,18 +210,23 @@ struct prof_packet_header {
 };
 
 /* Event header: u64 timestamp, then u32 id, packed. */
+#ifdef __cplusplus
+#define PROF__FORMAT_ASSERT(cond, msg) static_assert(cond, msg)
+#else
+#define PROF__FORMAT_ASSERT(cond, msg) _Static_assert(cond, msg)
+#endif
 #define PROF_EVENT_HEADER_SIZE 12u
 #define PROF_PACKET_HEADER_SIZE 88u
 
-_Static_assert(sizeof(struct prof_region_header) <= PROF_PAGE_SIZE, "header fits a page");
-_Static_assert(sizeof(struct prof_schema_field) == 32, "schema field layout");
-_Static_assert(sizeof(struct prof_schema_record) == 64 + 32 + 14 * 32, "schema record layout");
-_Static_assert(sizeof(struct prof_slot) == 64, "slot is one cache line");
-_Static_assert(sizeof(struct prof_consumer_pos) == PROF_CACHE_LINE, "tail on its own line");
-_Static_assert(sizeof(struct prof_packet_header) == PROF_PACKET_HEADER_SIZE, "packet header layout");
-_Static_assert(__builtin_offsetof(struct prof_packet_header, content_size) == 48, "content_size offset");
-_Static_assert(__builtin_offsetof(struct prof_packet_header, packet_seq_num) == 72, "seq offset");
-_Static_assert(__builtin_offsetof(struct prof_packet_header, content_bytes) == 84, "content_bytes offset");
-_Static_assert(PROF_MAX_PACKET_SIZE <= UINT32_MAX, "content_bytes holds any packet's size");
+PROF__FORMAT_ASSERT(sizeof(struct prof_region_header) <= PROF_PAGE_SIZE, "header fits a page");
+PROF__FORMAT_ASSERT(sizeof(struct prof_schema_field) == 32, "schema field layout");
+PROF__FORMAT_ASSERT(sizeof(struct prof_schema_record) == 64 + 32 + 14 * 32, "schema record layout");
+PROF__FORMAT_ASSERT(sizeof(struct prof_slot) == 64, "slot is one cache line");
+PROF__FORMAT_ASSERT(sizeof(struct prof_consumer_pos) == PROF_CACHE_LINE, "tail on its own line");
+PROF__FORMAT_ASSERT(sizeof(struct prof_packet_header) == PROF_PACKET_HEADER_SIZE, "packet header layout");
+PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, content_size) == 48, "content_size offset");
+PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, packet_seq_num) == 72, "seq offset");
+PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, content_bytes) == 84, "content_bytes offset");
+PROF__FORMAT_ASSERT(PROF_MAX_PACKET_SIZE <= UINT32_MAX, "content_bytes holds any packet's size");
 
 #endif /* PROFILE_FORMAT_H */

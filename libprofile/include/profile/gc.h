@@ -26,7 +26,9 @@
  * for the thread id: on Linux a gettid system call, which takes no lock.)
  * Two exceptions, both avoided by calling prof_gc_register() and
  * prof_gc_thread_prepare() first:
- *  - the first use of an event registers it, under a spin lock;
+ *  - registering an event takes a spin lock (every event is registered
+ *    when the program loads, by its constructor; prof_gc_register()
+ *    makes sure);
  *  - the first event of a thread claims a stream slot (a compare-and-swap)
  *    and records the slot under the same spin lock.
  * If another thread is stopped while holding that lock (the world is

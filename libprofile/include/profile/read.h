@@ -36,7 +36,9 @@ struct prof_schema_event {
 
 /*
  * A schema record that failed prof_schema_record_check() is kept in its
- * place with an empty name: packets that use its id fail validation.
+ * place as a hole: an empty name and no fields.  Its id has no event, so
+ * packets that use it fail validation (and are counted invalid); see
+ * prof_region_reader_schema_problems() for what the record was.
  */
 struct prof_schema {
 	uint32_t count;                   /* events[0..count) valid; id == index */
@@ -47,16 +49,39 @@ struct prof_schema {
  * prof_schema_record_check() - validate one schema record (a copy).
  * @rec: the record, already copied out of the region.
  * @index: the index it was read at (its id must equal it).
- * @out: filled with the decoded event on success.
- * @err: filled on failure; may be NULL.
+ * @out: filled with the decoded event (min_size, max_size set) on success.
+ * @err: filled on failure, naming the event (printable) and the field at
+ *       fault, with the offset of the bad member in @rec; may be NULL.
  *
- * Checks NUL-terminated names, valid types, nfields <= PROF_MAX_FIELDS,
- * string bounds <= PROF_MAX_STRING_BOUND, kind in range.
+ * Validity is libprofile's one event check (the registry and the CTF
+ * metadata writer and parser apply the same): a non-empty name of at most
+ * 63 bytes, a known kind, at most PROF_MAX_FIELDS fields, each named by a
+ * unique C identifier of at most 27 bytes, with a known type and, for a
+ * string, a bound of 1 to PROF_MAX_STRING_BOUND.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, -EINVAL (an invalid record), or -ECANCELED for a
+ * PROF_KIND_REFUSED record: the producer's report of a definition it
+ * refused (the message names it and says why).
  */
 PROF_EXPORT int prof_schema_record_check(const struct prof_schema_record *rec, uint32_t index,
 					 struct prof_schema_event *out, struct prof_error *err);
+
+/**
+ * prof_schema_event_check() - the same check on a decoded event (from a
+ * trace's metadata, say).
+ * @ev: the event.
+ * @err: filled on failure, naming the event and field; may be NULL.
+ *
+ * Return: 0 or -EINVAL.
+ */
+PROF_EXPORT int prof_schema_event_check(const struct prof_schema_event *ev, struct prof_error *err);
+
+/**
+ * prof_schema_event_sizes() - set @ev's min_size and max_size from its
+ * fields (every string empty, every string at its bound).
+ * @ev: an event whose fields are valid.
+ */
+PROF_EXPORT void prof_schema_event_sizes(struct prof_schema_event *ev);
 
 /* ---- Packets ---- */
 
@@ -255,6 +280,37 @@ PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_pac
  * Return: packets or pieces delivered, or a negative errno.
  */
 PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
+
+/**
+ * prof_region_reader_counts() - the region-level loss counts, as of the
+ * last open, drain, scrape or peek.
+ * @r: the reader.
+ * @out: the header's dropped_no_slot, refused_events (event types beyond
+ *       the region's max_events: raise `mprof record -e`), refused_invalid
+ *       and strings_truncated, and the reader's own schema_errors.
+ */
+PROF_EXPORT void prof_region_reader_counts(const struct prof_region_reader *r, struct prof_region_counts *out);
+
+/* A schema record the reader could not use. */
+struct prof_schema_problem {
+	uint32_t id;              /* the record's index */
+	int refused;              /* 1: the producer refused the definition
+				   * (refused_invalid); 0: the record failed
+				   * the reader's check (schema_errors) */
+	char name[PROF_NAME_MAX]; /* printable copy of the record's name */
+	char reason[192];         /* what was wrong, naming the field */
+};
+
+/**
+ * prof_region_reader_schema_problems() - list the unusable schema records.
+ * @r: the reader.
+ * @out: filled with up to @max entries, in id order; may be NULL.
+ * @max: its capacity.
+ *
+ * Return: the number of unusable records (may exceed @max).
+ */
+PROF_EXPORT size_t prof_region_reader_schema_problems(const struct prof_region_reader *r,
+						      struct prof_schema_problem *out, size_t max);
 
 /** prof_region_reader_stats() - what the reader has seen so far (a copy
  * made at the last open, drain or scrape; valid after the region is gone). */

@@ -50,7 +50,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/validate.h"
 #include "profile/ctf.h"
+#include "profile/read.h"
 
 #define TRACER_MAJOR 1u
 #define TRACER_MINOR 0u
@@ -167,18 +169,6 @@ static bool is_ident_char(int c)
 }
 
 /* Whether @name (NUL-terminated) is a C identifier. */
-static bool is_identifier(const char *name)
-{
-	size_t i;
-
-	if (!is_ident_start((unsigned char)name[0]))
-		return false;
-	for (i = 1; name[i]; i++)
-		if (!is_ident_char((unsigned char)name[i]))
-			return false;
-	return true;
-}
-
 /* Whether a field name is written with an extra leading '_'. */
 static bool field_needs_prefix(const char *name)
 {
@@ -285,16 +275,19 @@ static void emit_fixed_struct(struct out *o, const struct fixed_field *f, size_t
 	emit(o, "%s}", indent);
 }
 
-static bool name_terminated(const char *name, size_t max)
+/* A schema entry with no event: what a reader leaves for a record it
+ * could not use. */
+static bool is_hole(const struct prof_schema_event *ev)
 {
-	return memchr(name, '\0', max) != NULL;
+	return ev->name[0] == '\0' && ev->nfields == 0 && ev->kind == 0;
 }
 
-/* Validates what the generator relies on; the parser enforces the same. */
+/* Validates what the generator relies on, each event with libprofile's
+ * one event check (core/validate.c); the parser enforces the same. */
 static int check_desc(const struct prof_trace_desc *desc)
 {
 	const struct prof_clock_desc *c;
-	uint32_t i, j, k;
+	uint32_t i;
 
 	if (!desc)
 		return -EINVAL;
@@ -308,22 +301,16 @@ static int check_desc(const struct prof_trace_desc *desc)
 	for (i = 0; i < desc->schema.count; i++) {
 		const struct prof_schema_event *ev = &desc->schema.events[i];
 
-		if (ev->id != i || ev->kind > PROF_KIND_INSTANT || ev->nfields > PROF_MAX_FIELDS ||
-		    !name_terminated(ev->name, sizeof(ev->name)))
+		if (ev->id != i)
 			return -EINVAL;
-		for (j = 0; j < ev->nfields; j++) {
-			const struct prof_schema_field *f = &ev->fields[j];
-
-			if (!name_terminated(f->name, sizeof(f->name)) || !is_identifier(f->name))
-				return -EINVAL;
-			if (f->type < PROF_TYPE_U8 || f->type > PROF_TYPE_STRING)
-				return -EINVAL;
-			if (f->type == PROF_TYPE_STRING && f->bound > PROF_MAX_STRING_BOUND)
-				return -EINVAL;
-			for (k = 0; k < j; k++)
-				if (strcmp(ev->fields[k].name, f->name) == 0)
-					return -EINVAL;
-		}
+		/* A hole (a schema record the reader skipped) has no event;
+		 * it is written as an event class with an empty name and no
+		 * fields, which the parser reads back as a hole. */
+		if (is_hole(ev))
+			continue;
+		if (prof__event_schema_validate(ev->name, sizeof(ev->name), ev->kind, ev->nfields, ev->fields,
+						NULL) != 0)
+			return -EINVAL;
 	}
 	return 0;
 }
@@ -1078,34 +1065,32 @@ static int parse_field(struct parser *p, struct prof_schema_event *ev)
 	return ret;
 }
 
-static void event_sizes(struct prof_schema_event *ev)
+/* Checks a parsed event with the one event check (a hole passes: it has
+ * no event) and sets its sizes. */
+static int event_sizes(struct parser *p, size_t offset, struct prof_schema_event *ev)
 {
-	static const uint8_t fixed[] = { 0, 1, 2, 4, 8, 1, 2, 4, 8, 8 };
-	uint32_t j;
+	struct prof__event_fault fault;
 
-	ev->min_size = 0;
-	ev->max_size = 0;
-	for (j = 0; j < ev->nfields; j++) {
-		const struct prof_schema_field *f = &ev->fields[j];
-
-		if (f->type == PROF_TYPE_STRING) {
-			ev->min_size += 1;
-			ev->max_size += (uint32_t)f->bound + 1;
-		} else {
-			ev->min_size += fixed[f->type];
-			ev->max_size += fixed[f->type];
-		}
+	if (!is_hole(ev) &&
+	    prof__event_schema_validate(ev->name, sizeof(ev->name), ev->kind, ev->nfields, ev->fields, &fault) != 0) {
+		if (fault.field < 0)
+			return fail(p, offset, "event %u: %s", ev->id, prof__event_problem_text(fault.problem));
+		return fail(p, offset, "event %u: field %d ('%s'): %s", ev->id, fault.field, ev->fields[fault.field].name,
+			    prof__event_problem_text(fault.problem));
 	}
+	prof_schema_event_sizes(ev);
+	return 0;
 }
 
 static int parse_event(struct parser *p, uint32_t index, struct prof_schema_event *ev)
 {
 	char uri[MAX_STRING_TOKEN];
-	size_t uri_off = 0;
+	size_t uri_off = 0, event_off;
 	int ret;
 
 	memset(ev, 0, sizeof(*ev));
 	ev->id = index;
+	event_off = p->start;
 	ret = expect_seq(p, "event { name =");
 	if (!ret)
 		ret = expect_string(p, ev->name, sizeof(ev->name), NULL);
@@ -1128,7 +1113,7 @@ static int parse_event(struct parser *p, uint32_t index, struct prof_schema_even
 	if (!ret)
 		ret = parse_uri(p, uri, uri_off, ev);
 	if (!ret)
-		event_sizes(ev);
+		ret = event_sizes(p, event_off, ev);
 	return ret;
 }
 

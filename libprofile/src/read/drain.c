@@ -56,7 +56,13 @@
  * Schema.  Records [0, schema_count) are published by a release store of
  * schema_count; the reader copies new ones at open, when a packet names an
  * id it does not know, and in prof_region_reader_schema().  A record that
- * fails its check is kept with an empty name, so packets using it fail.
+ * fails its check is skipped: its id is kept as a hole (empty name, no
+ * fields), so packets using it fail and are counted invalid, while every
+ * other event keeps recording.  It is counted once (schema_errors) and
+ * remembered with its printable name and the reason, for
+ * prof_region_reader_schema_problems().  A PROF_KIND_REFUSED record (the
+ * producer naming a definition it refused, counted in its own
+ * refused_invalid) is remembered the same way but not counted again.
  */
 #include <errno.h>
 #include <limits.h>
@@ -97,6 +103,9 @@ struct prof_region_reader {
 	uint32_t schema_bad_count;    /* the bad schema_count last counted */
 	uint8_t *buf;                 /* one packet: the private copy */
 	struct prof_drain_stats stats;
+	struct prof_region_counts counts; /* header counts, refreshed per drain */
+	struct prof_schema_problem *problems; /* unusable records, id order */
+	size_t nproblems, problems_cap;
 	struct prof_error last_error;
 };
 
@@ -339,9 +348,37 @@ static void note_rebased(struct prof_region_reader *r, const struct prof_error *
  * Return: the number of new records (good or bad), or -ENOMEM: then
  * nothing changed, and packets that need the new records must wait.
  */
+/* Keep what an unusable record was; out of memory loses only the detail
+ * (the count stays exact). */
+static void remember_problem(struct prof_region_reader *r, uint32_t id, const struct prof_schema_record *rec,
+			     int refused, const char *why)
+{
+	struct prof_schema_problem *pr;
+	size_t n;
+
+	if (r->nproblems == r->problems_cap) {
+		size_t cap = r->problems_cap ? r->problems_cap * 2 : 8;
+
+		pr = realloc(r->problems, cap * sizeof(*pr));
+		if (!pr)
+			return;
+		r->problems = pr;
+		r->problems_cap = cap;
+	}
+	pr = &r->problems[r->nproblems++];
+	memset(pr, 0, sizeof(*pr));
+	pr->id = id;
+	pr->refused = refused;
+	for (n = 0; n + 1 < sizeof(pr->name) && rec->name[n]; n++)
+		pr->name[n] = (rec->name[n] >= 0x20 && rec->name[n] < 0x7f) ? rec->name[n] : '?';
+	for (n = 0; n + 1 < sizeof(pr->reason) && why[n]; n++)
+		pr->reason[n] = why[n];
+}
+
 static int schema_refresh(struct prof_region_reader *r)
 {
 	uint32_t count, i, old = r->schema.count;
+	int rc;
 
 	/* Pairs with the release store of schema_count in
 	 * schema_publish_upto() (src/core/registry.c), made after the
@@ -379,13 +416,17 @@ static int schema_refresh(struct prof_region_reader *r)
 		struct prof_error e;
 
 		memcpy(&rec, r->mem + off, sizeof(rec));
-		if (prof_schema_record_check(&rec, i, ev, &e) < 0) {
-			/* Kept, unusable: an empty name makes every packet
-			 * naming this id invalid (see decode_event()). */
+		rc = prof_schema_record_check(&rec, i, ev, &e);
+		if (rc < 0) {
+			/* Skipped, as a hole: an empty name makes every
+			 * packet naming this id invalid (see decode_event()). */
 			memset(ev, 0, sizeof(*ev));
 			ev->id = i;
-			r->stats.schema_errors++;
-			note_rebased(r, &e, off, "schema");
+			if (rc != -ECANCELED) {
+				r->stats.schema_errors++;
+				note_rebased(r, &e, off, "schema");
+			}
+			remember_problem(r, i, &rec, rc == -ECANCELED, e.text);
 		}
 	}
 	r->schema.count = count;
@@ -674,11 +715,20 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 	return 0;
 }
 
+static uint64_t load_count(const struct prof_region_reader *r, uint64_t off)
+{
+	return __atomic_load_n((uint64_t *)(void *)(r->mem + off), __ATOMIC_RELAXED);
+}
+
 static void refresh_counters(struct prof_region_reader *r)
 {
-	/* A statistic only: nothing is read through it. */
-	r->stats.dropped_no_slot =
-		__atomic_load_n((uint64_t *)(void *)(r->mem + HDR_OFF(dropped_no_slot)), __ATOMIC_RELAXED);
+	/* Statistics only: nothing is read through them.  Relaxed: the
+	 * producer adds to them with relaxed atomic adds. */
+	r->stats.dropped_no_slot = load_count(r, HDR_OFF(dropped_no_slot));
+	r->counts.dropped_no_slot = r->stats.dropped_no_slot;
+	r->counts.refused_events = load_count(r, HDR_OFF(refused_events));
+	r->counts.refused_invalid = load_count(r, HDR_OFF(refused_invalid));
+	r->counts.strings_truncated = load_count(r, HDR_OFF(strings_truncated));
 }
 
 enum drain_kind { DRAIN_COMPLETE, DRAIN_SCRAPE, DRAIN_PEEK };
@@ -899,11 +949,36 @@ PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, st
 		sat_add(&out->events_discarded, r->streams[s].discarded);
 }
 
+PROF_EXPORT void prof_region_reader_counts(const struct prof_region_reader *r, struct prof_region_counts *out)
+{
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	if (!r)
+		return;
+	*out = r->counts;
+	out->schema_errors = r->stats.schema_errors;
+}
+
+PROF_EXPORT size_t prof_region_reader_schema_problems(const struct prof_region_reader *r,
+						      struct prof_schema_problem *out, size_t max)
+{
+	size_t i;
+
+	if (!r)
+		return 0;
+	for (i = 0; out && i < max && i < r->nproblems; i++)
+		out[i] = r->problems[i];
+	return r->nproblems;
+}
+
 /** prof_region_reader_close() - free the reader (the region is untouched). */
 PROF_EXPORT void prof_region_reader_close(struct prof_region_reader *r)
 {
 	if (!r)
 		return;
+	free(r->problems);        /* Grown by remember_problem(). */
+	r->problems = NULL;
 	free(r->schema.events);   /* Allocated by schema_refresh(). */
 	r->schema.events = NULL;
 	free(r->buf);             /* Allocated by prof_region_reader_open(). */
