@@ -62,11 +62,14 @@ $(LIB_SO): $(LIB_OBJS)
 	$(CC) -shared -Wl,-soname,libprofile.so.1 -o $@ $^ $(LDFLAGS_SAN) $(LDLIBS_BASE)
 	ln -sf libprofile.so.1 $(O)/lib/libprofile.so
 
-# The core must build freestanding, without libc: compile it so, check that
+# The core must build freestanding, without libc: compile it so, with no
+# system headers at all (-nostdinc: only the compiler's own stddef.h,
+# stdint.h and stdatomic.h, so a libc include fails to compile), check that
 # it needs no symbol from outside, then link it into a program with no libc
 # and no loader (tests/freestanding/unikernel.c: its own _start and thread
 # pointer, a static array as the region) and run that.
-FREESTANDING_FLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+FREESTANDING_FLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -fno-stack-protector \
 	-fno-pic -fno-pie -fvisibility=hidden $(WARN) -Ilibprofile/include -Ilibprofile/src -DPROF_FREESTANDING
 freestanding: $(O)/freestanding/core.o $(O)/freestanding/unikernel
 	@undef=$$(nm -u $(O)/freestanding/core.o | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}'); \

@@ -20,7 +20,7 @@
  * Definitions of the same event in several files (a PROF_EVENT in a
  * header) share one id when their names and fields are identical.
  */
-#include <errno.h>
+#include "profile/errno.h"
 
 #include "core/internal.h"
 
@@ -36,11 +36,6 @@ static uint32_t id_count;
 static struct prof_event *events; /* every registered definition site */
 static struct enable_rule rules[MAX_RULES];
 static uint32_t rule_count;
-
-#ifndef PROF_FREESTANDING
-/* The posix host attaches the region named in the environment, once. */
-void prof__host_autoattach(void);
-#endif
 
 static int desc_equal(const struct prof_event_desc *a, const struct prof_event_desc *b)
 {
@@ -217,9 +212,7 @@ PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev)
 {
 	uint32_t st;
 
-#ifndef PROF_FREESTANDING
-	prof__host_autoattach();
-#endif
+	prof__host_first_use();
 	if (prof__lock() != 0) {
 		/* A signal handler's emit interrupted registration on this
 		 * thread: drop this event, count it, register next time. */
@@ -236,9 +229,9 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled)
 	uint32_t st;
 
 	if (!ev || !ev->desc)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	st = register_locked(ev);
 	if ((st & PROF__ID_MASK) < id_count && ids[st & PROF__ID_MASK] && desc_valid(ev->desc))
 		atomic_store_explicit(&ev->state, state_for(ev, st & PROF__ID_MASK, !enabled),
@@ -253,9 +246,9 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled)
 	int changed = 0;
 
 	if (!prefix)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	if (rule_count == MAX_RULES) {
 		/* Keep the newest rules: they win anyway. */
 		prof__bytes_copy(&rules[0], &rules[1], sizeof(rules[0]) * (MAX_RULES - 1));
