@@ -51,6 +51,18 @@
 #include "core/internal.h"
 
 PROF_EXPORT __thread struct prof__writer prof__tls_writer __attribute__((tls_model("initial-exec")));
+
+#ifndef PROF_FREESTANDING
+/*
+ * A hosted build's core comes with its host.  Every instrumented program
+ * links this file (the writer above), and this reference makes a static
+ * link (libprofile.a) take src/posix/region.o too, whose load-time
+ * constructors register the attach hook and attach the region named by
+ * MPROF_REGION.  A reference only: the core calls nothing of the host.
+ */
+extern const char prof__posix_host_anchor;
+static const char *const host_anchor __attribute__((used)) = &prof__posix_host_anchor;
+#endif
 /* Whether the attached region's clock is the TSC (set at attach). */
 int prof__clock_is_tsc;
 
@@ -415,3 +427,4 @@ void prof__writers_reset(void)
 	}
 	prof__bytes_zero(streams, sizeof(streams));
 }
+
