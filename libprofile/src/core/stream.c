@@ -428,3 +428,45 @@ void prof__writers_reset(void)
 	prof__bytes_zero(streams, sizeof(streams));
 }
 
+/* The length of @s cut to at most @bound bytes (the caller saw its first
+ * @bound bytes are not NUL) without splitting a UTF-8 character: if the first byte left out
+ * continues a character whose lead byte is among the last 3 kept, the
+ * cut moves back to that lead byte.  Anything else (ASCII, a stray
+ * continuation byte, an invalid lead) is cut at @bound as before. */
+PROF_EXPORT size_t prof__str_cut(const char *s, size_t bound)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t i;
+
+	if (u[bound] == 0 || (u[bound] & 0xc0) != 0x80)
+		return bound; /* it fits, or the cut falls between characters */
+	for (i = 1; i <= 3 && i <= bound; i++) {
+		uint8_t c = u[bound - i];
+		size_t len;
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: keep looking for the lead */
+		len = c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc0 && c < 0xe0 ? 2 : 1;
+		return len > i ? bound - i : bound;
+	}
+	return bound; /* no lead byte within reach: malformed, leave it */
+}
+
+/* prof__putstr()'s end: copy from @n (where the inline loop stopped, 3
+ * bytes short of @bound, with s[0..n) copied and not NUL) to the end or
+ * the cut, and count a cut.  Returns the length written. */
+PROF_EXPORT size_t prof__putstr_tail(uint8_t *p, const char *s, size_t n, size_t bound)
+{
+	size_t end = n;
+
+	while (end < bound && s[end])
+		end++;
+	if (end == bound && s[end]) {
+		end = prof__str_cut(s, bound);
+		if (prof__region.hdr)
+			__atomic_fetch_add(&prof__region.hdr->strings_truncated, 1, __ATOMIC_RELAXED);
+	}
+	for (; n < end; n++)
+		p[n] = (uint8_t)s[n];
+	return end;
+}
