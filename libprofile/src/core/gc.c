@@ -163,9 +163,16 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value)
 
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread)
 {
-	/* Usually called with the world stopped: never claim a stream here. */
-	if (!prof__tls_writer.stream)
+	/* Usually called with the world stopped: never claim a stream here.
+	 * An event that would have recorded is dropped, and counted like
+	 * any emit that finds no slot. */
+	if (!prof__tls_writer.stream) {
+		struct prof_event *ev = resumed ? &gc_thread_resume : &gc_thread_suspend;
+
+		if ((int32_t)atomic_load_explicit(&ev->state, memory_order_relaxed) >= 0)
+			prof__count_no_slot();
 		return -PROF_ENOENT;
+	}
 	if (resumed)
 		PROF_EMIT(gc_thread_resume, thread);
 	else

@@ -74,6 +74,10 @@ void prof__host_first_use(void);
  * dropped_no_slot). */
 void prof__count_nested_drop(void);
 
+/* stream.c: count one event dropped because its thread has no stream
+ * slot and may not claim one now (region header dropped_no_slot). */
+void prof__count_no_slot(void);
+
 /* region.c: check a header against its own geometry and a size. */
 int prof__region_header_check(const struct prof_region_header *hdr, uint64_t size);
 

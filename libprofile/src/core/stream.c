@@ -277,6 +277,12 @@ PROF_EXPORT void prof__drop_nested(struct prof__writer *w)
 	count_discarded(w);
 }
 
+void prof__count_no_slot(void)
+{
+	if (prof__region.hdr)
+		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
+}
+
 void prof__count_nested_drop(void)
 {
 	prof__drop_nested(&prof__tls_writer);
