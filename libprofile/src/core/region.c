@@ -115,8 +115,8 @@ PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_p
 		ret = -PROF_EBUSY;
 		goto out;
 	}
-	/* The producer's positions start from a freshly formatted region's
-	 * (heads 0) and are never read back from it (core/stream.c). */
+	/* Forget the private stream state: each slot's is taken over, once
+	 * and bounded, at its first claim (core/stream.c). */
 	prof__writers_reset();
 	prof__region.base = mem;
 	prof__region.size = size;

@@ -18,13 +18,16 @@
  * memory: the writer (pos, end, base: thread-local) and, per slot, the
  * stream state below (head, the open packet's length while no thread
  * holds the slot, the owning writer).  The region's copies of them (the
- * slot's head and owner, a packet's content_bytes) are written for the
- * readers and never read back, so a collector that scribbles on every
- * byte it can reach cannot make an emit write outside the region.  The
- * geometry is the validated private copy taken at attach.  The words the
- * producer does read from shared pages are bounded before use (the
- * consumer's tail, clamped to head) or are plain counts that never
- * become an offset (a packet's events_discarded, schema_count).
+ * slot's head, a packet's content_bytes) are written for the readers and
+ * not read back, so a collector that scribbles on every byte it can reach
+ * cannot make an emit write outside the region.  The geometry is the
+ * validated private copy taken at attach.  What the producer does read
+ * from shared pages is bounded before use: the consumer's tail (clamped
+ * to head), a slot's head and open packet length, read once at the
+ * slot's first claim (stream_adopt(): any head is a valid sequence
+ * number, the length is clamped to a packet), the owner word (compared,
+ * never used); or it is a plain count that never becomes an offset (a
+ * packet's events_discarded, schema_count).
  *
  *   process-private                          region (shared)
  *   streams[s]: head, open_bytes, writer --> slot s: head, owner (copies)
@@ -77,6 +80,7 @@ struct stream_state {
 	uint64_t head;                /* packets opened */
 	uint64_t claims;              /* times the slot changed owner */
 	uint32_t open_bytes;          /* the open packet's length while no writer holds it */
+	uint32_t adopted;             /* head and open_bytes taken over at first claim */
 	struct prof__writer *writer;  /* the owning thread's writer; NULL when free */
 };
 static struct stream_state streams[PROF_MAX_STREAMS];
@@ -288,9 +292,36 @@ void prof__count_nested_drop(void)
 	prof__drop_nested(&prof__tls_writer);
 }
 
+/*
+ * The first claim of a slot since attach takes the stream over as the
+ * region has it: from a fresh region, nothing; from a process that used
+ * the region before this one and exited, its packet count and open
+ * packet.  Read once, and bounded: any head is a valid sequence number
+ * (the ring index is taken modulo packets_per_stream), and the open
+ * packet's length is clamped to a packet.  From then on the private state
+ * is the truth.
+ */
+static void stream_adopt(uint32_t slot, struct prof_slot *sl)
+{
+	struct stream_state *ss = &streams[slot];
+	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED);
+
+	ss->head = head;
+	ss->claims = __atomic_load_n(&sl->claims, __ATOMIC_RELAXED);
+	ss->open_bytes = PROF_PACKET_HEADER_SIZE;
+	if (head) {
+		uint32_t cb = __atomic_load_n(&packet_at(slot, head - 1)->content_bytes, __ATOMIC_RELAXED);
+
+		if (cb > PROF_PACKET_HEADER_SIZE && cb <= prof__region.packet_size)
+			ss->open_bytes = cb;
+	}
+	ss->adopted = 1;
+}
+
 /* Claim a free slot for the calling thread; returns 0 or -PROF_ENOSPC.
- * Under the lock: streams[].writer, private, says which slots are free;
- * the slot's owner word is a copy for readers, never read back. */
+ * Under the lock: streams[].writer, private, says which slots this
+ * process holds; the slot's owner word, which only arbitrates between
+ * processes, is never trusted with more. */
 static int stream_claim(struct prof__writer *w)
 {
 	uint64_t me = prof__region.platform.thread_id(prof__region.platform.ctx);
@@ -303,11 +334,20 @@ static int stream_claim(struct prof__writer *w)
 		uint32_t slot = (i + (uint32_t)me) % nslots;
 		struct prof_slot *sl = &prof__region.slots[slot];
 
+		uint64_t expect = 0;
+
+		/* Ours to give: the private owner decides within this process. */
 		if (streams[slot].writer)
 			continue;
+		/* Between processes sharing a region (one that exited, one
+		 * that came after it), the shared owner word arbitrates.  Pairs
+		 * with the release store of owner in writer_leave(). */
+		if (!__atomic_compare_exchange_n(&sl->owner, &expect, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+			continue;
+		if (!streams[slot].adopted)
+			stream_adopt(slot, sl);
 		streams[slot].writer = w;
 		streams[slot].claims++;
-		__atomic_store_n(&sl->owner, me, __ATOMIC_RELAXED);
 		__atomic_store_n(&sl->claims, streams[slot].claims, __ATOMIC_RELAXED);
 		w->stream = sl;
 		w->base = w->pos = w->end = NULL;
@@ -399,9 +439,11 @@ static void writer_leave(struct prof__writer *w)
 	streams[slot].writer = NULL;
 	w->stream = NULL;
 	w->base = w->pos = w->end = NULL;
-	/* Informational only (nobody reads it back); the lock orders this
-	 * owner's packets before the next owner's. */
-	__atomic_store_n(&prof__region.slots[slot].owner, 0, __ATOMIC_RELAXED);
+	/* Within this process the lock orders this owner's packets before
+	 * the next owner's.  For a process that claims the slot after this
+	 * one (sharing the region), pairs with the acquire CAS in
+	 * stream_claim(). */
+	__atomic_store_n(&prof__region.slots[slot].owner, 0, __ATOMIC_RELEASE);
 }
 
 PROF_EXPORT void prof_thread_release(void)
