@@ -72,6 +72,8 @@ FREESTANDING_FLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -nostdi
 	-isystem $(shell $(CC) -print-file-name=include) -fno-stack-protector \
 	-fno-pic -fno-pie -fvisibility=hidden $(WARN) -Ilibprofile/include -Ilibprofile/src -DPROF_FREESTANDING
 freestanding: $(O)/freestanding/core.o $(O)/freestanding/unikernel
+	@if echo '#include <string.h>' | $(CC) $(FREESTANDING_FLAGS) -x c -c -o /dev/null - 2>/dev/null; then \
+		echo "freestanding: a libc header compiles with these flags: the check proves nothing"; exit 1; fi
 	@undef=$$(nm -u $(O)/freestanding/core.o | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}'); \
 	if [ -n "$$undef" ]; then echo "freestanding: core needs symbols from outside: $$undef"; exit 1; fi
 	$(O)/freestanding/unikernel
