@@ -30,8 +30,9 @@
  * packet's events_discarded, schema_count).
  *
  *   process-private                          region (shared)
- *   streams[s]: head, open_bytes, writer --> slot s: head, owner (copies)
- *   writer (TLS): base, pos, end         --> packet: content_bytes (copy)
+ *   streams[s]: head, open_bytes, writer --> slot s: head (a copy),
+ *                                            owner (between processes)
+ *   writer (TLS): base, pos, end         --> packet: content_bytes (a copy)
  *
  * Switching packets (packet_switch): close the open packet (stamp
  * timestamp_end), then open seq head:
