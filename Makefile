@@ -79,13 +79,18 @@ FUZZ_TARGETS :=
 # libprofile and mprof first: the other modules use LIB_A, LIB_HEADERS, MPROF.
 include libprofile/module.mk tools/mprof/module.mk
 
-# The core must build freestanding, without libc: compile it so, check that
+# The core must build freestanding, without libc: compile it so, with no
+# system headers at all (-nostdinc: only the compiler's own stddef.h,
+# stdint.h and stdatomic.h, so a libc include fails to compile), check that
 # it needs no symbol from outside, then link it into a program with no libc
 # and no loader (tests/freestanding/unikernel.c: its own _start and thread
 # pointer, a static array as the region) and run that.
-FREESTANDING_FLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+FREESTANDING_FLAGS := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib -nostdinc \
+	-isystem $(shell $(CC) -print-file-name=include) -fno-stack-protector \
 	-fno-pic -fno-pie -fvisibility=hidden $(WARN) -Ilibprofile/include -Ilibprofile/src -DPROF_FREESTANDING
 freestanding: $(O)/freestanding/core.o $(O)/freestanding/unikernel
+	@if echo '#include <string.h>' | $(CC) $(FREESTANDING_FLAGS) -x c -c -o /dev/null - 2>/dev/null; then \
+		echo "freestanding: a libc header compiles with these flags: the check proves nothing"; exit 1; fi
 	@undef=$$(nm -u $(O)/freestanding/core.o | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}'); \
 	if [ -n "$$undef" ]; then echo "freestanding: core needs symbols from outside: $$undef"; exit 1; fi
 	$(O)/freestanding/unikernel

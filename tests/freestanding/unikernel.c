@@ -3,11 +3,13 @@
  * A unikernel in miniature: no libc, no loader, its own _start, its own
  * thread pointer, a static array as the region.  It links with the core
  * objects alone (`make freestanding`), emits events and checks them.  The
- * only way out is the exit system call, made directly.
+ * only way out is the exit system call, made directly.  It attaches its
+ * region lazily, through the core's attach hook, as a host does.
  */
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profile/errno.h"
 #include "profile/event.h"
 #include "profile/platform.h"
 
@@ -20,6 +22,16 @@ PROF_EVENT(tick, "unikernel.tick", (u64, n), (str(8), tag));
 
 static uint64_t now(void *ctx) { (void)ctx; return ++fake_clock; }
 static uint64_t vcpu(void *ctx) { (void)ctx; return 1; }
+static const struct prof_platform plat = { now, vcpu, NULL, NULL };
+static int hook_calls, hook_attach_rc = 1;
+
+/* The host's attach hook: the core calls it before an event's first use. */
+static void attach_hook(void)
+{
+	hook_calls++;
+	if (hook_attach_rc == 1)
+		hook_attach_rc = prof_region_attach(region, sizeof(region), &plat);
+}
 
 static __attribute__((noreturn)) void sys_exit(int code)
 {
@@ -42,7 +54,6 @@ static int run(void)
 {
 	void (**ctor)(void);
 	struct prof_region_header hdr;
-	const struct prof_platform plat = { now, vcpu, NULL, NULL };
 	struct prof_region_header *h = (struct prof_region_header *)(void *)region;
 	struct prof_slot *slots;
 	uint64_t i;
@@ -66,10 +77,17 @@ static int run(void)
 	hdr.clock.freq_hz = 1000000000u;
 	if (prof_region_format(region, sizeof(region), &hdr) != 0)
 		return 13;
-	if (prof_region_attach(region, sizeof(region), &plat) != 0)
-		return 14;
+	prof_host_set_attach_hook(attach_hook);
 	for (i = 0; i < 10000; i++)
-		PROF_EMIT(tick, i, "u");
+		PROF_EMIT(tick, i, i == 0 ? "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac" : "u");
+	/* The first use attached the region; a second attach is refused. */
+	if (hook_calls != 1 || hook_attach_rc != 0)
+		return 14;
+	if (prof_region_attach(region, sizeof(region), &plat) != -PROF_EBUSY)
+		return 18;
+	/* Three euro signs in a str(8): cut to two, counted. */
+	if (h->strings_truncated != 1)
+		return 19;
 	slots = (struct prof_slot *)(void *)(region + h->slots_offset);
 	/* 10000 events of 12 + 8 + 2 bytes; 4008 usable bytes per packet,
 	 * 182 events a packet: 55 packets opened. */

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profile/errno.h"
 #include "profile/export.h"
 
 #ifdef __cplusplus
@@ -13,7 +14,7 @@ extern "C" {
 
 /*
  * Functions returning int return 0 (or a count) on success and a negative
- * errno value on failure.  Parsers and readers also fill a struct
+ * errno value on failure (PROF_E* in profile/errno.h, equal to Linux's).  Parsers and readers also fill a struct
  * prof_error naming the file, the byte offset and what is wrong.
  */
 struct prof_error {

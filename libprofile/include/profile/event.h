@@ -236,6 +236,17 @@ static inline uint8_t *prof__put_header(uint8_t *p, uint32_t ts_lo, uint32_t ts_
 	return p + PROF_EVENT_HEADER_SIZE;
 }
 
+/*
+ * str(N) values.  A string longer than N bytes is cut at N, or before N at
+ * the start of a UTF-8 character that would straddle N, so that a valid
+ * UTF-8 input stays valid (a malformed one is cut at N, never made
+ * worse).  Counted in the region's strings_truncated, once per recorded
+ * value.  The common case, a string that fits well within its bound, is
+ * one inline scan; anything within 3 bytes of the bound goes out of line.
+ */
+PROF_EXPORT size_t prof__str_cut(const char *s, size_t bound);
+PROF_EXPORT size_t prof__putstr_tail(uint8_t *p, const char *s, size_t n, size_t bound);
+
 static inline size_t prof__strsize(const char *s, size_t bound)
 {
 	size_t n = 0;
@@ -244,16 +255,23 @@ static inline size_t prof__strsize(const char *s, size_t bound)
 		return 1;
 	while (n < bound && s[n])
 		n++;
+	if (__builtin_expect(n == bound, 0))
+		n = prof__str_cut(s, bound); /* out of line: reads s[bound] */
 	return n + 1;
 }
 
 static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 {
-	size_t n = 0;
+	/* Copy freely up to 3 bytes short of the bound: no cut can fall
+	 * before that.  The rest (and the cut, and its count) out of line. */
+	size_t safe = bound > 3 ? bound - 3 : 0, n = 0;
 
-	if (s)
-		for (; n < bound && s[n]; n++)
+	if (s) {
+		for (; n < safe && s[n]; n++)
 			p[n] = (uint8_t)s[n];
+		if (__builtin_expect(n == safe, 0))
+			n = prof__putstr_tail(p, s, n, bound);
+	}
 	p[n] = 0;
 	return p + n + 1;
 }

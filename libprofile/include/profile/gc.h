@@ -164,7 +164,8 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value);
  * records only if that thread already has its stream (it emitted a GC
  * event before, or called prof_gc_thread_prepare()): it never takes a lock.
  *
- * Return: 0, or -ENOENT if the calling thread has no stream (not recorded).
+ * Return: 0, or -ENOENT if the calling thread has no stream (the event is
+ * not recorded; while a region records, it counts in dropped_no_slot).
  */
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread);
 

@@ -80,6 +80,21 @@ PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_p
 PROF_EXPORT int prof_region_detach(void);
 
 /**
+ * prof_host_set_attach_hook() - have the core call @hook before it
+ * registers an event at its first use, so that a host can attach its
+ * region lazily (the posix host attaches the region named by
+ * MPROF_REGION; it sets its hook in a load-time constructor).
+ * @hook: the host's function, or NULL for none.  It is called with no lock
+ *        held, from any thread, possibly many times and concurrently: it
+ *        must be idempotent (pthread_once) and may call
+ *        prof_region_attach().  It must not emit events.
+ *
+ * The core itself never calls the OS; without a hook (a unikernel, a Xen
+ * guest that attaches explicitly) nothing is called.
+ */
+PROF_EXPORT void prof_host_set_attach_hook(void (*hook)(void));
+
+/**
  * prof_thread_release() - give up the calling thread's stream slot, so
  * another thread can take it over (its packets continue the same stream).
  * Called by the posix host at thread exit.

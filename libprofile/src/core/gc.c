@@ -19,7 +19,7 @@
  * (prof_gc_thread_prepare()), so the calls are safe with the world
  * stopped.  The stack is the calling thread's only: no atomics needed.
  */
-#include <errno.h>
+#include "profile/errno.h"
 
 #include "core/internal.h"
 #include "profile/gc.h"
@@ -124,7 +124,7 @@ PROF_EXPORT int prof_gc_begin(enum prof_gc_kind kind)
 	uint32_t i;
 
 	if ((uint32_t)kind >= PROF_GC_KIND_COUNT)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	/* A kind never nests in itself: if it is open, its end never came. */
 	for (i = 0; i < t->depth; i++) {
 		if (t->kinds[i] == (uint8_t)kind) {
@@ -143,7 +143,7 @@ PROF_EXPORT int prof_gc_end(void)
 	uint32_t kind;
 
 	if (t->depth == 0)
-		return -ENOENT;
+		return -PROF_ENOENT;
 	kind = t->kinds[--t->depth];
 	emit_end(kind);
 	return (int)kind;
@@ -158,14 +158,21 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value)
 	}
 #undef EMIT_COUNTER
 	(void)value;
-	return -EINVAL;
+	return -PROF_EINVAL;
 }
 
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread)
 {
-	/* Usually called with the world stopped: never claim a stream here. */
-	if (!prof__tls_writer.stream)
-		return -ENOENT;
+	/* Usually called with the world stopped: never claim a stream here.
+	 * An event that would have recorded is dropped, and counted like
+	 * any emit that finds no slot. */
+	if (!prof__tls_writer.stream) {
+		struct prof_event *ev = resumed ? &gc_thread_resume : &gc_thread_suspend;
+
+		if ((int32_t)atomic_load_explicit(&ev->state, memory_order_relaxed) >= 0)
+			prof__count_no_slot();
+		return -PROF_ENOENT;
+	}
 	if (resumed)
 		PROF_EMIT(gc_thread_resume, thread);
 	else

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "profile/errno.h"
 #include "profile/event.h"
 #include "profile/format.h"
 #include "profile/platform.h"
@@ -42,7 +43,7 @@ extern struct prof__attached prof__region;
 extern int prof__clock_is_tsc;
 
 /* A spin lock for the cold paths (registration, attach, slot changes).
- * Returns 0, or -EDEADLK when called from a signal handler that
+ * Returns 0, or -PROF_EDEADLK when called from a signal handler that
  * interrupted this thread while it held (or waited for) the lock. */
 int prof__lock(void);
 void prof__unlock(void);
@@ -59,13 +60,23 @@ int prof__str_has_prefix(const char *s, const char *prefix);
 void prof__schema_publish_all(void);
 void prof__events_refresh_enabled(void);
 
-/* stream.c: forget every thread's writer (at detach).  Under the lock. */
+/* stream.c: forget every thread's writer and every stream's private
+ * state (at detach).  Under the lock. */
 void prof__writers_reset(void);
+
+/* region.c: call the host's attach hook, if one is set (before an event's
+ * first use registers it; see prof_host_set_attach_hook()).  No lock held. */
+void prof__host_first_use(void);
 
 /* stream.c: count an event dropped because its emit nested inside a cold
  * path on the same thread (a signal handler), in the open packet's
- * events_discarded (or, before the thread has one, in its first). */
+ * events_discarded (or, before the thread has one, in the region's
+ * dropped_no_slot). */
 void prof__count_nested_drop(void);
+
+/* stream.c: count one event dropped because its thread has no stream
+ * slot and may not claim one now (region header dropped_no_slot). */
+void prof__count_no_slot(void);
 
 /* region.c: check a header against its own geometry and a size. */
 int prof__region_header_check(const struct prof_region_header *hdr, uint64_t size);

@@ -12,7 +12,7 @@
  * The consumer pages hold the only words a collector writes; every other
  * page is written by the producer alone and can be shared read-only.
  */
-#include <errno.h>
+#include "profile/errno.h"
 
 #include "core/internal.h"
 
@@ -32,7 +32,7 @@ PROF_EXPORT int prof_region_layout(uint32_t cfg_mode, uint32_t packet_size, uint
 	    packet_size > PROF_MAX_PACKET_SIZE || (packet_size & (packet_size - 1)) != 0 ||
 	    packets_per_stream < 2 || packets_per_stream > (1u << 20) || stream_slots < 1 ||
 	    stream_slots > PROF_MAX_STREAMS || max_events < 1 || max_events > PROF_MAX_EVENTS)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	/* Bounded above: 4096 streams x 2^20 packets x 64 MiB fits in 64 bits. */
 	ring_bytes = (uint64_t)stream_slots * packets_per_stream * packet_size;
 
@@ -66,15 +66,15 @@ int prof__region_header_check(const struct prof_region_header *hdr, uint64_t siz
 
 	if (!prof__str_eq(hdr->magic, PROF_REGION_MAGIC) || hdr->version != PROF_REGION_VERSION ||
 	    hdr->header_size != sizeof(*hdr) || hdr->page_size != PROF_PAGE_SIZE)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof_region_layout(hdr->mode, hdr->packet_size, hdr->packets_per_stream, hdr->stream_slots,
 			       hdr->max_events, &want) != 0)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (hdr->byte_order != want.byte_order || hdr->schema_record_size != want.schema_record_size ||
 	    hdr->schema_offset != want.schema_offset || hdr->slots_offset != want.slots_offset ||
 	    hdr->consumer_offset != want.consumer_offset || hdr->rings_offset != want.rings_offset ||
 	    hdr->region_size != want.region_size || hdr->region_size > size)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	return 0;
 }
 
@@ -83,9 +83,9 @@ PROF_EXPORT int prof_region_format(void *mem, uint64_t size, const struct prof_r
 	struct prof_region_header *dst = mem;
 
 	if (!mem || !hdr || ((uintptr_t)mem & (PROF_PAGE_SIZE - 1)) != 0)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof__region_header_check(hdr, size) != 0)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	/* The caller hands over zeroed memory: slots free, heads and tails 0. */
 	prof__bytes_copy(dst, hdr, sizeof(*hdr));
 	__atomic_store_n(&dst->schema_count, 0, __ATOMIC_RELAXED);
@@ -95,37 +95,44 @@ PROF_EXPORT int prof_region_format(void *mem, uint64_t size, const struct prof_r
 
 PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_platform *platform)
 {
-	struct prof_region_header *hdr = mem;
+	struct prof_region_header h;
 	int ret = 0;
 
 	if (!mem || !platform || !platform->thread_id)
-		return -EINVAL;
-	if (prof__region_header_check(hdr, size) != 0)
-		return -EINVAL;
-	if (hdr->clock.source != PROF_CLOCK_TSC && !platform->now)
-		return -EINVAL;
+		return -PROF_EINVAL;
+	/* Copy, then validate, then use only the copy: the header is shared
+	 * memory, and the geometry taken from it bounds every write the
+	 * producer makes from now on. */
+	prof__bytes_copy(&h, mem, sizeof(h));
+	if (prof__region_header_check(&h, size) != 0)
+		return -PROF_EINVAL;
+	if (h.clock.source != PROF_CLOCK_TSC && !platform->now)
+		return -PROF_EINVAL;
 
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	if (prof__region.base) {
-		ret = -EBUSY;
+		ret = -PROF_EBUSY;
 		goto out;
 	}
+	/* Forget the private stream state: each slot's is taken over, once
+	 * and bounded, at its first claim (core/stream.c). */
+	prof__writers_reset();
 	prof__region.base = mem;
 	prof__region.size = size;
-	prof__region.hdr = hdr;
-	prof__region.schema = (struct prof_schema_record *)(void *)((uint8_t *)mem + hdr->schema_offset);
-	prof__region.slots = (struct prof_slot *)(void *)((uint8_t *)mem + hdr->slots_offset);
-	prof__region.consumer = (struct prof_consumer_pos *)(void *)((uint8_t *)mem + hdr->consumer_offset);
-	prof__region.rings = (uint8_t *)mem + hdr->rings_offset;
-	prof__region.mode = hdr->mode;
-	prof__region.packet_size = hdr->packet_size;
-	prof__region.packets_per_stream = hdr->packets_per_stream;
-	prof__region.stream_slots = hdr->stream_slots;
-	prof__region.max_events = hdr->max_events;
-	prof__bytes_copy(prof__region.uuid, hdr->uuid, 16);
+	prof__region.hdr = mem;
+	prof__region.schema = (struct prof_schema_record *)(void *)((uint8_t *)mem + h.schema_offset);
+	prof__region.slots = (struct prof_slot *)(void *)((uint8_t *)mem + h.slots_offset);
+	prof__region.consumer = (struct prof_consumer_pos *)(void *)((uint8_t *)mem + h.consumer_offset);
+	prof__region.rings = (uint8_t *)mem + h.rings_offset;
+	prof__region.mode = h.mode;
+	prof__region.packet_size = h.packet_size;
+	prof__region.packets_per_stream = h.packets_per_stream;
+	prof__region.stream_slots = h.stream_slots;
+	prof__region.max_events = h.max_events;
+	prof__bytes_copy(prof__region.uuid, h.uuid, 16);
 	prof__region.platform = *platform;
-	prof__clock_is_tsc = hdr->clock.source == PROF_CLOCK_TSC;
+	prof__clock_is_tsc = h.clock.source == PROF_CLOCK_TSC;
 	prof__schema_publish_all();
 	prof__events_refresh_enabled();
 out:
@@ -138,9 +145,9 @@ PROF_EXPORT int prof_region_detach(void)
 	int ret = 0;
 
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	if (!prof__region.base) {
-		ret = -ENOENT;
+		ret = -PROF_ENOENT;
 		goto out;
 	}
 	prof__region.base = NULL;
@@ -150,4 +157,23 @@ PROF_EXPORT int prof_region_detach(void)
 out:
 	prof__unlock();
 	return ret;
+}
+
+/* The host's attach hook.  Set by the host before threads emit (the posix
+ * host does it in a constructor); read at each first use. */
+static void (*host_attach_hook)(void);
+
+PROF_EXPORT void prof_host_set_attach_hook(void (*hook)(void))
+{
+	/* Pairs with the acquire load in prof__host_first_use(). */
+	__atomic_store_n(&host_attach_hook, hook, __ATOMIC_RELEASE);
+}
+
+void prof__host_first_use(void)
+{
+	/* Pairs with the release store in prof_host_set_attach_hook(). */
+	void (*hook)(void) = __atomic_load_n(&host_attach_hook, __ATOMIC_ACQUIRE);
+
+	if (hook)
+		hook();
 }

@@ -35,7 +35,7 @@
  * rules, on, off) is set for every id of that name, and every site of
  * those ids follows it.
  */
-#include <errno.h>
+#include "profile/errno.h"
 
 #include "core/internal.h"
 #include "core/validate.h"
@@ -72,11 +72,6 @@ static uint64_t refused_invalid_total;
 static uint64_t refused_table_full; /* definitions beyond PROF__PROCESS_MAX_EVENTS */
 /* Ids beyond max_events already counted in the attached region. */
 static uint32_t over_counted;
-
-#ifndef PROF_FREESTANDING
-/* The posix host attaches the region named in the environment, once. */
-void prof__host_autoattach(void);
-#endif
 
 /* Both valid (the validator accepted them). */
 static int desc_equal(const struct prof_event_desc *a, const struct prof_event_desc *b)
@@ -302,9 +297,7 @@ PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev)
 
 	if (!ev || !ev->desc)
 		return PROF__UNREGISTERED;
-#ifndef PROF_FREESTANDING
-	prof__host_autoattach();
-#endif
+	prof__host_first_use();
 	if (prof__lock() != 0) {
 		/* A signal handler interrupted registration on this thread:
 		 * drop this event, count it, register next time. */
@@ -329,9 +322,9 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled)
 	uint32_t st, id;
 
 	if (!ev || !ev->desc)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	st = register_locked(ev);
 	if (!site_valid(st))
 		goto out; /* refused: stays off */
@@ -354,9 +347,9 @@ PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled)
 	int changed = 0;
 
 	if (!prefix)
-		return -EINVAL;
+		return -PROF_EINVAL;
 	if (prof__lock() != 0)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	if (rule_count == MAX_RULES) {
 		/* Keep the newest rules: they win anyway. */
 		prof__bytes_copy(&rules[0], &rules[1], sizeof(rules[0]) * (MAX_RULES - 1));

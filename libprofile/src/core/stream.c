@@ -14,7 +14,27 @@
  *   +-----------+-----------+-----------+-----------+
  *                           ^base  ^pos      ^end
  *
- * Switching packets (prof__packet_switch): close the open packet (stamp
+ * The producer trusts only itself.  Its positions live in process-private
+ * memory: the writer (pos, end, base: thread-local) and, per slot, the
+ * stream state below (head, the open packet's length while no thread
+ * holds the slot, the owning writer).  The region's copies of them (the
+ * slot's head, a packet's content_bytes) are written for the readers and
+ * not read back, so a collector that scribbles on every byte it can reach
+ * cannot make an emit write outside the region.  The geometry is the
+ * validated private copy taken at attach.  What the producer does read
+ * from shared pages is bounded before use: the consumer's tail (clamped
+ * to head), a slot's head and open packet length, read once at the
+ * slot's first claim (stream_adopt(): any head is a valid sequence
+ * number, the length is clamped to a packet), the owner word (compared,
+ * never used); or it is a plain count that never becomes an offset (a
+ * packet's events_discarded, schema_count).
+ *
+ *   process-private                          region (shared)
+ *   streams[s]: head, open_bytes, writer --> slot s: head (a copy),
+ *                                            owner (between processes)
+ *   writer (TLS): base, pos, end         --> packet: content_bytes (a copy)
+ *
+ * Switching packets (packet_switch): close the open packet (stamp
  * timestamp_end), then open seq head:
  *  - discard mode: only if head - tail < packets_per_stream, where tail is
  *    the consumer's position (acquire load, bounds-checked: the consumer
@@ -22,24 +42,49 @@
  *    open packet's events_discarded.  The new packet's header is written
  *    first and head is release-stored after it, so a reader that sees the
  *    new head sees a well-formed open packet and the closed previous one.
- *  - overwrite mode: always.  head is exchanged first (a full barrier), then the
- *    slot is rewritten, so a reader copying the old packet in that slot
- *    sees head move and drops its copy as torn (a seqlock; the packet
- *    bytes are plain stores, which is the usual seqlock compromise, safe
- *    with GCC/Clang on the targets we build for).
+ *  - overwrite mode: always.  head is stored first, then a release fence,
+ *    then the slot is rewritten (Linux's write_seqcount_begin(): the
+ *    sequence bump, then smp_wmb()), so a reader that copied any byte of
+ *    the rewrite and then re-reads head after its acquire fence sees head
+ *    moved and drops its copy as torn.  The packet bytes are plain
+ *    stores, the usual seqlock compromise.
  * In both modes events_discarded is cumulative: each packet starts with
  * the count its predecessor ended with.
  */
-#include <errno.h>
 
 #include "core/internal.h"
 
 PROF_EXPORT __thread struct prof__writer prof__tls_writer __attribute__((tls_model("initial-exec")));
+
+#ifndef PROF_FREESTANDING
+/*
+ * A hosted build's core comes with its host.  Every instrumented program
+ * links this file (the writer above), and this reference makes a static
+ * link (libprofile.a) take src/posix/region.o too, whose load-time
+ * constructors register the attach hook and attach the region named by
+ * MPROF_REGION.  A reference only: the core calls nothing of the host.
+ */
+extern const char prof__posix_host_anchor;
+static const char *const host_anchor __attribute__((used)) = &prof__posix_host_anchor;
+#endif
 /* Whether the attached region's clock is the TSC (set at attach). */
 int prof__clock_is_tsc;
 
-/* Each claimed slot's writer, so detach can reset them.  Under the lock. */
-static struct prof__writer *writers[PROF_MAX_STREAMS];
+/*
+ * A stream's private state: the truth the region's copies are written
+ * from.  head is touched by the slot's owning thread only (or under the
+ * lock while no thread owns the slot); writer and open_bytes change hands
+ * under the core lock, which orders one owner's last packet before the
+ * next owner's first.
+ */
+struct stream_state {
+	uint64_t head;                /* packets opened */
+	uint64_t claims;              /* times the slot changed owner */
+	uint32_t open_bytes;          /* the open packet's length while no writer holds it */
+	uint32_t adopted;             /* head and open_bytes taken over at first claim */
+	struct prof__writer *writer;  /* the owning thread's writer; NULL when free */
+};
+static struct stream_state streams[PROF_MAX_STREAMS];
 
 static uint32_t slot_index(const struct prof_slot *sl)
 {
@@ -72,17 +117,17 @@ static uint8_t *fast_end(const struct prof__writer *w)
 	return prof__clock_is_tsc && w->base ? w->base + prof__region.packet_size : NULL;
 }
 
-/* Count one dropped event in the open packet.  An atomic add: a signal
- * handler on this thread may count one in the middle of ours. */
+/* Count one dropped event in the open packet, or, before the thread has
+ * one, in the region's dropped_no_slot.  An atomic add: a signal handler
+ * on this thread may count one in the middle of ours. */
 static void count_discarded(struct prof__writer *w)
 {
 	struct prof_packet_header *ph = (struct prof_packet_header *)(void *)w->base;
 
-	if (!ph) {
+	if (ph)
+		__atomic_fetch_add(&ph->events_discarded, 1, __ATOMIC_RELAXED);
+	else if (prof__region.hdr)
 		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
-		return;
-	}
-	__atomic_fetch_add(&ph->events_discarded, 1, __ATOMIC_RELAXED);
 }
 
 static void packet_init(struct prof_packet_header *ph, uint32_t slot, uint64_t seq, uint64_t ts,
@@ -105,16 +150,54 @@ static void packet_init(struct prof_packet_header *ph, uint32_t slot, uint64_t s
 }
 
 /*
+ * The overwrite-mode writer's fence between the store of head and the
+ * rewrite of the slot (write_seqcount_begin()'s smp_wmb()).  GCC's
+ * ThreadSanitizer rejects thread fences; under it the fence is a compiler
+ * barrier, which is what a release fence is on x86, the only target TSan
+ * runs on here (as in src/read/drain.c).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define STREAM_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define STREAM_TSAN 1
+#endif
+#endif
+
+static void seqlock_write_fence(void)
+{
+#ifdef STREAM_TSAN
+	atomic_signal_fence(memory_order_seq_cst);
+#else
+	/* Pairs with the acquire fence in seqlock_fence() (src/read/drain.c),
+	 * between the reader's copy of a packet and its re-read of head. */
+	atomic_thread_fence(memory_order_release);
+#endif
+}
+
+/* The open packet's length, from private memory only: the writer's own
+ * position while it holds the packet, else what the last one left. */
+static uint32_t open_length(const struct prof__writer *w, uint32_t slot)
+{
+	if (w->base)
+		return (uint32_t)(w->pos - w->base);
+	return streams[slot].open_bytes;
+}
+
+/*
  * Close the open packet (if any) and open the next.  Returns 0, or
- * -ENOSPC in discard mode when the consumer has not freed the next slot.
+ * -PROF_ENOSPC in discard mode when the consumer has not freed the next
+ * slot.
  */
 static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t tid)
 {
 	uint32_t slot = slot_index(sl);
-	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED); /* we are its only writer */
+	struct stream_state *ss = &streams[slot];
+	uint64_t head = ss->head; /* ours: never read back from the slot */
 	uint64_t n = prof__region.packets_per_stream;
 	struct prof_packet_header *old = head ? packet_at(slot, head - 1) : NULL;
 	struct prof_packet_header *next = packet_at(slot, head);
+	/* A count, never an offset: a scribbled value corrupts only itself. */
 	uint64_t discarded = old ? __atomic_load_n(&old->events_discarded, __ATOMIC_RELAXED) : 0;
 	uint64_t ts;
 
@@ -127,28 +210,32 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 		if (tail > head)
 			tail = head;
 		if (head - tail >= n)
-			return -ENOSPC;
+			return -PROF_ENOSPC;
 	}
 	ts = clock_now();
 	if (old) {
-		/* Close it: a complete CTF packet.  Published with head below. */
+		uint32_t len = open_length(w, slot);
+
+		/* Close it: a complete CTF packet, its sizes from our own
+		 * count.  Published with head below. */
 		old->timestamp_end = ts;
-		old->content_size = (uint64_t)__atomic_load_n(&old->content_bytes, __ATOMIC_RELAXED) * 8;
+		old->content_size = (uint64_t)len * 8;
+		__atomic_store_n(&old->content_bytes, len, __ATOMIC_RELAXED);
 	}
 
+	ss->head = head + 1;
 	if (prof__region.mode == PROF_MODE_DISCARD) {
 		packet_init(next, slot, head, ts, discarded, tid);
 		/* Publishes the closed packet and the new open one.  Pairs with
-		 * the reader's acquire load of head. */
+		 * the reader's acquire load of head (load_head()). */
 		__atomic_store_n(&sl->head, head + 1, __ATOMIC_RELEASE);
 	} else {
-		/* Publishes the closed packet (pairs with the reader's acquire
-		 * load of head) and announces the slot's reuse before a byte of
-		 * it changes: the reader re-checks head after its copy. */
-		(void)__atomic_exchange_n(&sl->head, head + 1, __ATOMIC_SEQ_CST);
-		/* seq_cst exchange rather than a release store: its acquire half
-		 * keeps the rewrite below from moving above it (a locked xchg on
-		 * x86, a full barrier), which a release store alone would not. */
+		/* The seqlock's write side.  The release store publishes the
+		 * closed packet (pairs with the reader's acquire load of head
+		 * in load_head()); the fence after it keeps every store of the
+		 * rewrite below from becoming visible before the new head. */
+		__atomic_store_n(&sl->head, head + 1, __ATOMIC_RELEASE);
+		seqlock_write_fence();
 		packet_init(next, slot, head, ts, discarded, tid);
 	}
 	w->base = (uint8_t *)next;
@@ -170,31 +257,35 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 	return 0;
 }
 
-/* Make @w point at the open packet of a slot it cannot switch yet. */
+/* Make @w point at the open packet of a slot it cannot switch yet, full:
+ * every emit retries the switch. */
 static void writer_park(struct prof__writer *w, struct prof_slot *sl)
 {
-	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED);
+	uint32_t slot = slot_index(sl);
+	uint64_t head = streams[slot].head;
 
 	if (!head) {
 		w->base = w->pos = w->end = NULL;
 		return;
 	}
-	w->base = (uint8_t *)packet_at(slot_index(sl), head - 1);
-	w->pos = w->base + __atomic_load_n(&((struct prof_packet_header *)(void *)w->base)->content_bytes,
-					   __ATOMIC_RELAXED);
-	w->end = w->pos; /* full: every emit retries the switch */
+	if (!w->base) {
+		/* Taking over the slot: its open packet as the last owner
+		 * left it (private memory, never the packet's own words). */
+		w->base = (uint8_t *)packet_at(slot, head - 1);
+		w->pos = w->base + streams[slot].open_bytes;
+	}
+	w->end = w->pos;
 }
-
-/* Drops counted before this thread had a packet (a signal handler during
- * its first claim); folded into its first packet. */
-static __thread uint64_t early_drops;
 
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w)
 {
-	if (w->base)
-		count_discarded(w);
-	else
-		__atomic_fetch_add(&early_drops, 1, __ATOMIC_RELAXED);
+	count_discarded(w);
+}
+
+void prof__count_no_slot(void)
+{
+	if (prof__region.hdr)
+		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, 1, __ATOMIC_RELAXED);
 }
 
 void prof__count_nested_drop(void)
@@ -202,21 +293,36 @@ void prof__count_nested_drop(void)
 	prof__drop_nested(&prof__tls_writer);
 }
 
-static void fold_early_drops(struct prof__writer *w)
+/*
+ * The first claim of a slot since attach takes the stream over as the
+ * region has it: from a fresh region, nothing; from a process that used
+ * the region before this one and exited, its packet count and open
+ * packet.  Read once, and bounded: any head is a valid sequence number
+ * (the ring index is taken modulo packets_per_stream), and the open
+ * packet's length is clamped to a packet.  From then on the private state
+ * is the truth.
+ */
+static void stream_adopt(uint32_t slot, struct prof_slot *sl)
 {
-	/* One instruction (xchg): a signal cannot split it. */
-	uint64_t n = __atomic_exchange_n(&early_drops, 0, __ATOMIC_RELAXED);
-	struct prof_packet_header *ph = (struct prof_packet_header *)(void *)w->base;
+	struct stream_state *ss = &streams[slot];
+	uint64_t head = __atomic_load_n(&sl->head, __ATOMIC_RELAXED);
 
-	if (!n)
-		return;
-	if (ph)
-		__atomic_fetch_add(&ph->events_discarded, n, __ATOMIC_RELAXED);
-	else
-		__atomic_fetch_add(&prof__region.hdr->dropped_no_slot, n, __ATOMIC_RELAXED);
+	ss->head = head;
+	ss->claims = __atomic_load_n(&sl->claims, __ATOMIC_RELAXED);
+	ss->open_bytes = PROF_PACKET_HEADER_SIZE;
+	if (head) {
+		uint32_t cb = __atomic_load_n(&packet_at(slot, head - 1)->content_bytes, __ATOMIC_RELAXED);
+
+		if (cb > PROF_PACKET_HEADER_SIZE && cb <= prof__region.packet_size)
+			ss->open_bytes = cb;
+	}
+	ss->adopted = 1;
 }
 
-/* Claim a free slot for the calling thread (CAS); returns 0 or -ENOSPC. */
+/* Claim a free slot for the calling thread; returns 0 or -PROF_ENOSPC.
+ * Under the lock: streams[].writer, private, says which slots this
+ * process holds; the slot's owner word, which only arbitrates between
+ * processes, is never trusted with more. */
 static int stream_claim(struct prof__writer *w)
 {
 	uint64_t me = prof__region.platform.thread_id(prof__region.platform.ctx);
@@ -226,24 +332,32 @@ static int stream_claim(struct prof__writer *w)
 		me = 1;
 	w->tid = (uint32_t)me; /* asked once: packet switches reuse it */
 	for (i = 0; i < nslots; i++) {
-		struct prof_slot *sl = &prof__region.slots[(i + (uint32_t)me) % nslots];
+		uint32_t slot = (i + (uint32_t)me) % nslots;
+		struct prof_slot *sl = &prof__region.slots[slot];
+
 		uint64_t expect = 0;
 
-		if (__atomic_load_n(&sl->owner, __ATOMIC_RELAXED) != 0)
+		/* Ours to give: the private owner decides within this process. */
+		if (streams[slot].writer)
 			continue;
-		/* Pairs with the release store of owner in prof_thread_release():
-		 * the new owner sees the previous owner's last packet state. */
+		/* Between processes sharing a region (one that exited, one
+		 * that came after it), the shared owner word arbitrates.  Pairs
+		 * with the release store of owner in writer_leave(). */
 		if (!__atomic_compare_exchange_n(&sl->owner, &expect, me, 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
 			continue;
-		__atomic_store_n(&sl->claims, __atomic_load_n(&sl->claims, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
-		writers[slot_index(sl)] = w; /* under the lock: see prof__reserve_slow() */
+		if (!streams[slot].adopted)
+			stream_adopt(slot, sl);
+		streams[slot].writer = w;
+		streams[slot].claims++;
+		__atomic_store_n(&sl->claims, streams[slot].claims, __ATOMIC_RELAXED);
 		w->stream = sl;
+		w->base = w->pos = w->end = NULL;
 		/* A fresh packet for this thread (its tid is in the context). */
 		if (packet_switch(w, sl, w->tid) != 0)
 			writer_park(w, sl);
 		return 0;
 	}
-	return -ENOSPC;
+	return -PROF_ENOSPC;
 }
 
 /*
@@ -274,7 +388,6 @@ PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 			return NULL;
 		}
 		sl = w->stream;
-		fold_early_drops(w);
 	}
 	if (size > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
 		count_discarded(w); /* can never fit a packet */
@@ -301,39 +414,51 @@ PROF_EXPORT int prof_thread_attach(void)
 	if (w->stream)
 		return 0;
 	if (!prof__region.base)
-		return -ENOENT;
+		return -PROF_ENOENT;
 	if (w->nest)
-		return -EBUSY; /* from a signal handler interrupting an emit */
+		return -PROF_EBUSY; /* from a signal handler interrupting an emit */
 	w->nest = 1;
 	atomic_signal_fence(memory_order_seq_cst);
 	ret = prof__lock();
 	if (ret == 0) {
 		ret = stream_claim(w);
 		prof__unlock();
-		if (ret == 0)
-			fold_early_drops(w);
 	}
 	atomic_signal_fence(memory_order_seq_cst);
 	w->nest = 0;
 	return ret;
 }
 
+/* Under the lock: hand the slot back, keeping the open packet's length
+ * for the next owner. */
+static void writer_leave(struct prof__writer *w)
+{
+	uint32_t slot = slot_index(w->stream);
+
+	if (w->base)
+		streams[slot].open_bytes = (uint32_t)(w->pos - w->base);
+	streams[slot].writer = NULL;
+	w->stream = NULL;
+	w->base = w->pos = w->end = NULL;
+	/* Within this process the lock orders this owner's packets before
+	 * the next owner's.  For a process that claims the slot after this
+	 * one (sharing the region), pairs with the acquire CAS in
+	 * stream_claim(). */
+	__atomic_store_n(&prof__region.slots[slot].owner, 0, __ATOMIC_RELEASE);
+}
+
 PROF_EXPORT void prof_thread_release(void)
 {
 	struct prof__writer *w = &prof__tls_writer;
-	struct prof_slot *sl = w->stream;
 
-	if (!sl)
+	if (!w->stream)
 		return;
 	if (prof__lock() != 0)
 		return;
-	if (prof__region.base)
-		writers[slot_index(sl)] = NULL;
-	w->stream = NULL;
-	w->base = w->pos = w->end = NULL;
-	/* Hands the slot over.  Pairs with the acquire CAS in stream_claim(). */
-	if (prof__region.base)
-		__atomic_store_n(&sl->owner, 0, __ATOMIC_RELEASE);
+	if (prof__region.base && w->stream)
+		writer_leave(w);
+	else
+		w->stream = NULL;
 	prof__unlock();
 }
 
@@ -342,10 +467,55 @@ void prof__writers_reset(void)
 	uint32_t i;
 
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
-		if (!writers[i])
-			continue;
-		writers[i]->stream = NULL;
-		writers[i]->base = writers[i]->pos = writers[i]->end = NULL;
-		writers[i] = NULL;
+		struct prof__writer *w = streams[i].writer;
+
+		if (w) {
+			w->stream = NULL;
+			w->base = w->pos = w->end = NULL;
+		}
 	}
+	prof__bytes_zero(streams, sizeof(streams));
+}
+
+/* The length of @s cut to at most @bound bytes (the caller saw its first
+ * @bound bytes are not NUL) without splitting a UTF-8 character: if the first byte left out
+ * continues a character whose lead byte is among the last 3 kept, the
+ * cut moves back to that lead byte.  Anything else (ASCII, a stray
+ * continuation byte, an invalid lead) is cut at @bound as before. */
+PROF_EXPORT size_t prof__str_cut(const char *s, size_t bound)
+{
+	const uint8_t *u = (const uint8_t *)s;
+	size_t i;
+
+	if (u[bound] == 0 || (u[bound] & 0xc0) != 0x80)
+		return bound; /* it fits, or the cut falls between characters */
+	for (i = 1; i <= 3 && i <= bound; i++) {
+		uint8_t c = u[bound - i];
+		size_t len;
+
+		if ((c & 0xc0) == 0x80)
+			continue; /* a continuation byte: keep looking for the lead */
+		len = c >= 0xf0 && c < 0xf8 ? 4 : c >= 0xe0 && c < 0xf0 ? 3 : c >= 0xc0 && c < 0xe0 ? 2 : 1;
+		return len > i ? bound - i : bound;
+	}
+	return bound; /* no lead byte within reach: malformed, leave it */
+}
+
+/* prof__putstr()'s end: copy from @n (where the inline loop stopped, 3
+ * bytes short of @bound, with s[0..n) copied and not NUL) to the end or
+ * the cut, and count a cut.  Returns the length written. */
+PROF_EXPORT size_t prof__putstr_tail(uint8_t *p, const char *s, size_t n, size_t bound)
+{
+	size_t end = n;
+
+	while (end < bound && s[end])
+		end++;
+	if (end == bound && s[end]) {
+		end = prof__str_cut(s, bound);
+		if (prof__region.hdr)
+			__atomic_fetch_add(&prof__region.hdr->strings_truncated, 1, __ATOMIC_RELAXED);
+	}
+	for (; n < end; n++)
+		p[n] = (uint8_t)s[n];
+	return end;
 }

@@ -3,9 +3,9 @@
  * core/util.c - the few byte and string helpers the core needs, written
  * out so the core links without libc (see `make freestanding`), and the
  * cold-path spin lock, which a signal handler interrupting its holder on
- * the same thread cannot deadlock on: prof__lock() fails with -EDEADLK.
+ * the same thread cannot deadlock on: prof__lock() fails with -PROF_EDEADLK.
  */
-#include <errno.h>
+#include "profile/errno.h"
 
 #include "core/internal.h"
 
@@ -17,7 +17,7 @@ static __thread volatile int lock_held_here;
 int prof__lock(void)
 {
 	if (lock_held_here)
-		return -EDEADLK;
+		return -PROF_EDEADLK;
 	lock_held_here = 1;
 	atomic_signal_fence(memory_order_seq_cst);
 	/* Pairs with the release in prof__unlock(). */

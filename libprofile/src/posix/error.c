@@ -5,7 +5,15 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "profile/errno.h"
 #include "profile/error.h"
+
+/* The core's own error values (it has no libc) are Linux's errno values. */
+_Static_assert(PROF_ENOENT == ENOENT && PROF_EIO == EIO && PROF_ENOMEM == ENOMEM && PROF_EACCES == EACCES &&
+		       PROF_EBUSY == EBUSY && PROF_EEXIST == EEXIST && PROF_ENOTDIR == ENOTDIR &&
+		       PROF_EINVAL == EINVAL && PROF_ENOSPC == ENOSPC && PROF_ERANGE == ERANGE &&
+		       PROF_EDEADLK == EDEADLK && PROF_EPROTO == EPROTO && PROF_ENOTSUP == ENOTSUP,
+	       "profile/errno.h matches <errno.h>");
 
 PROF_EXPORT const char *prof_strerror(int err)
 {
@@ -22,6 +30,7 @@ PROF_EXPORT const char *prof_strerror(int err)
 	case -EIO: return "input/output error";
 	case -EACCES: return "permission denied";
 	case -ENOTSUP: return "not supported";
+	case -EDEADLK: return "called from a signal handler inside libprofile";
 	default: return err < 0 ? strerror(-err) : "unknown error";
 	}
 }

@@ -338,6 +338,18 @@ void prof__host_autoattach(void)
 	pthread_once(&env_once, autoattach_once);
 }
 
+/* Referenced by the hosted core (core/stream.c) so that a static link
+ * takes this file and its constructors. */
+extern const char prof__posix_host_anchor;
+const char prof__posix_host_anchor = 1;
+
+/* Before any other constructor of a static link (priority 101): an event
+ * first used by one still finds the region attached. */
+__attribute__((constructor(101))) static void autoattach_hook_set(void)
+{
+	prof_host_set_attach_hook(prof__host_autoattach);
+}
+
 __attribute__((constructor)) static void autoattach_at_load(void)
 {
 	prof__host_autoattach();

@@ -603,11 +603,15 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 		if (overwrite) {
 			uint64_t h2;
 
-			/* Seqlock read side: the copy above happens before
-			 * the re-read of head.  Pairs with the fence in
-			 * packet_switch() (src/core/stream.c) between its
-			 * store of head = k + N + 1 and its first write into
-			 * packet k's slot. */
+			/* Seqlock read side (seqcount_begin() is the acquire
+			 * load of head above, read_seqcount_retry() this
+			 * fence and re-read): the copy above happens before
+			 * the re-read of head.  Pairs with the release fence
+			 * in seqlock_write_fence() (src/core/stream.c), which
+			 * packet_switch() issues between its store of
+			 * head = k + N + 1 and its first write into packet
+			 * k's slot: a copy that saw any byte of the rewrite
+			 * sees the new head here. */
 			seqlock_fence();
 			h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
 			if (h2 > k && h2 - k > r->nper) {
