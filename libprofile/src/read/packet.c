@@ -355,6 +355,7 @@ PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decod
 		return -EPROTO;
 	ev->stream = c->stream;
 	ev->tid = c->tid;
+	ev->trace = 0;
 	c->offset = next;
 	return 1;
 }
