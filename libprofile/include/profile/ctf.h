@@ -287,7 +287,18 @@ PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t
  */
 PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event *ev);
 
-/** prof_trace_get_stats() - counts so far (complete after the last event). */
+/**
+ * prof_trace_get_stats() - counts so far (complete after the last event).
+ * @t: the trace.
+ * @out: filled.
+ *
+ * packets counts valid packets read; packets_lost counts sequence numbers
+ * missing before the first and between consecutive valid packets of a
+ * stream (overwritten by a flight recorder, or lost; a skipped invalid
+ * packet leaves such a gap too); events_discarded sums each stream's
+ * latest cumulative count.  For a directory of traces every count is the
+ * sum over its parts (incomplete: 1 if any part is).
+ */
 PROF_EXPORT void prof_trace_get_stats(const struct prof_trace *t, struct prof_trace_stats *out);
 
 /** prof_trace_last_error() - the last invalid packet's error, or NULL. */
@@ -296,6 +307,14 @@ PROF_EXPORT const struct prof_error *prof_trace_last_error(const struct prof_tra
 /**
  * prof_clock_to_ns() - convert a timestamp in the trace's clock to
  * nanoseconds since the clock's origin (CLOCK_MONOTONIC scale).
+ * @clock: the clock description.
+ * @ticks: a timestamp in its ticks.
+ *
+ * ns = ref_monotonic_ns + (ticks - ref_ticks) * 1e9 / freq_hz, in 128-bit
+ * arithmetic, rounded down.
+ *
+ * Return: the nanoseconds, clamped to [0, UINT64_MAX]; @ticks unchanged if
+ * the clock has no frequency.
  */
 PROF_EXPORT uint64_t prof_clock_to_ns(const struct prof_clock_desc *clock, uint64_t ticks);
 
