@@ -46,6 +46,17 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	printf("  dropped: %llu events discarded, %llu packets lost, %llu invalid packets skipped\n",
 	       (unsigned long long)ts->events_discarded, (unsigned long long)ts->packets_lost,
 	       (unsigned long long)ts->invalid_packets);
+	if (ts->packets_out_of_order || ts->packets_misplaced)
+		printf("  of the invalid packets: %llu out of sequence (duplicated or reordered), %llu in another "
+		       "stream's file\n", (unsigned long long)ts->packets_out_of_order,
+		       (unsigned long long)ts->packets_misplaced);
+	printf("  region: %llu events without a stream slot, %llu event types refused (schema full), "
+	       "%llu definitions refused as invalid, %llu schema records skipped, %llu strings truncated\n",
+	       (unsigned long long)desc->counts.dropped_no_slot, (unsigned long long)desc->counts.refused_events,
+	       (unsigned long long)desc->counts.refused_invalid, (unsigned long long)desc->counts.schema_errors,
+	       (unsigned long long)desc->counts.strings_truncated);
+	if (ts->traces > 1)
+		printf("  %llu traces (one per process)\n", (unsigned long long)ts->traces);
 
 	printf("\n%-40s %12s\n", "event", "count");
 	for (i = 0; i < analysis_event_count(a); i++) {
@@ -103,6 +114,16 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	json_object_set_new(root, "packets_lost", json_integer((json_int_t)ts->packets_lost));
 	json_object_set_new(root, "invalid_packets", json_integer((json_int_t)ts->invalid_packets));
 	json_object_set_new(root, "incomplete", json_boolean(ts->incomplete));
+	json_object_set_new(root, "packets_out_of_order", json_integer((json_int_t)ts->packets_out_of_order));
+	json_object_set_new(root, "packets_misplaced", json_integer((json_int_t)ts->packets_misplaced));
+	json_object_set_new(root, "traces", json_integer((json_int_t)ts->traces));
+	json_object_set_new(root, "region_counts",
+			    json_pack("{s:I, s:I, s:I, s:I, s:I}", "dropped_no_slot",
+				      (json_int_t)desc->counts.dropped_no_slot, "refused_events",
+				      (json_int_t)desc->counts.refused_events, "refused_invalid",
+				      (json_int_t)desc->counts.refused_invalid, "schema_errors",
+				      (json_int_t)desc->counts.schema_errors, "strings_truncated",
+				      (json_int_t)desc->counts.strings_truncated));
 	for (i = 0; i < analysis_event_count(a); i++) {
 		const struct event_stats *e = analysis_event(a, i);
 
