@@ -135,6 +135,14 @@ static void test_roundtrip(void)
 	test_schema(ev);
 	test_desc(&d, ev, TEST_NEVENTS);
 	roundtrip(&d);
+	/* Unknown origin fields are left out and come back empty. */
+	memset(d.origin.hostname, 0, sizeof(d.origin.hostname));
+	d.origin.pid = 0;
+	memset(d.origin.cmdline, 0, sizeof(d.origin.cmdline));
+	roundtrip(&d);
+	memset(&d.origin, 0, sizeof(d.origin));
+	roundtrip(&d);
+	test_desc(&d, ev, TEST_NEVENTS);
 	d.byte_order = d.byte_order == PROF_BYTE_ORDER_LE ? PROF_BYTE_ORDER_BE : PROF_BYTE_ORDER_LE;
 	roundtrip(&d);
 
@@ -290,6 +298,10 @@ static const struct bad_case bad_cases[] = {
 	{ "tracer_minor = 1;", "tracer_minor = 2;", "2", "newer than this reader's" },
 	{ "hostname = \"build-host\";", "hostname = 7;", "7", "expected a string literal" },
 	{ "vpid = 4242;", "vpid = \"4242\";", "\"", "expected an integer" },
+	{ "vpid = 4242;", "vpid = 0;", "0", "non-zero vpid" },
+	{ "procname = \"demo_app\";", "procname = \"\";", "\"", "non-empty procname" },
+	{ "\thostname = \"build-host\";\n\tprocname = \"demo_app\";\n",
+	  "\tprocname = \"demo_app\";\n\thostname = \"build-host\";\n", "hostname", "expected 'clock_source'" },
 	{ "\tmprof_refused_events = 44;\n", "", "mprof_refused_invalid", "expected 'mprof_refused_events'" },
 	{ "mprof_strings_truncated = 18446744073709551615;", "mprof_strings_truncated = 18446744073709551616;",
 	  "1", "64 bits" },

@@ -9,7 +9,8 @@
  *   typealias integer {...} := T;        one per integer type (table below)
  *   trace  { major; minor; uuid; byte_order; packet.header := struct {...}; };
  *   env    { domain; tracer_*; hostname; procname; vpid; mprof_version;
- *            mprof_cmdline (struct prof_trace_origin); clock_* (the whole
+ *            mprof_cmdline (struct prof_trace_origin, each left out when
+ *            unknown); clock_* (the whole
  *            struct prof_clock_desc); mprof_<count> (struct
  *            prof_region_counts) };
  *   clock  { name; description; freq; precision; offset_s; offset; absolute; };
@@ -357,17 +358,27 @@ static int check_origin(const struct prof_trace_origin *o)
 	return 0;
 }
 
+static void emit_env_string(struct out *o, const char *key, const char *value)
+{
+	if (!value[0])
+		return;
+	emit(o, "\t%s = ", key);
+	emit_string(o, value);
+	emit(o, ";\n");
+}
+
+/*
+ * What is unknown (an empty string, pid 0) is left out: babeltrace2 would
+ * print an empty "::(0)" before every event.
+ */
 static void emit_origin(struct out *o, const struct prof_trace_origin *origin)
 {
-	emit(o, "\thostname = ");
-	emit_string(o, origin->hostname);
-	emit(o, ";\n\tprocname = ");
-	emit_string(o, origin->procname);
-	emit(o, ";\n\tvpid = %llu;\n\tmprof_version = ", (unsigned long long)origin->pid);
-	emit_string(o, origin->version);
-	emit(o, ";\n\tmprof_cmdline = ");
-	emit_string(o, origin->cmdline);
-	emit(o, ";\n");
+	emit_env_string(o, "hostname", origin->hostname);
+	emit_env_string(o, "procname", origin->procname);
+	if (origin->pid)
+		emit(o, "\tvpid = %llu;\n", (unsigned long long)origin->pid);
+	emit_env_string(o, "mprof_version", origin->version);
+	emit_env_string(o, "mprof_cmdline", origin->cmdline);
 }
 
 static void emit_event(struct out *o, const struct prof_schema_event *ev)
@@ -911,15 +922,26 @@ static int parse_trace(struct parser *p, struct prof_trace_desc *out)
 	return ret;
 }
 
-/* `NAME = "..." ;` into @buf (NUL-terminated, shorter than @size). */
-static int expect_env_string(struct parser *p, const char *name, char *buf, size_t size)
+/*
+ * `NAME = "..." ;` into @buf (NUL-terminated, shorter than @size), if the
+ * current token is NAME: the origin's keys are each optional (absent when
+ * unknown), in the generator's order.  An empty value is refused: the
+ * generator leaves such a key out, so the text has one form.
+ */
+static int optional_env_string(struct parser *p, const char *name, char *buf, size_t size)
 {
-	int ret = expect(p, name);
+	size_t start = 0;
+	int ret;
 
+	if (!tok_is(p, TOK_IDENT, name))
+		return 0;
+	ret = next(p);
 	if (!ret)
 		ret = expect(p, "=");
 	if (!ret)
-		ret = expect_string(p, buf, size, NULL);
+		ret = expect_string(p, buf, size, &start);
+	if (!ret && !buf[0])
+		return fail(p, start, "expected a non-empty %s (an unknown one is left out)", name);
 	if (!ret)
 		ret = expect(p, ";");
 	return ret;
@@ -927,20 +949,25 @@ static int expect_env_string(struct parser *p, const char *name, char *buf, size
 
 static int parse_origin(struct parser *p, struct prof_trace_origin *o)
 {
-	int ret = expect_env_string(p, "hostname", o->hostname, sizeof(o->hostname));
+	size_t start;
+	int ret = optional_env_string(p, "hostname", o->hostname, sizeof(o->hostname));
 
 	if (!ret)
-		ret = expect_env_string(p, "procname", o->procname, sizeof(o->procname));
-	if (!ret)
+		ret = optional_env_string(p, "procname", o->procname, sizeof(o->procname));
+	if (!ret && tok_is(p, TOK_IDENT, "vpid")) {
 		ret = expect_seq(p, "vpid =");
+		start = p->start;
+		if (!ret)
+			ret = expect_uint(p, &o->pid);
+		if (!ret && o->pid == 0)
+			return fail(p, start, "expected a non-zero vpid (an unknown one is left out)");
+		if (!ret)
+			ret = expect(p, ";");
+	}
 	if (!ret)
-		ret = expect_uint(p, &o->pid);
+		ret = optional_env_string(p, "mprof_version", o->version, sizeof(o->version));
 	if (!ret)
-		ret = expect(p, ";");
-	if (!ret)
-		ret = expect_env_string(p, "mprof_version", o->version, sizeof(o->version));
-	if (!ret)
-		ret = expect_env_string(p, "mprof_cmdline", o->cmdline, sizeof(o->cmdline));
+		ret = optional_env_string(p, "mprof_cmdline", o->cmdline, sizeof(o->cmdline));
 	return ret;
 }
 
