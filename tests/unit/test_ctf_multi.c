@@ -190,10 +190,23 @@ int main(void)
 	CHECK_EQ_U(prof_trace_get_desc(t)->counts.dropped_no_slot, 1000);
 	/* c-300 is still incomplete: not the end. */
 	CHECK_EQ(prof_trace_next(t, &ev), -EAGAIN);
+	/* Nor while the directory itself has the marker (its recorder may
+	 * start another process). */
+	path = join(top, PROF_CTF_INCOMPLETE_MARKER);
+	write_file(path, "", 0);
+	free(path);
 	path = join(top, "grp/c-300/" PROF_CTF_INCOMPLETE_MARKER);
 	CHECK(unlink(path) == 0);
 	free(path);
+	CHECK_EQ(prof_trace_next(t, &ev), -EAGAIN);
+	prof_trace_get_stats(t, &st);
+	CHECK_EQ_U(st.incomplete, 1);
+	path = join(top, PROF_CTF_INCOMPLETE_MARKER);
+	CHECK(unlink(path) == 0);
+	free(path);
 	CHECK_EQ(prof_trace_next(t, &ev), 0);
+	prof_trace_get_stats(t, &st);
+	CHECK_EQ_U(st.incomplete, 0);
 	prof_trace_close(t);
 
 	/* An empty directory is neither kind of trace. */

@@ -160,7 +160,8 @@ struct prof_trace_stats {
 	uint64_t invalid_packets;    /* skipped: failed a check (includes the two below) */
 	uint64_t events_discarded;   /* sum of each stream's last cumulative count */
 	uint64_t packets_lost;       /* packet_seq_num gaps, from 0 */
-	uint64_t incomplete;         /* 1: the writer never finished the trace (any part of it) */
+	uint64_t incomplete;         /* 1: the writer never finished the trace (any part of it, or
+	                              * a directory of traces that has the marker itself) */
 	uint64_t packets_out_of_order; /* skipped: packet_seq_num not above the file's previous one
 	                                * (a duplicated or reordered packet) */
 	uint64_t packets_misplaced;  /* skipped: stream_instance_id is not the file's slot (a
@@ -279,8 +280,8 @@ PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t
  * stream.
  *
  * Return: 1 if @ev was filled; 0 at the end (in follow mode: once the
- * writer has finished, i.e. no part still has PROF_CTF_INCOMPLETE_MARKER,
- * and everything was delivered); -EAGAIN in follow mode when nothing new
+ * writer has finished, i.e. no part, nor a directory of traces itself,
+ * still has PROF_CTF_INCOMPLETE_MARKER, and everything was delivered); -EAGAIN in follow mode when nothing new
  * is there yet (call again later); or another negative errno (follow mode:
  * a metadata file that became unreadable or changed incompatibly, with
  * prof_trace_last_error()).

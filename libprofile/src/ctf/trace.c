@@ -48,7 +48,9 @@
  * packet not yet entirely in its file waits, and so does a whole packet
  * that fails its check while its writer runs (the recorder rewrites the
  * metadata after the packets that use a new event); once the writer has
- * finished (no PROF_CTF_INCOMPLETE_MARKER) the usual rules apply.
+ * finished (no PROF_CTF_INCOMPLETE_MARKER) the usual rules apply.  A
+ * directory of traces is finished when none of its parts, nor the
+ * directory itself, has the marker.
  *
  * prof_packet_check() reads packets in the host's byte order (the region
  * reader refuses foreign ones), so a trace whose metadata says otherwise
@@ -844,17 +846,39 @@ static void add_counts(struct prof_region_counts *sum, const struct prof_region_
 	sum->strings_truncated += c->strings_truncated;
 }
 
+/* Whether @dir holds the incomplete marker: 1, 0, or -ENOMEM. */
+static int has_marker(const char *dir, struct prof_error *err)
+{
+	char *marker = path_join(dir, PROF_CTF_INCOMPLETE_MARKER);
+	struct stat st;
+	int ret;
+
+	if (!marker)
+		return prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
+	ret = lstat(marker, &st) == 0;
+	free(marker);
+	return ret;
+}
+
 /* Whether a writer still has the part open (its marker is there). */
 static int part_incomplete(struct trace_part *part, struct prof_error *err)
 {
-	char *marker = path_join(part->dir, PROF_CTF_INCOMPLETE_MARKER);
-	struct stat st;
+	int ret = has_marker(part->dir, err);
 
-	if (!marker)
-		return prof_error_set(err, -ENOMEM, part->dir, UINT64_MAX, "out of memory");
-	part->incomplete = lstat(marker, &st) == 0;
-	free(marker);
+	if (ret < 0)
+		return ret;
+	part->incomplete = ret;
 	return 0;
+}
+
+/*
+ * A directory of traces is being written while it has the marker itself
+ * (a recorder of several processes keeps it there until the last one is
+ * done): parts may still appear.
+ */
+static int top_incomplete(struct prof_trace *t, struct prof_error *err)
+{
+	return t->kind == KIND_SINGLE ? 0 : has_marker(t->dir, err);
 }
 
 /*
@@ -893,6 +917,11 @@ static int look(struct prof_trace *t, struct prof_error *err)
 			return ret;
 		t->stats.incomplete |= t->parts[i]->incomplete;
 	}
+	ret = top_incomplete(t, err);
+	if (ret < 0)
+		return ret;
+	t->stats.incomplete |= (uint64_t)ret;
+	ret = 0;
 	if (t->kind == KIND_MULTI) {
 		merged_clock(t);
 		memset(&t->merged.counts, 0, sizeof(t->merged.counts));
@@ -1007,11 +1036,13 @@ PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event 
 			return 0;
 		/* Decide "finished" before looking, so that what a writer
 		 * wrote before removing its marker is read by this look. */
-		finished = t->kind != KIND_NONE;
-		for (top = 0, ret = 0; top < t->nparts && !ret; top++) {
+		ret = top_incomplete(t, &err);
+		finished = t->kind != KIND_NONE && ret == 0;
+		for (top = 0; top < t->nparts && ret >= 0; top++) {
 			ret = part_incomplete(t->parts[top], &err);
 			finished = finished && !t->parts[top]->incomplete;
 		}
+		ret = ret < 0 ? ret : 0;
 		if (!ret)
 			ret = look(t, &err);
 		if (ret) {
