@@ -64,26 +64,33 @@ struct prof_trace_desc {
  * prof_ctf_metadata() - generate the TSDL metadata text.
  * @desc: uuid, byte order, clock, schema, region counts and origin.
  * @buf: output buffer, or NULL to measure.
- * @size: its size.
+ * @size: its size; like snprintf, a shorter buffer gets a NUL-terminated
+ *        prefix.
  *
- * The env carries the clock calibration, the region counts (keys
+ * The text depends on nothing but @desc, so equal descriptions give equal
+ * bytes (the writer relies on it to skip rewrites).  The env carries the clock calibration, the region counts (keys
  * `mprof_dropped_no_slot`, `mprof_refused_events`, `mprof_refused_invalid`,
  * `mprof_schema_errors`, `mprof_strings_truncated`, exact u64) and the
  * origin (struct prof_trace_origin).
  *
- * Return: the text's length (without NUL) like snprintf, or -EINVAL (also
- * for an origin string not NUL-terminated within its array).
+ * Return: the text's length (without NUL) like snprintf, or -EINVAL if
+ * @desc cannot be expressed: bad byte order or clock, ids not equal to
+ * indices, a name not NUL-terminated, a field name that is not a C
+ * identifier or repeats, a bad type, kind or string bound, an origin
+ * string not NUL-terminated within its array.
  */
 PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf, size_t size);
 
 /**
  * prof_ctf_metadata_parse() - parse metadata that prof_ctf_metadata() made.
- * @text: the TSDL text.
+ * @text: the TSDL text (need not be NUL-terminated).
  * @len: its length.
  * @file: name for messages.
- * @out: filled; out->schema.events is malloc'd (free with
- *       prof_trace_desc_free()).
- * @err: filled on failure with the byte offset; may be NULL.
+ * @out: filled; out->schema.events is malloc'd (NULL for no events; free
+ *       with prof_trace_desc_free()), with min_size and max_size
+ *       computed; zeroed on failure.
+ * @err: on failure, @file, the byte offset and what was expected; may be
+ *       NULL.
  *
  * Metadata of tracer_minor 0 (written before the env carried counts and
  * origin) is read too, with zero counts and an empty origin.  Metadata
@@ -96,7 +103,10 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char *file,
 					struct prof_trace_desc *out, struct prof_error *err);
 
-/** prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated. */
+/**
+ * prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated.
+ * @desc: the description, zeroed afterwards; may be NULL.
+ */
 PROF_EXPORT void prof_trace_desc_free(struct prof_trace_desc *desc);
 
 struct prof_ctf_writer;

@@ -407,21 +407,6 @@ static void emit_event(struct out *o, const struct prof_schema_event *ev)
 	emit(o, "\t};\n};\n\n");
 }
 
-/**
- * prof_ctf_metadata() - generate the TSDL metadata text.
- * @desc: uuid, byte order, clock and schema.
- * @buf: output buffer, or NULL to measure.
- * @size: its size; like snprintf, a shorter buffer gets a NUL-terminated
- *        prefix.
- *
- * The text depends on nothing but @desc, so equal descriptions give equal
- * bytes (the writer relies on it to skip rewrites).
- *
- * Return: the text's length without the NUL, or -EINVAL if @desc cannot be
- * expressed: bad byte order or clock, ids not equal to indices, a name
- * not NUL-terminated, a field name that is not a C identifier or repeats,
- * a bad type, kind or string bound.
- */
 PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf, size_t size)
 {
 	const struct prof_clock_desc *c;
@@ -1370,18 +1355,6 @@ static int refuse_foreign(struct parser *p, int ret)
 	return ret;
 }
 
-/**
- * prof_ctf_metadata_parse() - parse metadata that prof_ctf_metadata() made.
- * @text: the TSDL text (need not be NUL-terminated).
- * @len: its length.
- * @file: name for messages.
- * @out: filled; out->schema.events is malloc'd (NULL for no events), with
- *       min_size and max_size computed; zeroed on failure.
- * @err: on failure, @file, the byte offset and what was expected; may be
- *       NULL.
- *
- * Return: 0, -EINVAL (with @err), -ENOMEM.
- */
 PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char *file,
 					struct prof_trace_desc *out, struct prof_error *err)
 {
@@ -1424,10 +1397,6 @@ out:
 	return ret;
 }
 
-/**
- * prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated.
- * @desc: the description, zeroed afterwards; may be NULL.
- */
 PROF_EXPORT void prof_trace_desc_free(struct prof_trace_desc *desc)
 {
 	if (!desc)
