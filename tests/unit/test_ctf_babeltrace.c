@@ -151,6 +151,35 @@ static void check_trace(const char *dir)
 	free(out);
 	free(err);
 
+	/* The env as babeltrace2 reads it: origin strings decoded exactly
+	 * (quotes, a backslash, UTF-8 from octal escapes), counts, and the
+	 * trace named after the hostname. */
+	out = run_bt("-c sink.text.details", dir, &err);
+	{
+		static const char *const want[] = {
+			"Trace `build-host`",
+			"hostname: build-host",
+			"procname: demo_app",
+			"vpid: 4242",
+			"mprof_version: 0.2.0",
+			"mprof_cmdline: ./demo_app --label \"a b\" C:\\tmp caf\xc3\xa9",
+			"mprof_dropped_no_slot: 141",
+			"mprof_refused_events: 44",
+			"mprof_refused_invalid: 3",
+			"mprof_schema_errors: 1",
+			"mprof_strings_truncated: -1", /* 2^64-1: babeltrace2 keeps int64 */
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+			if (!strstr(out, want[k]))
+				CHECK_FAIL("%s: babeltrace2's details lack \"%s\"", dir, want[k]);
+		if (strstr(err, "WARN") || strstr(err, "ERROR"))
+			CHECK_FAIL("%s: babeltrace2 warned about the metadata:\n%s", dir, err);
+	}
+	free(out);
+	free(err);
+
 	/* The event at the reference tick is at the reference wall time,
 	 * 1700000000.123456789 s.  babeltrace2 converts the clock offset and
 	 * the event's cycles to ns separately, rounding each down, so it may
