@@ -98,6 +98,7 @@ TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(O)/tests/%)
 # A test may add link flags: TEST_LDFLAGS_<name>.
 TEST_LDFLAGS_test_alloc_fail := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+TEST_LDFLAGS_test_ctf_alloc_fail := $(TEST_LDFLAGS_test_alloc_fail)
 $(O)/tests/%: tests/unit/%.c $(TEST_LIB_SRCS) $(wildcard tests/unit/lib/*.h) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) -Itests/unit -o $@ $< $(TEST_LIB_SRCS) $(PROG_LDLIBS) $(TEST_LDFLAGS_$*)

@@ -693,8 +693,11 @@ static int load_metadata(struct prof_trace *t, uint32_t pi, struct prof_error *e
 	}
 	part->desc = desc;
 	part->meta_st = st;
-	if (t->kind == KIND_MULTI)
+	if (t->kind == KIND_MULTI) {
 		ret = merge_schema(t, part, err);
+		if (ret) /* not merged: read it again at the next look */
+			memset(&part->meta_st, 0, sizeof(part->meta_st));
+	}
 out:
 	free(text);
 	free(path);
@@ -742,12 +745,16 @@ static bool part_known(const struct prof_trace *t, const char *dir)
 	return false;
 }
 
-static bool has_metadata(const char *dir)
+/* Whether @dir has a `metadata` entry: 1, 0, or -ENOMEM. */
+static int has_metadata(const char *dir, struct prof_error *err)
 {
 	char *path = path_join(dir, "metadata");
 	struct stat st;
-	bool ret = path && lstat(path, &st) == 0;
+	int ret;
 
+	if (!path)
+		return prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
+	ret = lstat(path, &st) == 0;
 	free(path);
 	return ret;
 }
@@ -805,12 +812,11 @@ static int find_parts(struct prof_trace *t, const char *dir, int depth, struct p
 
 		if (lstat(names[i], &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (has_metadata(names[i])) {
-			if (!part_known(t, names[i]))
-				ret = add_part(t, names[i], err);
-		} else if (depth < MAX_DEPTH) {
+		ret = has_metadata(names[i], err);
+		if (ret > 0)
+			ret = part_known(t, names[i]) ? 0 : add_part(t, names[i], err);
+		else if (ret == 0 && depth < MAX_DEPTH)
 			ret = find_parts(t, names[i], depth + 1, err);
-		}
 	}
 out:
 	for (i = 0; i < n; i++)
@@ -892,9 +898,14 @@ static int look(struct prof_trace *t, struct prof_error *err)
 	int ret = 0;
 
 	if (t->kind == KIND_NONE) {
-		if (has_metadata(t->dir)) {
+		ret = has_metadata(t->dir, err);
+		if (ret < 0)
+			return ret;
+		if (ret) {
 			t->kind = KIND_SINGLE;
 			ret = add_part(t, t->dir, err);
+			if (ret)
+				t->kind = KIND_NONE;
 		} else {
 			ret = find_parts(t, t->dir, 0, err);
 			if (!ret && t->nparts)
