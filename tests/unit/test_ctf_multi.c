@@ -37,16 +37,10 @@ struct part_spec {
  * Writes a part.  Its schema has "tick" (kind instant, no fields) at id
  * @tick_id among other events, so ids differ between parts.
  */
-static void write_part(const char *top, const struct part_spec *ps, uint32_t tick_id)
+static void part_desc(struct prof_trace_desc *d, struct prof_schema_event ev[4], const struct part_spec *ps,
+		      uint32_t tick_id, uint32_t nevents)
 {
-	struct prof_schema_event ev[3];
-	struct prof_trace_desc d;
-	struct prof_ctf_writer *w;
-	struct prof_error err;
-	struct test_pkt p = { .swap = false };
-	char *dir = join(top, ps->name);
 	uint32_t i;
-	int k;
 
 	for (i = 0; i < 3; i++) {
 		if (i == tick_id) {
@@ -61,16 +55,32 @@ static void write_part(const char *top, const struct part_spec *ps, uint32_t tic
 			test_event(&ev[i], i, name, PROF_KIND_PLAIN);
 		}
 	}
-	test_desc(&d, ev, 3);
+	/* A fourth event, for a metadata that grows. */
+	test_event(&ev[3], 3, "late.new", PROF_KIND_PLAIN);
+	test_field(&ev[3], "v", PROF_TYPE_U8, 0);
+	test_desc(d, ev, nevents);
 	if (!ps->tsc) {
-		d.clock.source = PROF_CLOCK_MONOTONIC;
-		d.clock.freq_hz = 1000000000ull;
-		d.clock.ref_ticks = d.clock.ref_monotonic_ns = MONO0;
+		d->clock.source = PROF_CLOCK_MONOTONIC;
+		d->clock.freq_hz = 1000000000ull;
+		d->clock.ref_ticks = d->clock.ref_monotonic_ns = MONO0;
 	}
-	d.origin.pid = ps->pid;
-	snprintf(d.origin.procname, sizeof(d.origin.procname), "%s", ps->name);
-	d.counts.dropped_no_slot = ps->pid;
-	d.counts.strings_truncated = 1;
+	d->origin.pid = ps->pid;
+	snprintf(d->origin.procname, sizeof(d->origin.procname), "%s", ps->name);
+	d->counts.dropped_no_slot = ps->pid;
+	d->counts.strings_truncated = 1;
+}
+
+static void write_part(const char *top, const struct part_spec *ps, uint32_t tick_id)
+{
+	struct prof_schema_event ev[4];
+	struct prof_trace_desc d;
+	struct prof_ctf_writer *w;
+	struct prof_error err;
+	struct test_pkt p = { .swap = false };
+	char *dir = join(top, ps->name);
+	int k;
+
+	part_desc(&d, ev, ps, tick_id, 3);
 	CHECK_OK(prof_ctf_writer_open(&w, dir, &err));
 	CHECK_OK(prof_ctf_writer_metadata(w, &d, &err));
 	pkt_begin(&p, 0, 0, 2, 9);
@@ -188,6 +198,43 @@ int main(void)
 	CHECK_EQ(prof_trace_next(t, &ev), 1);
 	CHECK_EQ(prof_trace_part_count(t), 4);
 	CHECK_EQ_U(prof_trace_get_desc(t)->counts.dropped_no_slot, 1000);
+	CHECK_EQ(prof_trace_get_desc(t)->schema.count, 6);
+	/* d-400's metadata grows by an event, used by a new packet: the
+	 * merged schema grows, the merged ids already given stay. */
+	{
+		struct prof_schema_event ev4[4];
+		struct prof_trace_desc d4;
+		struct test_pkt p = { .swap = false };
+		char *dir = join(top, late.name), *tmpf = join(dir, "metadata.tmp"), *meta = join(dir, "metadata");
+		char *text, *stream = join(dir, "stream_0");
+		size_t tlen;
+		FILE *f;
+
+		part_desc(&d4, ev4, &late, 1, 4);
+		text = metadata_text(&d4, &tlen);
+		write_file(tmpf, text, tlen);
+		CHECK(rename(tmpf, meta) == 0);
+		pkt_begin(&p, 0, 1, 2, 9);
+		pkt_event(&p, late.first_ns + 10, 3);
+		pkt_put(&p, 42, 1);
+		pkt_end(&p);
+		f = fopen(stream, "ab");
+		CHECK(f != NULL);
+		CHECK(fwrite(p.buf, 1, p.len, f) == p.len);
+		CHECK(fclose(f) == 0);
+		CHECK_EQ(prof_trace_next(t, &ev), 1);
+		CHECK_EQ(ev.trace, 3);
+		CHECK_STREQ(ev.desc->name, "late.new");
+		CHECK_EQ(ev.id, 6);
+		CHECK_EQ_U(ev.values[0].v.u, 42);
+		CHECK_EQ(prof_trace_get_desc(t)->schema.count, 7);
+		CHECK_STREQ(prof_trace_get_desc(t)->schema.events[tick].name, "tick");
+		free(text);
+		free(stream);
+		free(meta);
+		free(tmpf);
+		free(dir);
+	}
 	/* c-300 is still incomplete: not the end. */
 	CHECK_EQ(prof_trace_next(t, &ev), -EAGAIN);
 	/* Nor while the directory itself has the marker (its recorder may

@@ -113,6 +113,7 @@ struct trace_part {
 	struct prof_trace_desc desc;
 	struct stat meta_st;             /* of the metadata read */
 	uint32_t *idmap;                 /* multi: the part's id -> merged id */
+	uint32_t nmapped;                /* idmap[0..nmapped) are set */
 	bool incomplete;
 	uint8_t *seen;                   /* follow: bitmap of slots < PROF_MAX_STREAMS found */
 	uint32_t nstreams;
@@ -584,7 +585,11 @@ static bool same_event(const struct prof_schema_event *a, const struct prof_sche
 	return true;
 }
 
-/* Multi: gives each of the part's events its id in the merged schema. */
+/*
+ * Multi: gives each of the part's events not mapped yet its id in the
+ * merged schema (a replaced metadata only adds events: those mapped keep
+ * their ids).
+ */
 static int merge_schema(struct prof_trace *t, struct trace_part *part, struct prof_error *err)
 {
 	const struct prof_schema *ps = &part->desc.schema;
@@ -595,7 +600,7 @@ static int merge_schema(struct prof_trace *t, struct trace_part *part, struct pr
 	if (!map)
 		return prof_error_set(err, -ENOMEM, part->dir, UINT64_MAX, "out of memory");
 	part->idmap = map;
-	for (i = 0; i < ps->count; i++) {
+	for (i = part->nmapped; i < ps->count; i++) {
 		for (j = 0; j < ms->count; j++)
 			if (same_event(&ms->events[j], &ps->events[i]))
 				break;
@@ -617,6 +622,7 @@ static int merge_schema(struct prof_trace *t, struct trace_part *part, struct pr
 			ms->count++;
 		}
 		map[i] = j;
+		part->nmapped = i + 1;
 	}
 	return 0;
 }
