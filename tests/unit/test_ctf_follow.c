@@ -162,6 +162,23 @@ static void test_steps(const char *tmp)
 	}
 	CHECK_EQ(drain(t, NULL, 0, "after the metadata"), -EAGAIN);
 
+	/* A corrupt packet (another trace's uuid) waits for the next
+	 * metadata, then is skipped and counted; what follows is read. */
+	ticks(&p, 5, 2, 420, 1);
+	p.buf[4] ^= 0xff;
+	append(dir, "stream_5", p.buf, p.len);
+	ticks(&p, 5, 3, 430, 1);
+	append(dir, "stream_5", p.buf, p.len);
+	CHECK_EQ(drain(t, NULL, 0, "corrupt packet, same metadata"), -EAGAIN);
+	CHECK_EQ(drain(t, NULL, 0, "corrupt packet, same metadata again"), -EAGAIN);
+	prof_trace_get_stats(t, &st);
+	CHECK_EQ_U(st.invalid_packets, 0);
+	put_metadata(dir, &d); /* the same text, a new file */
+	CHECK_EQ(drain(t, (const uint64_t[]){ 430 }, 1, "after the corrupt packet"), -EAGAIN);
+	prof_trace_get_stats(t, &st);
+	CHECK_EQ_U(st.invalid_packets, 1);
+	CHECK(strstr(prof_trace_last_error(t)->text, "uuid") != NULL);
+
 	/* A metadata that changes a known event is refused. */
 	ev[1].kind = PROF_KIND_INSTANT;
 	put_metadata(dir, &d);
@@ -177,10 +194,10 @@ static void test_steps(const char *tmp)
 	CHECK_EQ(drain(t, (const uint64_t[]){ 500, 501 }, 2, "last packet"), 0);
 	CHECK_EQ(prof_trace_next(t, &(struct prof_decoded_event){ 0 }), 0);
 	prof_trace_get_stats(t, &st);
-	CHECK_EQ_U(st.events, 13);
-	CHECK_EQ_U(st.packets, 6);
+	CHECK_EQ_U(st.events, 14);
+	CHECK_EQ_U(st.packets, 7);
 	CHECK_EQ_U(st.streams, 2);
-	CHECK_EQ_U(st.packets_lost, 0);
+	CHECK_EQ_U(st.packets_lost, 1); /* the corrupt one */
 	CHECK_EQ_U(st.incomplete, 0);
 	prof_trace_close(t);
 
@@ -188,6 +205,7 @@ static void test_steps(const char *tmp)
 	 * writer is gone, not waited for. */
 	marker(dir, true);
 	CHECK_OK(prof_trace_open_flags(&t, dir, PROF_TRACE_FOLLOW, &err));
+	/* (stream_5 waits at its corrupt packet: a metadata may come.) */
 	CHECK_EQ(drain(t, (const uint64_t[]){ 100, 101, 102, 200, 201, 202, 203, 250, 251, 300, 400, 500, 501 },
 		       13, "reopened"),
 		 -EAGAIN);
@@ -197,9 +215,9 @@ static void test_steps(const char *tmp)
 	prof_trace_get_stats(t, &st);
 	CHECK_EQ_U(st.invalid_packets, 0);
 	marker(dir, false);
-	CHECK_EQ(drain(t, NULL, 0, "writer gone"), 0);
+	CHECK_EQ(drain(t, (const uint64_t[]){ 430 }, 1, "writer gone"), 0);
 	prof_trace_get_stats(t, &st);
-	CHECK_EQ_U(st.invalid_packets, 1);
+	CHECK_EQ_U(st.invalid_packets, 2);
 	CHECK(strstr(prof_trace_last_error(t)->text, "truncated packet") != NULL);
 	prof_trace_close(t);
 	free(dir);

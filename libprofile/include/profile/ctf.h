@@ -285,7 +285,8 @@ PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t
  * the trace is looked at again: a replaced `metadata` is re-read (it may
  * only add events), new stream files and new parts are picked up, and
  * stream files that grew are mapped again; a packet not yet entirely in
- * its file waits.  Events come in timestamp order among those available
+ * its file waits, and so does a whole packet that fails its check while
+ * its writer runs, until the next metadata (which may name its events).  Events come in timestamp order among those available
  * at each look; each event is delivered exactly once, in file order per
  * stream.
  *

@@ -46,9 +46,10 @@
  * old ones must be unchanged), and each stream file that grew is mapped
  * again (only then, with no stream inside a packet of the old mapping).  A
  * packet not yet entirely in its file waits, and so does a whole packet
- * that fails its check while its writer runs (the recorder rewrites the
- * metadata after the packets that use a new event); once the writer has
- * finished (no PROF_CTF_INCOMPLETE_MARKER) the usual rules apply.  A
+ * that fails its check while its writer runs, until the next metadata
+ * (the recorder rewrites the metadata after the packets that use a new
+ * event); if it still fails then, or once the writer has finished (no
+ * PROF_CTF_INCOMPLETE_MARKER), the usual rules apply.  A
  * directory of traces is finished when none of its parts, nor the
  * directory itself, has the marker.
  *
@@ -105,6 +106,8 @@ struct trace_stream {
 	bool have_seq;
 	uint64_t last_seq;
 	uint64_t last_discarded;         /* cumulative, from the last packet */
+	uint64_t wait_off;               /* follow: off + 1 of a packet that failed its check */
+	uint64_t wait_gen;               /* ... with this part's metadata generation */
 };
 
 /* One trace directory.  Allocated alone: cursors point at its schema. */
@@ -115,6 +118,7 @@ struct trace_part {
 	uint32_t *idmap;                 /* multi: the part's id -> merged id */
 	uint32_t nmapped;                /* idmap[0..nmapped) are set */
 	bool incomplete;
+	uint64_t meta_gen;               /* metadata versions read */
 	uint8_t *seen;                   /* follow: bitmap of slots < PROF_MAX_STREAMS found */
 	uint32_t nstreams;
 };
@@ -224,9 +228,15 @@ static bool load_packet(struct prof_trace *t, struct trace_stream *s)
 		}
 		if (prof_packet_check(p, (size_t)bytes, &part->desc.schema, part->desc.uuid, &info, &e) < 0) {
 			/* While its writer runs, the metadata naming a new event
-			 * may come just after the packet that uses it. */
-			if (following(t) && part->incomplete)
+			 * may come just after the packet that uses it: wait for
+			 * the next metadata, not longer (the writer publishes an
+			 * event's id before any packet uses it). */
+			if (following(t) && part->incomplete &&
+			    (s->wait_off != s->off + 1 || s->wait_gen == part->meta_gen)) {
+				s->wait_off = s->off + 1;
+				s->wait_gen = part->meta_gen;
 				return false;
+			}
 			bad_packet(t, s, e.code, s->off, "invalid packet skipped: %s (packet byte %llu)", e.text,
 				   (unsigned long long)e.offset);
 			s->off += bytes;
@@ -699,6 +709,7 @@ static int load_metadata(struct prof_trace *t, uint32_t pi, struct prof_error *e
 	}
 	part->desc = desc;
 	part->meta_st = st;
+	part->meta_gen++;
 	if (t->kind == KIND_MULTI) {
 		ret = merge_schema(t, part, err);
 		if (ret) /* not merged: read it again at the next look */
