@@ -61,7 +61,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mprof top --gc TARGET [--interval SECONDS] [--count N]\n"
-		"  TARGET              a trace directory being written by `mprof record`, or\n"
+		"  TARGET              a trace directory (or a directory of them) being\n"
+		"                      written by `mprof record`, or\n"
 		"                      a live region: shm:/NAME, fd:N or a region file\n"
 		"  --gc                show garbage-collector timing (the only view so far)\n"
 		"  -i, --interval S    seconds between refreshes (default 1; decimals allowed)\n"

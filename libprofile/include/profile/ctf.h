@@ -235,6 +235,7 @@ PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, 
  * CLOCK_MONOTONIC nanoseconds (the events' timestamps are converted with
  * each part's own clock), whose counts are the parts' sums and whose
  * origin is the first part's.  Stable until the next prof_trace_next().
+ * Zeroed (clock frequency 0) while a followed directory has nothing yet.
  *
  * Return: the description, or NULL if @t is NULL.
  */
