@@ -114,6 +114,7 @@ TEST_OBJS := $(TEST_SRCS:%.c=$(O)/obj/%.o)
 $(TEST_OBJS) $(TEST_LIB_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit
 # A test may add link flags: TEST_LDFLAGS_<name>.
 TEST_LDFLAGS_test_alloc_fail := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup
+TEST_LDFLAGS_test_ctf_alloc_fail := $(TEST_LDFLAGS_test_alloc_fail)
 $(TEST_BINS): $(O)/tests/%: $(O)/obj/tests/unit/%.o $(TEST_LIB_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(TEST_LIB_OBJS) $(PROG_LDLIBS) $(TEST_LDFLAGS_$*)

@@ -23,7 +23,7 @@ for line in open(expected_file):
     name, count = line.split()
     expected[name] = int(count)
 
-line_re = re.compile(r'^\[(\d\d):(\d\d):(\d\d)\.(\d{9})\] \(\+[^)]*\) (\S+): \{ tid = (\d+), content_bytes = \d+ \}, \{ ?(.*?) ?\}$')
+line_re = re.compile(r'^\[(\d\d):(\d\d):(\d\d)\.(\d{9})\] \(\+[^)]*\) (?:\S+ )?(\S+): \{ tid = (\d+), content_bytes = \d+ \}, \{ ?(.*?) ?\}$')
 field_re = re.compile(r'(\w+) = ("(?:[^"\\]|\\.)*"|[^,]+)(?:, |$)')
 
 counts = {}

@@ -33,20 +33,23 @@ static void put_all_types(struct test_pkt *p, uint64_t ts, int k)
 	pkt_put(p, (uint64_t)(42 + k), 4);
 }
 
-/* What babeltrace2 --clock-cycles --no-delta prints for these events. */
+/* What babeltrace2 --clock-cycles --no-delta prints for these events: it
+ * shows the env's hostname, procname and vpid with each event, as it does
+ * for LTTng's per-process traces. */
+#define ORIGIN "build-host:demo_app:(4242) "
 static const char *const expected[] = {
-	"[00000005000000000000] all.types: { tid = 1234, content_bytes = 0 }, { a_u8 = 250, a_u16 = 65535, "
+	"[00000005000000000000] " ORIGIN "all.types: { tid = 1234, content_bytes = 0 }, { a_u8 = 250, a_u16 = 65535, "
 	"a_u32 = 4294967295, a_u64 = 18446744073709551615, a_s8 = -128, a_s16 = -32768, "
 	"a_s32 = -2147483648, a_s64 = -9223372036854775808, a_f64 = -2.25, a_str = \"\", event = 42 }",
-	"[00000005000000001000] work.begin: { tid = 1234, content_bytes = 0 }, { what = \"alpha beta\" }",
-	"[00000005000000001500] q\"b\\s: { tid = 99, content_bytes = 0 }, { v = 200 }",
-	"[00000005000000002000] tick: { tid = 1234, content_bytes = 0 }, { }",
-	"[00000005000000003000] all.types: { tid = 1235, content_bytes = 0 }, { a_u8 = 251, a_u16 = 65534, "
+	"[00000005000000001000] " ORIGIN "work.begin: { tid = 1234, content_bytes = 0 }, { what = \"alpha beta\" }",
+	"[00000005000000001500] " ORIGIN "q\"b\\s: { tid = 99, content_bytes = 0 }, { v = 200 }",
+	"[00000005000000002000] " ORIGIN "tick: { tid = 1234, content_bytes = 0 }, { }",
+	"[00000005000000003000] " ORIGIN "all.types: { tid = 1235, content_bytes = 0 }, { a_u8 = 251, a_u16 = 65534, "
 	"a_u32 = 4294967294, a_u64 = 18446744073709551614, a_s8 = -127, a_s16 = -32767, "
 	"a_s32 = -2147483647, a_s64 = -9223372036854775807, a_f64 = 1e+300, a_str = \"hello, world\", "
 	"event = 43 }",
-	"[00000005000000003500] tick: { tid = 99, content_bytes = 0 }, { }",
-	"[00000005000000009000] tick: { tid = 1236, content_bytes = 0 }, { }",
+	"[00000005000000003500] " ORIGIN "tick: { tid = 99, content_bytes = 0 }, { }",
+	"[00000005000000009000] " ORIGIN "tick: { tid = 1236, content_bytes = 0 }, { }",
 };
 
 static void build_trace(const char *dir, bool swap)
@@ -140,9 +143,40 @@ static void check_trace(const char *dir)
 			CHECK_FAIL("%s: line %zu:\n  expected: %s\n  actual:   %s", dir, i + 1, expected[i], line);
 	}
 	CHECK_EQ(i, n);
-	if (!strstr(err, "WARNING: Tracer discarded 7 events between") ||
+	/* The trace is named after the env's hostname (not ""). */
+	if (!strstr(err, "in trace \"build-host\"") ||
+	    !strstr(err, "WARNING: Tracer discarded 7 events between") ||
 	    !strstr(err, "WARNING: Tracer discarded 2 packets between") || strstr(err, "ERROR"))
 		CHECK_FAIL("%s: babeltrace2's warnings are not the expected ones:\n%s", dir, err);
+	free(out);
+	free(err);
+
+	/* The env as babeltrace2 reads it: origin strings decoded exactly
+	 * (quotes, a backslash, UTF-8 from octal escapes), counts, and the
+	 * trace named after the hostname. */
+	out = run_bt("-c sink.text.details", dir, &err);
+	{
+		static const char *const want[] = {
+			"Trace `build-host`",
+			"hostname: build-host",
+			"procname: demo_app",
+			"vpid: 4242",
+			"mprof_version: 0.2.0",
+			"mprof_cmdline: ./demo_app --label \"a b\" C:\\tmp caf\xc3\xa9",
+			"mprof_dropped_no_slot: 141",
+			"mprof_refused_events: 44",
+			"mprof_refused_invalid: 3",
+			"mprof_schema_errors: 1",
+			"mprof_strings_truncated: -1", /* 2^64-1: babeltrace2 keeps int64 */
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+			if (!strstr(out, want[k]))
+				CHECK_FAIL("%s: babeltrace2's details lack \"%s\"", dir, want[k]);
+		if (strstr(err, "WARN") || strstr(err, "ERROR"))
+			CHECK_FAIL("%s: babeltrace2 warned about the metadata:\n%s", dir, err);
+	}
 	free(out);
 	free(err);
 
@@ -151,7 +185,7 @@ static void check_trace(const char *dir)
 	 * the event's cycles to ns separately, rounding each down, so it may
 	 * print up to 2 ns less. */
 	out = run_bt("--clock-seconds --no-delta", dir, &err);
-	if (sscanf(out, "[1700000000.%9llu] all.types:", &ns) != 1 || ns > 123456789 || ns < 123456787)
+	if (sscanf(out, "[1700000000.%9llu] " ORIGIN "all.types:", &ns) != 1 || ns > 123456789 || ns < 123456787)
 		CHECK_FAIL("%s: wall time of the reference tick: %.60s", dir, out);
 	free(out);
 	free(err);

@@ -78,6 +78,18 @@ static void roundtrip(const struct prof_trace_desc *d)
 	CHECK_EQ_U(back.clock.ref_ticks, d->clock.ref_ticks);
 	CHECK_EQ_U(back.clock.ref_realtime_ns, d->clock.ref_realtime_ns);
 	CHECK(memcmp(&back.clock, &d->clock, sizeof(back.clock)) == 0);
+	/* The region counts and the origin, exactly. */
+	CHECK_EQ_U(back.counts.dropped_no_slot, d->counts.dropped_no_slot);
+	CHECK_EQ_U(back.counts.refused_events, d->counts.refused_events);
+	CHECK_EQ_U(back.counts.refused_invalid, d->counts.refused_invalid);
+	CHECK_EQ_U(back.counts.schema_errors, d->counts.schema_errors);
+	CHECK_EQ_U(back.counts.strings_truncated, d->counts.strings_truncated);
+	CHECK_STREQ(back.origin.hostname, d->origin.hostname);
+	CHECK_STREQ(back.origin.procname, d->origin.procname);
+	CHECK_EQ_U(back.origin.pid, d->origin.pid);
+	CHECK_STREQ(back.origin.version, d->origin.version);
+	CHECK_STREQ(back.origin.cmdline, d->origin.cmdline);
+	CHECK(memcmp(&back.origin, &d->origin, sizeof(back.origin)) == 0);
 	CHECK_EQ(back.schema.count, d->schema.count);
 	for (i = 0; i < d->schema.count; i++) {
 		const struct prof_schema_event *a = &d->schema.events[i], *b = &back.schema.events[i];
@@ -123,6 +135,14 @@ static void test_roundtrip(void)
 	test_schema(ev);
 	test_desc(&d, ev, TEST_NEVENTS);
 	roundtrip(&d);
+	/* Unknown origin fields are left out and come back empty. */
+	memset(d.origin.hostname, 0, sizeof(d.origin.hostname));
+	d.origin.pid = 0;
+	memset(d.origin.cmdline, 0, sizeof(d.origin.cmdline));
+	roundtrip(&d);
+	memset(&d.origin, 0, sizeof(d.origin));
+	roundtrip(&d);
+	test_desc(&d, ev, TEST_NEVENTS);
 	d.byte_order = d.byte_order == PROF_BYTE_ORDER_LE ? PROF_BYTE_ORDER_BE : PROF_BYTE_ORDER_LE;
 	roundtrip(&d);
 
@@ -247,6 +267,11 @@ static void test_generator_rejects(void)
 	REJECT(ev[1].fields[0].bound = PROF_MAX_STRING_BOUND + 1);
 	REJECT(ev[1].fields[0].bound = 0);
 	REJECT(ev[1].name[0] = '\0');          /* empty name, with fields: not a hole */
+	/* Origin strings must end within their arrays. */
+	REJECT(memset(d.origin.hostname, 'h', sizeof(d.origin.hostname)));
+	REJECT(memset(d.origin.procname, 'p', sizeof(d.origin.procname)));
+	REJECT(memset(d.origin.version, 'v', sizeof(d.origin.version)));
+	REJECT(memset(d.origin.cmdline, 'c', sizeof(d.origin.cmdline)));
 #undef REJECT
 }
 
@@ -273,6 +298,16 @@ static const struct bad_case bad_cases[] = {
 	{ "uint8_t uuid[16];", "uint8_t uuid[15];", "15", "expected 16" },
 	{ "domain = \"mprof\";", "domain = \"lttng\";", "\"", "expected the string \"mprof\"" },
 	{ "\tclock_freq = 3000000000;\n", "", "clock_ref_ticks", "expected 'clock_freq'" },
+	{ "tracer_minor = 1;", "tracer_minor = 2;", "2", "newer than this reader's" },
+	{ "hostname = \"build-host\";", "hostname = 7;", "7", "expected a string literal" },
+	{ "vpid = 4242;", "vpid = \"4242\";", "\"", "expected an integer" },
+	{ "vpid = 4242;", "vpid = 0;", "0", "non-zero vpid" },
+	{ "procname = \"demo_app\";", "procname = \"\";", "\"", "non-empty procname" },
+	{ "\thostname = \"build-host\";\n\tprocname = \"demo_app\";\n",
+	  "\tprocname = \"demo_app\";\n\thostname = \"build-host\";\n", "hostname", "expected 'clock_source'" },
+	{ "\tmprof_refused_events = 44;\n", "", "mprof_refused_invalid", "expected 'mprof_refused_events'" },
+	{ "mprof_strings_truncated = 18446744073709551615;", "mprof_strings_truncated = 18446744073709551616;",
+	  "1", "64 bits" },
 	{ "clock_source = 1;", "clock_source = 9;", "9", "clock source" },
 	{ "clock_calibrated = 1;", "clock_calibrated = 2;", "2", "0 or 1" },
 	{ "clock_source = 1;", "clock_source = 4294967297;", "4294967297", "32 bits" },

@@ -83,6 +83,18 @@ static inline void test_desc(struct prof_trace_desc *d, struct prof_schema_event
 	test_clock(&d->clock);
 	d->schema.count = count;
 	d->schema.events = events;
+	/* Counts and origin as `mprof record` fills them: every count a
+	 * distinct value, one above INT64_MAX; strings that need escapes. */
+	d->counts.dropped_no_slot = 141;
+	d->counts.refused_events = 44;
+	d->counts.refused_invalid = 3;
+	d->counts.schema_errors = 1;
+	d->counts.strings_truncated = 18446744073709551615ull;
+	snprintf(d->origin.hostname, sizeof(d->origin.hostname), "build-host");
+	snprintf(d->origin.procname, sizeof(d->origin.procname), "demo_app");
+	d->origin.pid = 4242;
+	snprintf(d->origin.version, sizeof(d->origin.version), "0.2.0");
+	snprintf(d->origin.cmdline, sizeof(d->origin.cmdline), "./demo_app --label \"a b\" C:\\tmp caf\xc3\xa9");
 }
 
 /*

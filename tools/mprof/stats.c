@@ -68,6 +68,12 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	printf("  dropped: %llu events discarded, %llu packets lost, %llu invalid packets skipped\n",
 	       (unsigned long long)ts->events_discarded, (unsigned long long)ts->packets_lost,
 	       (unsigned long long)ts->invalid_packets);
+	if (ts->packets_out_of_order || ts->packets_misplaced)
+		printf("  of the invalid packets: %llu out of sequence (duplicated or reordered), %llu in another "
+		       "stream's file\n", (unsigned long long)ts->packets_out_of_order,
+		       (unsigned long long)ts->packets_misplaced);
+	if (ts->traces > 1)
+		printf("  %llu traces (one per process)\n", (unsigned long long)ts->traces);
 	putchar('\n');
 	loss_report_print(stdout, lr);
 
@@ -221,6 +227,9 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	bad |= set(root, "packets_lost", json_u64(ts->packets_lost));
 	bad |= set(root, "invalid_packets", json_u64(ts->invalid_packets));
 	bad |= set(root, "incomplete", json_boolean(ts->incomplete));
+	bad |= set(root, "packets_out_of_order", json_u64(ts->packets_out_of_order));
+	bad |= set(root, "packets_misplaced", json_u64(ts->packets_misplaced));
+	bad |= set(root, "traces", json_u64(ts->traces));
 	bad |= set(root, "dropped_no_slot", json_u64(lr->region.dropped_no_slot));
 	bad |= set(root, "refused_events", json_u64(lr->region.refused_events));
 	bad |= set(root, "refused_invalid", json_u64(lr->region.refused_invalid));

@@ -4,24 +4,21 @@
  * live GC timing of a running program.
  *
  * TARGET is either
- *  - a trace directory that `mprof record` is still writing: top follows
- *    it like `tail -f`, re-reading `metadata` when it is replaced and the
- *    packets appended to each stream_<slot> file since the last refresh;
+ *  - a trace directory that `mprof record` is still writing (or a
+ *    directory of them, one per process): top follows it like `tail -f`
+ *    through libprofile's trace reader in follow mode (prof_trace_next()
+ *    picks up a replaced `metadata`, new stream files and the whole
+ *    packets appended since the last refresh);
  *  - a live region ("shm:/name", "fd:N" or a region file) of a program
  *    that opened its own: top is then the region's consumer; it peeks
  *    (prof_region_reader_peek), so each thread's events appear as soon as
  *    they are complete, before their packet fills.
- * Either way every byte goes through libprofile's reader
- * (prof_ctf_metadata_parse, prof_packet_check, prof_packet_next, the
- * region reader) and every event into the shared analysis; gcreport.c
- * prints the table.
- *
- *   stream_3 file:  [pkt][pkt][pkt][pa|      <- a packet still being written
- *                   ^ done         ^ off: the next refresh starts here
+ * Either way every byte goes through libprofile's reader (prof_trace_*,
+ * the region reader) and every event into the shared analysis; gcreport.c
+ * prints the table.  Invalid packets are reported as they are found and
+ * make the exit status 3.
  */
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
@@ -37,29 +34,15 @@
 #include "gcreport.h"
 #include "profile/profile.h"
 
-/* One followed stream file of a trace directory. */
-struct follow {
-	uint32_t slot;
-	int fd;
-	uint64_t off;        /* file offset of buf[0] */
-	uint8_t *buf;        /* bytes read, not yet decoded */
-	size_t len, cap;
-	uint64_t fail_off;   /* offset + 1 of a packet that failed its check */
-	unsigned fail_count; /* refreshes it failed at */
-	uint64_t discarded;  /* events_discarded of the last packet */
-};
-
 struct top {
 	const char *target;
 	struct prof_analysis *a;
 	uint64_t events;
-	/* Trace directory. */
-	int dirfd;
-	struct prof_trace_desc desc;
-	int have_desc;
-	struct stat meta_st;
-	struct follow *files;
-	size_t nfiles;
+	/* Trace directory (or directory of traces), followed. */
+	struct prof_trace *trace;
+	int clock_set;
+	uint64_t invalid_reported;
+	int bad_input;       /* invalid packets were skipped: exit 3 */
 	/* Live region. */
 	struct prof_region *region;
 	struct prof_region_reader *reader;
@@ -78,7 +61,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: mprof top --gc TARGET [--interval SECONDS] [--count N]\n"
-		"  TARGET              a trace directory being written by `mprof record`, or\n"
+		"  TARGET              a trace directory (or a directory of them) being\n"
+		"                      written by `mprof record`, or\n"
 		"                      a live region: shm:/NAME, fd:N or a region file\n"
 		"  --gc                show garbage-collector timing (the only view so far)\n"
 		"  -i, --interval S    seconds between refreshes (default 1; decimals allowed)\n"
@@ -89,108 +73,44 @@ static void usage(FILE *f)
 
 /* ---- Trace directory ---- */
 
-static int same_file(const struct stat *a, const struct stat *b)
+/*
+ * Everything the writer completed since the last refresh, through
+ * libprofile's reader in follow mode (prof_trace_next() says -EAGAIN when
+ * it has delivered it all).  A signal ends the loop early.
+ */
+static int dir_refresh(struct top *t)
 {
-	return a->st_ino == b->st_ino && a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
-	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
-}
+	const struct prof_error *e;
+	struct prof_decoded_event ev;
+	struct prof_trace_stats st;
+	char b[600];
+	int r = 0;
 
-/* Read `metadata` again if it was replaced.  Returns 1 if it changed, 0 if
- * not (or not there yet), -1 on a fatal error (reported). */
-static int metadata_refresh(struct top *t)
-{
-	struct prof_trace_desc desc;
-	struct prof_error err;
-	struct stat st;
-	char *text = NULL, buf[600];
-	ssize_t n;
-	size_t len = 0;
-	int fd, ret = -1;
-
-	fd = openat(t->dirfd, "metadata", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : (mprof_error("top", "%s/metadata: %s", t->target, strerror(errno)), -1);
-	if (fstat(fd, &st) != 0) {
-		mprof_error("top", "%s/metadata: %s", t->target, strerror(errno));
-		goto out;
-	}
-	if (t->have_desc && same_file(&st, &t->meta_st)) {
-		ret = 0;
-		goto out;
-	}
-	text = malloc((size_t)st.st_size + 1);
-	if (!text) {
-		mprof_error("top", "out of memory");
-		goto out;
-	}
-	while (len < (size_t)st.st_size && (n = read(fd, text + len, (size_t)st.st_size - len)) > 0)
-		len += (size_t)n;
-	if (prof_ctf_metadata_parse(text, len, "metadata", &desc, &err) != 0) {
-		/* The writer replaces it atomically, so this is corruption. */
-		mprof_error("top", "%s/%s", t->target, prof_error_format(&err, buf, sizeof(buf)));
-		goto out;
-	}
-	if (t->have_desc)
-		prof_trace_desc_free(&t->desc);
-	t->desc = desc;
-	t->have_desc = 1;
-	t->meta_st = st;
-	prof_analysis_set_clock(t->a, &t->desc.clock);
-	ret = 1;
-out:
-	free(text);
-	close(fd);
-	return ret;
-}
-
-/* Start following the stream files that appeared. */
-static int files_refresh(struct top *t)
-{
-	DIR *d;
-	struct dirent *de;
-	int fd = dup(t->dirfd);
-
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			close(fd);
-		mprof_error("top", "%s: %s", t->target, strerror(errno));
-		return -1;
-	}
-	rewinddir(d);
-	while ((de = readdir(d))) {
-		unsigned long slot;
-		char *end;
-		size_t i;
-		struct follow *nf;
-
-		if (strncmp(de->d_name, "stream_", 7) != 0)
-			continue;
-		slot = strtoul(de->d_name + 7, &end, 10);
-		if (*end || end == de->d_name + 7 || slot >= PROF_MAX_STREAMS)
-			continue;
-		for (i = 0; i < t->nfiles; i++)
-			if (t->files[i].slot == slot)
-				break;
-		if (i < t->nfiles)
-			continue;
-		nf = realloc(t->files, (t->nfiles + 1) * sizeof(*nf));
-		if (!nf) {
-			closedir(d);
+	while (!stop && (r = prof_trace_next(t->trace, &ev)) == 1) {
+		if (!t->clock_set) {
+			/* Known once there is an event (a followed directory may
+			 * have had no metadata yet). */
+			prof_analysis_set_clock(t->a, &prof_trace_get_desc(t->trace)->clock);
+			t->clock_set = 1;
+		}
+		if (prof_analysis_add(t->a, &ev) != 0) {
 			mprof_error("top", "out of memory");
 			return -1;
 		}
-		t->files = nf;
-		memset(&nf[t->nfiles], 0, sizeof(*nf));
-		nf[t->nfiles].slot = (uint32_t)slot;
-		nf[t->nfiles].fd = openat(t->dirfd, de->d_name, O_RDONLY | O_CLOEXEC);
-		if (nf[t->nfiles].fd < 0) {
-			closedir(d);
-			mprof_error("top", "%s/%s: %s", t->target, de->d_name, strerror(errno));
-			return -1;
-		}
-		t->nfiles++;
+		t->events++;
 	}
-	closedir(d);
+	if (r < 0 && r != -EAGAIN) {
+		e = prof_trace_last_error(t->trace);
+		mprof_error("top", "%s", e ? prof_error_format(e, b, sizeof(b)) : prof_strerror(r));
+		return -1;
+	}
+	prof_trace_get_stats(t->trace, &st);
+	if (st.invalid_packets > t->invalid_reported && (e = prof_trace_last_error(t->trace))) {
+		mprof_error("top", "warning: %llu invalid packets skipped; last: %s",
+			    (unsigned long long)st.invalid_packets, prof_error_format(e, b, sizeof(b)));
+		t->invalid_reported = st.invalid_packets;
+		t->bad_input = 1;
+	}
 	return 0;
 }
 
@@ -210,121 +130,6 @@ static int feed_packet(struct top *t, const uint8_t *pkt, const struct prof_pack
 		t->events++;
 	}
 	return r;
-}
-
-/*
- * Decode the whole packets at the start of f->buf; keep the rest (a packet
- * not entirely in the file yet, or one that fails) for the next call.
- * @at_eof: the whole file has been read, so a failure is counted.
- */
-static int follow_decode(struct top *t, struct follow *f, int at_eof)
-{
-	struct prof_packet_info info;
-	struct prof_error err;
-	size_t pos = 0;
-	int r = 0;
-
-	while (f->len - pos >= PROF_PACKET_HEADER_SIZE) {
-		memset(&err, 0, sizeof(err));
-		r = prof_packet_check(f->buf + pos, f->len - pos, &t->desc.schema, t->desc.uuid, &info, &err);
-		if (r != 0)
-			break;
-		r = feed_packet(t, f->buf + pos, &info, &t->desc.schema);
-		if (r == -ENOMEM)
-			return r;
-		f->discarded = info.hdr.events_discarded;
-		pos += (size_t)(info.hdr.packet_size / 8);
-	}
-	if (r != 0 && at_eof) {
-		/* The end of a packet not yet in the file fails on its
-		 * packet_size, and an id the metadata does not name yet on
-		 * the event (the recorder rewrites metadata right after):
-		 * both pass at a later refresh.  A packet that still fails at
-		 * the same offset three refreshes on is reported, once: the
-		 * recorder writes only whole, valid packets. */
-		if (f->fail_off != f->off + pos + 1) {
-			f->fail_off = f->off + pos + 1;
-			f->fail_count = 0;
-		}
-		if (++f->fail_count == 3) {
-			char b[600];
-
-			if (err.offset != UINT64_MAX)
-				err.offset += f->off + pos;
-			snprintf(err.file, sizeof(err.file), "%s/stream_%u", t->target, f->slot);
-			mprof_error("top", "%s", prof_error_format(&err, b, sizeof(b)));
-		}
-	}
-	if (pos) {
-		memmove(f->buf, f->buf + pos, f->len - pos);
-		f->len -= pos;
-		f->off += pos;
-	}
-	return 0;
-}
-
-/* Read and decode what was appended to one stream file, a chunk at a time. */
-static int follow_read(struct top *t, struct follow *f)
-{
-	const size_t chunk = 1 << 20;
-	ssize_t n;
-
-	for (;;) {
-		if (f->cap - f->len < chunk) {
-			size_t ncap = f->len + chunk;
-			uint8_t *nb = realloc(f->buf, ncap);
-
-			if (!nb) {
-				mprof_error("top", "out of memory");
-				return -ENOMEM;
-			}
-			f->buf = nb;
-			f->cap = ncap;
-		}
-		n = pread(f->fd, f->buf + f->len, chunk, (off_t)(f->off + f->len));
-		if (n < 0) {
-			mprof_error("top", "%s/stream_%u: %s", t->target, f->slot, strerror(errno));
-			return -1;
-		}
-		if (n > 0)
-			f->len += (size_t)n;
-		if (follow_decode(t, f, n == 0) != 0)
-			return -1;
-		if (n == 0)
-			return 0;
-	}
-}
-
-static int dir_refresh(struct top *t)
-{
-	size_t i;
-	int r = metadata_refresh(t);
-
-	if (r < 0)
-		return -1;
-	if (!t->have_desc)
-		return 0; /* `mprof record` has not written it yet */
-	if (files_refresh(t) != 0)
-		return -1;
-	for (i = 0; i < t->nfiles; i++)
-		if (follow_read(t, &t->files[i]) != 0)
-			return -1;
-	/* Events named by a metadata written while we read: once more. */
-	if (metadata_refresh(t) == 1)
-		for (i = 0; i < t->nfiles; i++)
-			if (follow_read(t, &t->files[i]) != 0)
-				return -1;
-	return 0;
-}
-
-static uint64_t dir_discarded(const struct top *t)
-{
-	uint64_t sum = 0;
-	size_t i;
-
-	for (i = 0; i < t->nfiles; i++)
-		sum += t->files[i].discarded;
-	return sum;
 }
 
 /* ---- Live region ---- */
@@ -398,11 +203,14 @@ static void print_refresh(struct top *t, unsigned long n, const struct prof_gc_t
 		prof_region_reader_stats(t->reader, &ds);
 		discarded = ds.events_discarded + ds.dropped_no_slot;
 	} else {
-		discarded = dir_discarded(t);
+		struct prof_trace_stats st;
+
+		prof_trace_get_stats(t->trace, &st);
+		discarded = st.events_discarded + prof_trace_get_desc(t->trace)->counts.dropped_no_slot;
 	}
 	printf("mprof top --gc %s  refresh %lu  events %llu  dropped %llu\n", t->target, n,
 	       (unsigned long long)t->events, (unsigned long long)discarded);
-	if (!t->reader && !t->have_desc)
+	if (!t->reader && prof_trace_part_count(t->trace) == 0)
 		printf("(no %s/metadata yet: waiting for mprof record to write it)\n", t->target);
 	gc_report_print_live(stdout, t->a, prev);
 	if (!clear)
@@ -419,7 +227,9 @@ int cmd_top(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct top t = { .dirfd = -1 };
+	struct top t = { 0 };
+	struct prof_error err;
+	char ebuf[600];
 	struct prof_gc_totals prev, now;
 	struct sigaction sa;
 	struct timespec next;
@@ -459,9 +269,10 @@ int cmd_top(int argc, char **argv)
 	}
 	if (strncmp(t.target, "shm:", 4) && strncmp(t.target, "fd:", 3) && stat(t.target, &st) == 0 &&
 	    S_ISDIR(st.st_mode)) {
-		t.dirfd = open(t.target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (t.dirfd < 0) {
-			mprof_error("top", "%s: %s", t.target, strerror(errno));
+		if (prof_trace_open_flags(&t.trace, t.target, PROF_TRACE_FOLLOW, &err) != 0) {
+			mprof_error("top", "%s", prof_error_format(&err, ebuf, sizeof(ebuf)));
+			if (err.code == -ENOMEM)
+				ret = MPROF_EXIT_SYSTEM;
 			goto out;
 		}
 	} else if (region_open(&t) != 0) {
@@ -477,7 +288,7 @@ int cmd_top(int argc, char **argv)
 	memset(&prev, 0, sizeof(prev));
 	/* Refresh 1 right away, then one every interval. */
 	for (n = 1; !stop; n++) {
-		if ((t.dirfd >= 0 ? dir_refresh(&t) : region_refresh(&t)) != 0)
+		if ((t.trace ? dir_refresh(&t) : region_refresh(&t)) != 0)
 			goto out;
 		print_refresh(&t, n, n > 1 ? &prev : NULL, clear);
 		prof_analysis_gc_totals(t.a, &now);
@@ -494,17 +305,9 @@ int cmd_top(int argc, char **argv)
 		while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR)
 			;
 	}
-	ret = MPROF_EXIT_OK;
+	ret = t.bad_input ? MPROF_EXIT_INPUT : MPROF_EXIT_OK;
 out:
-	if (t.have_desc)
-		prof_trace_desc_free(&t.desc);
-	for (size_t i = 0; i < t.nfiles; i++) {
-		close(t.files[i].fd);
-		free(t.files[i].buf);
-	}
-	free(t.files);
-	if (t.dirfd >= 0)
-		close(t.dirfd);
+	prof_trace_close(t.trace);
 	prof_region_reader_close(t.reader);
 	prof_region_close(t.region);
 	prof_analysis_free(t.a);

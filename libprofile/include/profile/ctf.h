@@ -30,6 +30,26 @@ extern "C" {
  */
 #define PROF_CTF_INCOMPLETE_MARKER ".mprof-incomplete"
 
+#define PROF_ORIGIN_NAME_MAX 256u     /* hostname, procname: bytes with the NUL */
+#define PROF_ORIGIN_VERSION_MAX 64u
+#define PROF_ORIGIN_CMDLINE_MAX 1024u
+
+/*
+ * Where a trace came from, carried in the metadata's env (LTTng's keys
+ * where it has them: `hostname`, `procname`, `vpid`; then
+ * `mprof_version`, `mprof_cmdline`).  babeltrace2 names a trace after its
+ * env `hostname` ("in trace \"host\"", or "host/sub/dir" for one trace of
+ * several).  Each string is NUL-terminated within its array (an empty
+ * string when unknown); any byte may appear (escaped in the TSDL).
+ */
+struct prof_trace_origin {
+	char hostname[PROF_ORIGIN_NAME_MAX];
+	char procname[PROF_ORIGIN_NAME_MAX]; /* the program's name */
+	uint64_t pid;                        /* 0 when unknown */
+	char version[PROF_ORIGIN_VERSION_MAX];  /* mprof's version */
+	char cmdline[PROF_ORIGIN_CMDLINE_MAX];  /* the command line, arguments joined by spaces */
+};
+
 /* What a trace is, apart from its events. */
 struct prof_trace_desc {
 	uint8_t uuid[16];
@@ -37,33 +57,56 @@ struct prof_trace_desc {
 	struct prof_clock_desc clock;
 	struct prof_schema schema;
 	struct prof_region_counts counts; /* carried in the metadata's env */
+	struct prof_trace_origin origin;  /* carried in the metadata's env */
 };
 
 /**
  * prof_ctf_metadata() - generate the TSDL metadata text.
- * @desc: uuid, byte order, clock and schema.
+ * @desc: uuid, byte order, clock, schema, region counts and origin.
  * @buf: output buffer, or NULL to measure.
- * @size: its size.
+ * @size: its size; like snprintf, a shorter buffer gets a NUL-terminated
+ *        prefix.
  *
- * Return: the text's length (without NUL) like snprintf, or -EINVAL.
+ * The text depends on nothing but @desc, so equal descriptions give equal
+ * bytes (the writer relies on it to skip rewrites).  The env carries the clock calibration, the region counts (keys
+ * `mprof_dropped_no_slot`, `mprof_refused_events`, `mprof_refused_invalid`,
+ * `mprof_schema_errors`, `mprof_strings_truncated`, exact u64) and the
+ * origin (struct prof_trace_origin).
+ *
+ * Return: the text's length (without NUL) like snprintf, or -EINVAL if
+ * @desc cannot be expressed: bad byte order or clock, ids not equal to
+ * indices, a name not NUL-terminated, a field name that is not a C
+ * identifier or repeats, a bad type, kind or string bound, an origin
+ * string not NUL-terminated within its array.
  */
 PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf, size_t size);
 
 /**
  * prof_ctf_metadata_parse() - parse metadata that prof_ctf_metadata() made.
- * @text: the TSDL text.
+ * @text: the TSDL text (need not be NUL-terminated).
  * @len: its length.
  * @file: name for messages.
- * @out: filled; out->schema.events is malloc'd (free with
- *       prof_trace_desc_free()).
- * @err: filled on failure with the byte offset; may be NULL.
+ * @out: filled; out->schema.events is malloc'd (NULL for no events; free
+ *       with prof_trace_desc_free()), with min_size and max_size
+ *       computed; zeroed on failure.
+ * @err: on failure, @file, the byte offset and what was expected; may be
+ *       NULL.
  *
- * Return: 0, -EINVAL (with @err), -ENOMEM.
+ * Metadata of tracer_minor 0 (written before the env carried counts and
+ * origin) is read too, with zero counts and an empty origin.  Metadata
+ * that is not mprof's (another tracer's TSDL, or LTTng's packetized
+ * metadata) is refused with -ENOTSUP and a message saying so and naming
+ * babeltrace2, instead of a parser offset.
+ *
+ * Return: 0, -EINVAL (with @err), -ENOTSUP (not mprof's), -ENOMEM.
  */
 PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char *file,
 					struct prof_trace_desc *out, struct prof_error *err);
 
-/** prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated. */
+/**
+ * prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated.
+ * @desc: the description, zeroed afterwards; may be NULL.
+ */
 PROF_EXPORT void prof_trace_desc_free(struct prof_trace_desc *desc);
 
 struct prof_ctf_writer;
@@ -124,41 +167,151 @@ struct prof_trace_stats {
 	uint64_t streams;
 	uint64_t packets;
 	uint64_t events;
-	uint64_t invalid_packets;    /* skipped: failed prof_packet_check() */
+	uint64_t invalid_packets;    /* skipped: failed a check (includes the two below) */
 	uint64_t events_discarded;   /* sum of each stream's last cumulative count */
 	uint64_t packets_lost;       /* packet_seq_num gaps, from 0 */
-	uint64_t incomplete;         /* 1: the writer never finished the trace */
+	uint64_t incomplete;         /* 1: the writer never finished the trace (any part of it, or
+	                              * a directory of traces that has the marker itself) */
+	uint64_t packets_out_of_order; /* skipped: packet_seq_num not above the file's previous one
+	                                * (a duplicated or reordered packet) */
+	uint64_t packets_misplaced;  /* skipped: stream_instance_id is not the file's slot (a
+	                              * stream file copied under another name) */
+	uint64_t traces;             /* traces read: 1, or the parts of a directory of traces */
 };
 
 struct prof_trace;
 
+/* prof_trace_open_flags() flags. */
+#define PROF_TRACE_FOLLOW 0x1u /* a trace still being written: see prof_trace_next() */
+
 /**
- * prof_trace_open() - open a trace directory written by mprof.
+ * prof_trace_open() - open a trace written by mprof: a trace directory, or
+ * a directory of trace directories.
  * @out: receives the trace.
  * @dir: the directory.
  * @err: filled on failure (file and offset); may be NULL.
  *
- * Return: 0, -ENOENT (no directory or no metadata), -EINVAL (bad metadata),
- * or a negative errno.
+ * Equivalent to prof_trace_open_flags(@out, @dir, 0, @err).
+ *
+ * Return: as prof_trace_open_flags().
  */
 PROF_EXPORT int prof_trace_open(struct prof_trace **out, const char *dir, struct prof_error *err);
 
-/** prof_trace_get_desc() - the trace's description (schema, clock). */
+/**
+ * prof_trace_open_flags() - open a trace, possibly one still being written.
+ * @out: receives the trace.
+ * @dir: a trace directory (it holds `metadata`), or a directory of trace
+ *       directories (no `metadata` in it; its subdirectories, at any depth
+ *       up to 8, that hold one are its parts, e.g. `mprof record`'s
+ *       DIR/<prog>-<pid>/), read as one trace.
+ * @flags: 0 or PROF_TRACE_FOLLOW.
+ * @err: filled on failure (file and offset); may be NULL.
+ *
+ * Only regular files are read (a FIFO, a device or a link to one is
+ * refused, without blocking); `metadata` is read whole up to 64 MiB;
+ * stream files are mapped, never read into memory.  Reads the metadata,
+ * maps every stream file and decodes each stream's first event (so
+ * invalid leading packets are already counted).
+ *
+ * In follow mode, a directory that has neither `metadata` nor parts yet
+ * is accepted: what appears later is picked up by prof_trace_next().
+ *
+ * Return: 0, -ENOENT (no directory, or no metadata and no parts), -EINVAL
+ * (bad metadata, or a file that is not a regular file), -ENOTSUP (a byte
+ * order other than the host's, or a trace mprof did not write: read it
+ * with babeltrace2), -ENOMEM, or the errno of a failed system call.
+ */
+PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, unsigned int flags,
+				      struct prof_error *err);
+
+/**
+ * prof_trace_get_desc() - the trace's description (schema, clock, counts,
+ * origin).
+ * @t: the trace.
+ *
+ * For a directory of traces: a merged description whose schema is the
+ * union of the parts' (each distinct event definition once; the ids of the
+ * events prof_trace_next() returns index it), whose clock is
+ * CLOCK_MONOTONIC nanoseconds (the events' timestamps are converted with
+ * each part's own clock), whose counts are the parts' sums and whose
+ * origin is the first part's.  Stable until the next prof_trace_next().
+ * Zeroed (clock frequency 0) while a followed directory has nothing yet.
+ *
+ * Return: the description, or NULL if @t is NULL.
+ */
 PROF_EXPORT const struct prof_trace_desc *prof_trace_get_desc(const struct prof_trace *t);
 
 /**
- * prof_trace_next() - the next event in timestamp order across streams.
+ * prof_trace_part_count() - how many traces @t reads: 1 for a trace
+ * directory, the number of parts found so far for a directory of traces.
  * @t: the trace.
- * @ev: filled; valid until the next call.
+ *
+ * Return: the count (0 for a followed directory where nothing appeared yet).
+ */
+PROF_EXPORT uint32_t prof_trace_part_count(const struct prof_trace *t);
+
+/**
+ * prof_trace_get_part_desc() - one part's own description (its schema,
+ * clock, counts and origin: which process it came from).
+ * @t: the trace.
+ * @index: a prof_decoded_event's `trace`, below prof_trace_part_count().
+ *
+ * Return: the description, or NULL for a bad index.
+ */
+PROF_EXPORT const struct prof_trace_desc *prof_trace_get_part_desc(const struct prof_trace *t, uint32_t index);
+
+/**
+ * prof_trace_part_dir() - one part's directory.
+ * @t: the trace.
+ * @index: below prof_trace_part_count().
+ *
+ * Return: the path, or NULL for a bad index.
+ */
+PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t index);
+
+/**
+ * prof_trace_next() - the next event in timestamp order across streams
+ * (and across the parts of a directory of traces, ordered by their
+ * nanoseconds).
+ * @t: the trace.
+ * @ev: filled; valid until the next call.  @ev->trace says which part it
+ *      came from.
  *
  * Invalid packets are skipped, counted, and reported through
- * prof_trace_last_error().
+ * prof_trace_last_error(); so are packets whose packet_seq_num does not
+ * increase within their file, or whose stream_instance_id is not their
+ * file's slot (never counted twice).
  *
- * Return: 1 if @ev was filled, 0 at the end, or a negative errno.
+ * Follow mode: when every whole packet read so far has been delivered,
+ * the trace is looked at again: a replaced `metadata` is re-read (it may
+ * only add events), new stream files and new parts are picked up, and
+ * stream files that grew are mapped again; a packet not yet entirely in
+ * its file waits, and so does a whole packet that fails its check while
+ * its writer runs, until the next metadata (which may name its events).  Events come in timestamp order among those available
+ * at each look; each event is delivered exactly once, in file order per
+ * stream.
+ *
+ * Return: 1 if @ev was filled; 0 at the end (in follow mode: once the
+ * writer has finished, i.e. no part, nor a directory of traces itself,
+ * still has PROF_CTF_INCOMPLETE_MARKER, and everything was delivered); -EAGAIN in follow mode when nothing new
+ * is there yet (call again later); or another negative errno (follow mode:
+ * a metadata file that became unreadable or changed incompatibly, with
+ * prof_trace_last_error()).
  */
 PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event *ev);
 
-/** prof_trace_get_stats() - counts so far (complete after the last event). */
+/**
+ * prof_trace_get_stats() - counts so far (complete after the last event).
+ * @t: the trace.
+ * @out: filled.
+ *
+ * packets counts valid packets read; packets_lost counts sequence numbers
+ * missing before the first and between consecutive valid packets of a
+ * stream (overwritten by a flight recorder, or lost; a skipped invalid
+ * packet leaves such a gap too); events_discarded sums each stream's
+ * latest cumulative count.  For a directory of traces every count is the
+ * sum over its parts (incomplete: 1 if any part is).
+ */
 PROF_EXPORT void prof_trace_get_stats(const struct prof_trace *t, struct prof_trace_stats *out);
 
 /** prof_trace_last_error() - the last invalid packet's error, or NULL. */
@@ -167,6 +320,14 @@ PROF_EXPORT const struct prof_error *prof_trace_last_error(const struct prof_tra
 /**
  * prof_clock_to_ns() - convert a timestamp in the trace's clock to
  * nanoseconds since the clock's origin (CLOCK_MONOTONIC scale).
+ * @clock: the clock description.
+ * @ticks: a timestamp in its ticks.
+ *
+ * ns = ref_monotonic_ns + (ticks - ref_ticks) * 1e9 / freq_hz, in 128-bit
+ * arithmetic, rounded down.
+ *
+ * Return: the nanoseconds, clamped to [0, UINT64_MAX]; @ticks unchanged if
+ * the clock has no frequency.
  */
 PROF_EXPORT uint64_t prof_clock_to_ns(const struct prof_clock_desc *clock, uint64_t ticks);
 

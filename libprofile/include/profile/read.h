@@ -103,6 +103,8 @@ struct prof_decoded_event {
 	uint32_t id;
 	uint32_t stream;              /* stream_instance_id */
 	uint32_t tid;
+	uint32_t trace;               /* which trace of a directory of traces
+	                               * (prof_trace_get_part_desc()); 0 otherwise */
 	uint16_t nfields;
 	const struct prof_schema_event *desc;
 	struct prof_value values[PROF_MAX_FIELDS];

@@ -8,7 +8,11 @@
  *   / * CTF 1.8 * /                      signature, byte 0
  *   typealias integer {...} := T;        one per integer type (table below)
  *   trace  { major; minor; uuid; byte_order; packet.header := struct {...}; };
- *   env    { domain; tracer_*; clock_* (the whole struct prof_clock_desc) };
+ *   env    { domain; tracer_*; hostname; procname; vpid; mprof_version;
+ *            mprof_cmdline (struct prof_trace_origin, each left out when
+ *            unknown); clock_* (the whole
+ *            struct prof_clock_desc); mprof_<count> (struct
+ *            prof_region_counts) };
  *   clock  { name; description; freq; precision; offset_s; offset; absolute; };
  *   stream { id = 0; packet.context := struct {...}; event.header := ...; };
  *   event  { name; id; stream_id; model.emf.uri = "mprof:kind=K;bounds=..";
@@ -21,9 +25,11 @@
  * What TSDL cannot say directly travels in strings babeltrace2 ignores or
  * shows verbatim: the event kind and the string bounds in the event's
  * model.emf.uri ("mprof:kind=1;bounds=0,64", one bound per field), the
- * clock calibration in env integers (babeltrace2 2.0.4 stores env
- * integers as int64 and prints values above INT64_MAX as negative, but it
- * accepts them; our parser reads them back as uint64 exactly).
+ * clock calibration and the region counts in env integers (babeltrace2
+ * 2.0.4 stores env integers as int64 and prints values above INT64_MAX as
+ * negative, but it accepts them; our parser reads them back as uint64
+ * exactly).  tracer_minor 1 added the origin and the counts; metadata of
+ * tracer_minor 0 is still read.
  *
  * Names.  Event names go in string literals: '"' and '\\' are escaped and
  * every byte outside printable ASCII is written as a three-digit octal
@@ -38,7 +44,9 @@
  * exactly the constructs above, in the generator's order, with the values
  * the generator would have written (e.g. the clock offset must match the
  * calibration in env).  Anything else is an error naming the file, the
- * byte offset and what was expected.  Foreign CTF is babeltrace2's job.
+ * byte offset and what was expected; but if the text is CTF that does not
+ * say `tracer_name = "mprof"` (LTTng's, barectf's...), the error says so
+ * and names babeltrace2, which reads foreign CTF.
  */
 #include <errno.h>
 #include <limits.h>
@@ -55,13 +63,14 @@
 #include "profile/read.h"
 
 #define TRACER_MAJOR 1u
-#define TRACER_MINOR 0u
+#define TRACER_MINOR 1u /* 1: env has the origin and the region counts */
 #define CLOCK_NAME "mprof_clock"
 #define CLOCK_PRECISION 1u
 #define NS_PER_S 1000000000u
 #define SIGNATURE "/* CTF 1.8 */"
 #define URI_PREFIX "mprof:kind="
-#define MAX_STRING_TOKEN 256u
+#define MAX_STRING_TOKEN PROF_ORIGIN_CMDLINE_MAX
+#define PACKETIZED_MAGIC 0x75d11d57u /* LTTng's packetized metadata */
 
 /* ---- Shared tables: the generator walks them, the parser expects them ---- */
 
@@ -135,6 +144,19 @@ static const struct env_entry clock_env[] = {
 	ENV_ENTRY("clock_ref_monotonic_ns", ref_monotonic_ns),
 	ENV_ENTRY("clock_ref_realtime_ns", ref_realtime_ns),
 	ENV_ENTRY("clock_calib_window_ns", calib_window_ns),
+};
+
+/* The region counts as env integers, after the clock's. */
+#define COUNT_ENTRY(f) { "mprof_" #f, offsetof(struct prof_region_counts, f) }
+static const struct count_entry {
+	const char *name;
+	size_t offset; /* of a uint64_t in struct prof_region_counts */
+} counts_env[] = {
+	COUNT_ENTRY(dropped_no_slot),
+	COUNT_ENTRY(refused_events),
+	COUNT_ENTRY(refused_invalid),
+	COUNT_ENTRY(schema_errors),
+	COUNT_ENTRY(strings_truncated),
 };
 
 /* Words a TSDL reader will not take as a field name (babeltrace2 2.0.4). */
@@ -315,6 +337,37 @@ static int check_desc(const struct prof_trace_desc *desc)
 	return 0;
 }
 
+static int check_origin(const struct prof_trace_origin *o)
+{
+	if (!name_terminated(o->hostname, sizeof(o->hostname)) || !name_terminated(o->procname, sizeof(o->procname)) ||
+	    !name_terminated(o->version, sizeof(o->version)) || !name_terminated(o->cmdline, sizeof(o->cmdline)))
+		return -EINVAL;
+	return 0;
+}
+
+static void emit_env_string(struct out *o, const char *key, const char *value)
+{
+	if (!value[0])
+		return;
+	emit(o, "\t%s = ", key);
+	emit_string(o, value);
+	emit(o, ";\n");
+}
+
+/*
+ * What is unknown (an empty string, pid 0) is left out: babeltrace2 would
+ * print an empty "::(0)" before every event.
+ */
+static void emit_origin(struct out *o, const struct prof_trace_origin *origin)
+{
+	emit_env_string(o, "hostname", origin->hostname);
+	emit_env_string(o, "procname", origin->procname);
+	if (origin->pid)
+		emit(o, "\tvpid = %llu;\n", (unsigned long long)origin->pid);
+	emit_env_string(o, "mprof_version", origin->version);
+	emit_env_string(o, "mprof_cmdline", origin->cmdline);
+}
+
 static void emit_event(struct out *o, const struct prof_schema_event *ev)
 {
 	uint32_t j;
@@ -341,21 +394,6 @@ static void emit_event(struct out *o, const struct prof_schema_event *ev)
 	emit(o, "\t};\n};\n\n");
 }
 
-/**
- * prof_ctf_metadata() - generate the TSDL metadata text.
- * @desc: uuid, byte order, clock and schema.
- * @buf: output buffer, or NULL to measure.
- * @size: its size; like snprintf, a shorter buffer gets a NUL-terminated
- *        prefix.
- *
- * The text depends on nothing but @desc, so equal descriptions give equal
- * bytes (the writer relies on it to skip rewrites).
- *
- * Return: the text's length without the NUL, or -EINVAL if @desc cannot be
- * expressed: bad byte order or clock, ids not equal to indices, a name
- * not NUL-terminated, a field name that is not a C identifier or repeats,
- * a bad type, kind or string bound.
- */
 PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf, size_t size)
 {
 	const struct prof_clock_desc *c;
@@ -366,6 +404,8 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 	int ret;
 
 	ret = check_desc(desc);
+	if (!ret)
+		ret = check_origin(&desc->origin);
 	if (ret)
 		return ret;
 	c = &desc->clock;
@@ -388,6 +428,7 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 
 	emit(&o, "env {\n\tdomain = \"mprof\";\n\ttracer_name = \"mprof\";\n");
 	emit(&o, "\ttracer_major = %u;\n\ttracer_minor = %u;\n", TRACER_MAJOR, TRACER_MINOR);
+	emit_origin(&o, &desc->origin);
 	for (i = 0; i < N_OF(clock_env); i++) {
 		const unsigned char *field = (const unsigned char *)c + clock_env[i].offset;
 		uint64_t v;
@@ -401,6 +442,12 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 			memcpy(&v, field, 8);
 		}
 		emit(&o, "\t%s = %llu;\n", clock_env[i].name, (unsigned long long)v);
+	}
+	for (i = 0; i < N_OF(counts_env); i++) {
+		uint64_t v;
+
+		memcpy(&v, (const unsigned char *)&desc->counts + counts_env[i].offset, sizeof(v));
+		emit(&o, "\t%s = %llu;\n", counts_env[i].name, (unsigned long long)v);
 	}
 	emit(&o, "};\n\n");
 
@@ -847,8 +894,80 @@ static int parse_trace(struct parser *p, struct prof_trace_desc *out)
 	return ret;
 }
 
-static int parse_env(struct parser *p, struct prof_clock_desc *c)
+/*
+ * `NAME = "..." ;` into @buf (NUL-terminated, shorter than @size), if the
+ * current token is NAME: the origin's keys are each optional (absent when
+ * unknown), in the generator's order.  An empty value is refused: the
+ * generator leaves such a key out, so the text has one form.
+ */
+static int optional_env_string(struct parser *p, const char *name, char *buf, size_t size)
 {
+	size_t start = 0;
+	int ret;
+
+	if (!tok_is(p, TOK_IDENT, name))
+		return 0;
+	ret = next(p);
+	if (!ret)
+		ret = expect(p, "=");
+	if (!ret)
+		ret = expect_string(p, buf, size, &start);
+	if (!ret && !buf[0])
+		return fail(p, start, "expected a non-empty %s (an unknown one is left out)", name);
+	if (!ret)
+		ret = expect(p, ";");
+	return ret;
+}
+
+static int parse_origin(struct parser *p, struct prof_trace_origin *o)
+{
+	size_t start;
+	int ret = optional_env_string(p, "hostname", o->hostname, sizeof(o->hostname));
+
+	if (!ret)
+		ret = optional_env_string(p, "procname", o->procname, sizeof(o->procname));
+	if (!ret && tok_is(p, TOK_IDENT, "vpid")) {
+		ret = expect_seq(p, "vpid =");
+		start = p->start;
+		if (!ret)
+			ret = expect_uint(p, &o->pid);
+		if (!ret && o->pid == 0)
+			return fail(p, start, "expected a non-zero vpid (an unknown one is left out)");
+		if (!ret)
+			ret = expect(p, ";");
+	}
+	if (!ret)
+		ret = optional_env_string(p, "mprof_version", o->version, sizeof(o->version));
+	if (!ret)
+		ret = optional_env_string(p, "mprof_cmdline", o->cmdline, sizeof(o->cmdline));
+	return ret;
+}
+
+static int parse_counts(struct parser *p, struct prof_region_counts *counts)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < N_OF(counts_env) && !ret; i++) {
+		uint64_t v = 0;
+
+		ret = expect(p, counts_env[i].name);
+		if (!ret)
+			ret = expect(p, "=");
+		if (!ret)
+			ret = expect_uint(p, &v);
+		if (!ret)
+			ret = expect(p, ";");
+		if (!ret)
+			memcpy((unsigned char *)counts + counts_env[i].offset, &v, sizeof(v));
+	}
+	return ret;
+}
+
+static int parse_env(struct parser *p, struct prof_trace_desc *out)
+{
+	struct prof_clock_desc *c = &out->clock;
+	uint64_t minor = 0;
 	size_t i, start;
 	int ret;
 
@@ -864,7 +983,18 @@ static int parse_env(struct parser *p, struct prof_clock_desc *c)
 	if (!ret)
 		ret = expect_attr_eq(p, "tracer_major", TRACER_MAJOR);
 	if (!ret)
-		ret = expect_attr_eq(p, "tracer_minor", TRACER_MINOR);
+		ret = expect_seq(p, "tracer_minor =");
+	if (!ret) {
+		start = p->start;
+		ret = expect_uint(p, &minor);
+		if (!ret && minor > TRACER_MINOR)
+			return fail(p, start, "tracer_minor %llu is newer than this reader's %u: update mprof",
+				    (unsigned long long)minor, TRACER_MINOR);
+	}
+	if (!ret)
+		ret = expect(p, ";");
+	if (!ret && minor >= 1)
+		ret = parse_origin(p, &out->origin);
 	for (i = 0; i < N_OF(clock_env) && !ret; i++) {
 		unsigned char *field = (unsigned char *)c + clock_env[i].offset;
 		uint64_t v = 0;
@@ -898,6 +1028,8 @@ static int parse_env(struct parser *p, struct prof_clock_desc *c)
 		if (clock_env[i].offset == offsetof(struct prof_clock_desc, freq_hz) && v == 0)
 			return fail(p, start, "expected a non-zero clock frequency");
 	}
+	if (!ret && minor >= 1)
+		ret = parse_counts(p, &out->counts);
 	if (!ret)
 		ret = expect_seq(p, "} ;");
 	return ret;
@@ -1146,18 +1278,68 @@ static int parse_events(struct parser *p, struct prof_schema *schema)
 	return ret;
 }
 
-/**
- * prof_ctf_metadata_parse() - parse metadata that prof_ctf_metadata() made.
- * @text: the TSDL text (need not be NUL-terminated).
- * @len: its length.
- * @file: name for messages.
- * @out: filled; out->schema.events is malloc'd (NULL for no events), with
- *       min_size and max_size computed; zeroed on failure.
- * @err: on failure, @file, the byte offset and what was expected; may be
- *       NULL.
- *
- * Return: 0, -EINVAL (with @err), -ENOMEM.
+/* Finds `tracer_name = "X"` in @text (comments and all); copies X to @name. */
+static bool find_tracer_name(const char *text, size_t len, char *name, size_t size)
+{
+	static const char key[] = "tracer_name";
+	size_t i = 0, j, n;
+
+	while (i + sizeof(key) - 1 <= len) {
+		const char *hit = memmem(text + i, len - i, key, sizeof(key) - 1);
+
+		if (!hit)
+			return false;
+		j = (size_t)(hit - text) + sizeof(key) - 1;
+		i = j;
+		while (j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'))
+			j++;
+		if (j >= len || text[j] != '=')
+			continue;
+		for (j++; j < len && (text[j] == ' ' || text[j] == '\t' || text[j] == '\n' || text[j] == '\r'); j++)
+			;
+		if (j >= len || text[j] != '"')
+			continue;
+		for (n = 0, j++; j < len && text[j] != '"' && n + 1 < size; j++)
+			name[n++] = (unsigned char)text[j] >= 0x20 && (unsigned char)text[j] < 0x7f ? text[j] : '?';
+		name[n] = '\0';
+		if (j < len && text[j] == '"')
+			return true; /* a cut text may end inside the name */
+	}
+	return false;
+}
+
+/*
+ * refuse_foreign() - after a parse error, say plainly whether the text is
+ * CTF that mprof did not write: LTTng's packetized metadata (binary, it
+ * starts with the packet magic), or TSDL whose env names another tracer.  Such a trace is refused with -ENOTSUP and a pointer to
+ * babeltrace2 instead of a parser offset.  Metadata that says it is
+ * mprof's keeps the precise error: it is a damaged mprof trace.
  */
+static int refuse_foreign(struct parser *p, int ret)
+{
+	char tracer[64];
+	uint32_t magic;
+
+	if (p->len >= 4) {
+		memcpy(&magic, p->text, 4);
+		if (magic == PACKETIZED_MAGIC || __builtin_bswap32(magic) == PACKETIZED_MAGIC)
+			return prof_error_set(p->err, -ENOTSUP, p->file, UINT64_MAX,
+					      "not an mprof trace: CTF metadata in packetized form (LTTng's); "
+					      "mprof reads only the traces it writes: read this one with babeltrace2");
+	}
+	if (p->len < 9 || memcmp(p->text, "/* CTF 1.", 9) != 0)
+		return ret; /* not CTF text at all: the parser's error says why */
+	if (find_tracer_name(p->text, p->len, tracer, sizeof(tracer))) {
+		if (strcmp(tracer, "mprof") == 0)
+			return ret;
+		return prof_error_set(p->err, -ENOTSUP, p->file, UINT64_MAX,
+				      "not an mprof trace: CTF written by tracer \"%s\"; mprof reads only the traces "
+				      "it writes: read this one with babeltrace2", tracer);
+	}
+	/* No tracer named (yet): a cut or damaged mprof text looks the same. */
+	return ret;
+}
+
 PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char *file,
 					struct prof_trace_desc *out, struct prof_error *err)
 {
@@ -1185,7 +1367,7 @@ PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char
 	if (!ret)
 		ret = parse_trace(&p, out);
 	if (!ret)
-		ret = parse_env(&p, &out->clock);
+		ret = parse_env(&p, out);
 	if (!ret)
 		ret = parse_clock(&p, &out->clock);
 	if (!ret)
@@ -1193,15 +1375,13 @@ PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char
 	if (!ret)
 		ret = parse_events(&p, &out->schema);
 out:
+	if (ret == -EINVAL)
+		ret = refuse_foreign(&p, ret);
 	if (ret)
 		prof_trace_desc_free(out);
 	return ret;
 }
 
-/**
- * prof_trace_desc_free() - free what prof_ctf_metadata_parse() allocated.
- * @desc: the description, zeroed afterwards; may be NULL.
- */
 PROF_EXPORT void prof_trace_desc_free(struct prof_trace_desc *desc)
 {
 	if (!desc)

@@ -359,6 +359,7 @@ PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decod
 	ev->tid = c->tid;
 	ev->packet_seq = c->seq;
 	ev->packet_discarded = c->discarded;
+	ev->trace = 0;
 	c->offset = next;
 	return 1;
 }
