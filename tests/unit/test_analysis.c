@@ -59,10 +59,12 @@ static void setup(void)
 	clk.freq_hz = 1000000000ull;
 }
 
-/* Where the next events come from: stream, thread, packet. */
+/* Where the next events come from: stream, thread, packet, and the trace
+ * (process) of a directory of traces. */
 struct where {
 	uint32_t stream, tid;
 	uint64_t seq, discarded;
+	uint32_t trace;
 };
 
 static void feed(struct prof_analysis *a, const struct where *w, int id, uint64_t ts)
@@ -78,6 +80,7 @@ static void feed(struct prof_analysis *a, const struct where *w, int id, uint64_
 	ev.nfields = evs[id].nfields;
 	ev.packet_seq = w->seq;
 	ev.packet_discarded = w->discarded;
+	ev.trace = w->trace;
 	CHECK_OK(prof_analysis_add(a, &ev));
 }
 
@@ -93,7 +96,7 @@ static struct prof_span_stats *span(struct prof_analysis *a, const char *name)
 static void test_pairing_and_percentiles(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where w = { 0, 1, 0, 0 };
+	struct where w = { 0, 1, 0, 0, 0 };
 	struct prof_span_stats *s;
 
 	CHECK(a);
@@ -118,7 +121,7 @@ static void test_pairing_and_percentiles(void)
 static void test_unmatched(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where w = { 0, 1, 0, 0 };
+	struct where w = { 0, 1, 0, 0, 0 };
 	struct prof_decoded_event bad;
 	struct prof_span_stats *s;
 
@@ -152,7 +155,7 @@ static void test_unmatched(void)
 static void test_deep_nesting(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where w = { 0, 1, 0, 0 };
+	struct where w = { 0, 1, 0, 0, 0 };
 	const uint64_t depth = 1000;
 	struct prof_span_stats *s;
 
@@ -185,7 +188,7 @@ static void test_deep_nesting(void)
 static void test_loss_gaps(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where w = { 0, 1, 0, 0 }, other = { 1, 2, 0, 0 };
+	struct where w = { 0, 1, 0, 0, 0 }, other = { 1, 2, 0, 0, 0 };
 	struct prof_span_stats *s;
 
 	/* Packet 0 (nothing lost): a opens; on stream 1, b opens. */
@@ -270,7 +273,7 @@ static void test_loss_gaps(void)
 static void test_slot_handover(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where t1 = { 3, 100, 0, 0 }, t2 = { 3, 200, 1, 0 };
+	struct where t1 = { 3, 100, 0, 0, 0 }, t2 = { 3, 200, 1, 0, 0 };
 	struct prof_span_stats *s;
 
 	feed(a, &t1, A_B, 10);
@@ -286,6 +289,27 @@ static void test_slot_handover(void)
 	prof_analysis_free(a);
 }
 
+/* Two processes (traces of one directory) with the same slot and thread
+ * numbers: their spans interleave in time but never pair with each other. */
+static void test_two_processes(void)
+{
+	struct prof_analysis *a = prof_analysis_new(&clk);
+	struct where p0 = { 0, 7, 0, 0, 0 }, p1 = { 0, 7, 0, 0, 1 };
+	struct prof_span_stats *s;
+
+	feed(a, &p0, A_B, 10);
+	feed(a, &p1, A_B, 12);
+	feed(a, &p0, A_E, 20);  /* p0: 10 */
+	feed(a, &p1, A_B, 30);
+	feed(a, &p1, A_E, 31);  /* p1: the inner one, 1 */
+	feed(a, &p1, A_E, 112); /* p1: 100 */
+	s = span(a, "a");
+	CHECK_EQ_U(s->count, 3);
+	CHECK_EQ_U(prof_span_max(s), 100);
+	CHECK_EQ_U(s->unmatched_begin + s->unmatched_end, 0);
+	prof_analysis_free(a);
+}
+
 /*
  * Nested and overlapping GC spans, known answer:
  *   stream 0: gc.major_slice [100,200] with gc.minor [120,150] inside
@@ -298,7 +322,7 @@ static void test_slot_handover(void)
  */
 static void feed_gc(struct prof_analysis *a, int order)
 {
-	struct where s0 = { 0, 1, 0, 0 }, s1 = { 1, 2, 0, 0 };
+	struct where s0 = { 0, 1, 0, 0, 0 }, s1 = { 1, 2, 0, 0, 0 };
 
 	if (order) { /* stream 1 first: the union does not need time order */
 		feed(a, &s1, MINOR_B, 180);
@@ -351,7 +375,7 @@ static void test_gc_union_random(void)
 
 	memset(covered, 0, sizeof(covered));
 	for (int round = 0; round < 300; round++) {
-		struct where w = { (uint32_t)(round % THREADS), 1, 0, 0 };
+		struct where w = { (uint32_t)(round % THREADS), 1, 0, 0, 0 };
 		uint64_t b, len;
 
 		seed = seed * 6364136223846793005ull + 1442695040888963407ull;
@@ -375,7 +399,7 @@ static void test_gc_union_random(void)
 static void test_counters_exact(void)
 {
 	struct prof_analysis *a = prof_analysis_new(&clk);
-	struct where w = { 0, 1, 0, 0 };
+	struct where w = { 0, 1, 0, 0, 0 };
 	struct prof_decoded_event ev;
 	const struct prof_event_stats *e;
 
@@ -409,6 +433,7 @@ int main(void)
 	test_deep_nesting();
 	test_loss_gaps();
 	test_slot_handover();
+	test_two_processes();
 	test_gc_nesting();
 	test_gc_union_random();
 	test_counters_exact();

@@ -115,9 +115,7 @@ static struct prof__akey key_of(const struct prof_decoded_event *ev, uint32_t wh
 	struct prof__akey k;
 
 	memset(&k, 0, sizeof(k));
-	/* TODO(issue 7): k.trace = ev->trace once decoded events say which
-	 * trace of a directory of traces they came from. */
-	k.trace = 0;
+	k.trace = ev->trace; /* the process, in a directory of traces */
 	k.stream = ev->stream;
 	k.tid = what == AKEY_THREAD ? ev->tid : 0;
 	k.what = what;

@@ -337,10 +337,16 @@ static int check_desc(const struct prof_trace_desc *desc)
 	return 0;
 }
 
+static bool string_terminated(const char *s, size_t max)
+{
+	return memchr(s, '\0', max) != NULL;
+}
+
 static int check_origin(const struct prof_trace_origin *o)
 {
-	if (!name_terminated(o->hostname, sizeof(o->hostname)) || !name_terminated(o->procname, sizeof(o->procname)) ||
-	    !name_terminated(o->version, sizeof(o->version)) || !name_terminated(o->cmdline, sizeof(o->cmdline)))
+	if (!string_terminated(o->hostname, sizeof(o->hostname)) ||
+	    !string_terminated(o->procname, sizeof(o->procname)) ||
+	    !string_terminated(o->version, sizeof(o->version)) || !string_terminated(o->cmdline, sizeof(o->cmdline)))
 		return -EINVAL;
 	return 0;
 }
