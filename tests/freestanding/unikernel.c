@@ -64,11 +64,6 @@ static int run(void)
 	*(uint8_t **)(void *)tp = tp;
 	if (sys_arch_prctl(0x1002 /* ARCH_SET_FS */, (unsigned long)tp) != 0)
 		return 10;
-	/* The constructors (every PROF_EVENT registers itself from one), as
-	 * a unikernel's boot runs them once thread-locals work. */
-	for (ctor = __init_array_start; ctor < __init_array_end; ctor++)
-		(*ctor)();
-
 	if (prof_region_layout(PROF_MODE_OVERWRITE, 4096, 8, 2, 8, &hdr) != 0)
 		return 11;
 	if (hdr.region_size > sizeof(region))
@@ -78,10 +73,16 @@ static int run(void)
 	if (prof_region_format(region, sizeof(region), &hdr) != 0)
 		return 13;
 	prof_host_set_attach_hook(attach_hook);
+	/* The constructors (every PROF_EVENT registers itself from one), as
+	 * a unikernel's boot runs them once thread-locals work and its host
+	 * hook is set: the first registration attaches the region. */
+	for (ctor = __init_array_start; ctor < __init_array_end; ctor++)
+		(*ctor)();
 	for (i = 0; i < 10000; i++)
 		PROF_EMIT(tick, i, i == 0 ? "\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac" : "u");
-	/* The first use attached the region; a second attach is refused. */
-	if (hook_calls != 1 || hook_attach_rc != 0)
+	/* The first registration attached the region (the hook runs at each
+	 * registration; it attaches once); a second attach is refused. */
+	if (hook_calls == 0 || hook_attach_rc != 0)
 		return 14;
 	if (prof_region_attach(region, sizeof(region), &plat) != -PROF_EBUSY)
 		return 18;
