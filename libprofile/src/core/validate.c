@@ -49,26 +49,6 @@ const char *prof__event_problem_text(uint32_t problem)
 	return problem_texts[problem];
 }
 
-uint32_t prof__field_type_size(uint32_t type)
-{
-	switch (type) {
-	case PROF_TYPE_U8:
-	case PROF_TYPE_S8:
-		return 1;
-	case PROF_TYPE_U16:
-	case PROF_TYPE_S16:
-		return 2;
-	case PROF_TYPE_U32:
-	case PROF_TYPE_S32:
-		return 4;
-	case PROF_TYPE_U64:
-	case PROF_TYPE_S64:
-	case PROF_TYPE_F64:
-		return 8;
-	default:
-		return 0;
-	}
-}
 
 /* Length of @s within @cap bytes; @cap if no NUL there. */
 static size_t bounded_len(const char *s, size_t cap)

@@ -76,9 +76,30 @@ int prof__event_schema_validate(const char *name, size_t name_cap, uint32_t kind
  * identifier"); never NULL. */
 const char *prof__event_problem_text(uint32_t problem);
 
-/* The payload's size with every string empty (min) and at its bound
- * (max), for fields that passed validation; 0 for a type that does not
- * exist. */
-uint32_t prof__field_type_size(uint32_t type);
+/* The encoded size of a fixed-size field type: 1, 2, 4 or 8; 0 for a
+ * string (its size depends on the payload) or a type that does not exist.
+ * The one table of sizes: the validator, the schema check and the
+ * reader's event walker (src/read/packet.c, on its hot path: hence
+ * inline) all use it. */
+static inline uint32_t prof__field_type_size(uint32_t type)
+{
+	switch (type) {
+	case PROF_TYPE_U8:
+	case PROF_TYPE_S8:
+		return 1;
+	case PROF_TYPE_U16:
+	case PROF_TYPE_S16:
+		return 2;
+	case PROF_TYPE_U32:
+	case PROF_TYPE_S32:
+		return 4;
+	case PROF_TYPE_U64:
+	case PROF_TYPE_S64:
+	case PROF_TYPE_F64:
+		return 8;
+	default:
+		return 0;
+	}
+}
 
 #endif

@@ -11,6 +11,7 @@
 #include "profile/error.h"
 #include "profile/format.h"
 #include "profile/read.h"
+#include "core/validate.h"
 
 /**
  * prof__type_size() - the encoded size of a fixed-size field type.
@@ -21,25 +22,11 @@
  */
 static inline int prof__type_size(uint8_t type)
 {
-	switch (type) {
-	case PROF_TYPE_U8:
-	case PROF_TYPE_S8:
-		return 1;
-	case PROF_TYPE_U16:
-	case PROF_TYPE_S16:
-		return 2;
-	case PROF_TYPE_U32:
-	case PROF_TYPE_S32:
-		return 4;
-	case PROF_TYPE_U64:
-	case PROF_TYPE_S64:
-	case PROF_TYPE_F64:
-		return 8;
-	case PROF_TYPE_STRING:
-		return 0;
-	default:
-		return -1;
-	}
+	uint32_t size = prof__field_type_size(type);
+
+	if (size)
+		return (int)size;
+	return type == PROF_TYPE_STRING ? 0 : -1;
 }
 
 /**
