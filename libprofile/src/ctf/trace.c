@@ -762,10 +762,11 @@ static bool part_known(const struct prof_trace *t, const char *dir)
 	return false;
 }
 
-/* Whether @dir has a `metadata` entry: 1, 0, or -ENOMEM. */
-static int has_metadata(const char *dir, struct prof_error *err)
+/* Whether @dir has an entry @name (not followed if a link): 1, 0, or
+ * -ENOMEM. */
+static int has_entry(const char *dir, const char *name, struct prof_error *err)
 {
-	char *path = path_join(dir, "metadata");
+	char *path = path_join(dir, name);
 	struct stat st;
 	int ret;
 
@@ -829,7 +830,7 @@ static int find_parts(struct prof_trace *t, const char *dir, int depth, struct p
 
 		if (lstat(names[i], &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		ret = has_metadata(names[i], err);
+		ret = has_entry(names[i], "metadata", err);
 		if (ret > 0)
 			ret = part_known(t, names[i]) ? 0 : add_part(t, names[i], err);
 		else if (ret == 0 && depth < MAX_DEPTH)
@@ -869,24 +870,11 @@ static void add_counts(struct prof_region_counts *sum, const struct prof_region_
 	sum->strings_truncated += c->strings_truncated;
 }
 
-/* Whether @dir holds the incomplete marker: 1, 0, or -ENOMEM. */
-static int has_marker(const char *dir, struct prof_error *err)
-{
-	char *marker = path_join(dir, PROF_CTF_INCOMPLETE_MARKER);
-	struct stat st;
-	int ret;
-
-	if (!marker)
-		return prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
-	ret = lstat(marker, &st) == 0;
-	free(marker);
-	return ret;
-}
 
 /* Whether a writer still has the part open (its marker is there). */
 static int part_incomplete(struct trace_part *part, struct prof_error *err)
 {
-	int ret = has_marker(part->dir, err);
+	int ret = has_entry(part->dir, PROF_CTF_INCOMPLETE_MARKER, err);
 
 	if (ret < 0)
 		return ret;
@@ -901,7 +889,7 @@ static int part_incomplete(struct trace_part *part, struct prof_error *err)
  */
 static int top_incomplete(struct prof_trace *t, struct prof_error *err)
 {
-	return t->kind == KIND_SINGLE ? 0 : has_marker(t->dir, err);
+	return t->kind == KIND_SINGLE ? 0 : has_entry(t->dir, PROF_CTF_INCOMPLETE_MARKER, err);
 }
 
 /*
@@ -915,7 +903,7 @@ static int look(struct prof_trace *t, struct prof_error *err)
 	int ret = 0;
 
 	if (t->kind == KIND_NONE) {
-		ret = has_metadata(t->dir, err);
+		ret = has_entry(t->dir, "metadata", err);
 		if (ret < 0)
 			return ret;
 		if (ret) {
