@@ -16,27 +16,7 @@
 #include "lib/check.h"
 #include "profile/profile.h"
 
-void *__real_malloc(size_t n);
-void *__real_calloc(size_t n, size_t size);
-void *__real_realloc(void *p, size_t n);
-char *__real_strdup(const char *s);
-void *__wrap_malloc(size_t n);
-void *__wrap_calloc(size_t n, size_t size);
-void *__wrap_realloc(void *p, size_t n);
-char *__wrap_strdup(const char *s);
-
-static long fail_at;  /* fail the fail_at-th allocation (0: none) */
-static long count;    /* allocations so far in this run */
-
-static int should_fail(void)
-{
-	return fail_at && ++count == fail_at;
-}
-
-void *__wrap_malloc(size_t n) { return should_fail() ? NULL : __real_malloc(n); }
-void *__wrap_calloc(size_t n, size_t size) { return should_fail() ? NULL : __real_calloc(n, size); }
-void *__wrap_realloc(void *p, size_t n) { return should_fail() ? NULL : __real_realloc(p, n); }
-char *__wrap_strdup(const char *s) { return should_fail() ? NULL : __real_strdup(s); }
+#include "lib/alloc_fail.h"
 
 PROF_EVENT(af_ev, "alloc.ev", (u64, a), (str(16), s));
 
