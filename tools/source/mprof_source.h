@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/source/mprof_source.h - one way to read any trace: the trace
+ * source that `mprof stats`, `mprof compare`, `mprof export` and the viewer
+ * read through.
+ *
+ *   mprof trace directory (or a directory of them) --> prof_trace (libprofile)  --+
+ *   foreign CTF (LTTng-UST, barectf, ...)           --> libbabeltrace2           --+--> events
+ *   mirage-profile (magic 0xC1FC1FC1, {u64 ts; u8 id}) --> its own decoder       --+   (struct
+ *                                                                                      prof_decoded_event)
+ *
+ * Every backend delivers the same struct prof_decoded_event, in timestamp
+ * order, with timestamps in nanoseconds of the source's clock (so a
+ * consumer never converts ticks), and a struct prof_trace_desc whose
+ * schema names each event's fields, kind and the loss counts the trace
+ * carries.  This is a library of the toolkit (libmprof-source.a), not of
+ * libprofile: instrumented programs never link libbabeltrace2.
+ */
+#ifndef MPROF_SOURCE_H
+#define MPROF_SOURCE_H
+
+#include <stdint.h>
+
+#include "profile/ctf.h"
+#include "profile/error.h"
+#include "profile/read.h"
+
+/* What a source is made of. */
+enum mprof_source_kind {
+	MPROF_SOURCE_MPROF = 1,   /* an mprof trace directory, or a directory of them */
+	MPROF_SOURCE_CTF = 2,     /* foreign CTF, read through libbabeltrace2 */
+	MPROF_SOURCE_MIRAGE = 3,  /* the seed's mirage-profile format */
+};
+
+/* Flags for mprof_source_open(). */
+#define MPROF_SOURCE_FOLLOW 1u /* follow a trace still being written (mprof traces) */
+
+struct mprof_source;
+
+/**
+ * mprof_source_open() - open a trace of any supported kind.
+ * @out: receives the source.
+ * @path: a trace directory (mprof or foreign CTF), a directory of them,
+ *        or a mirage-profile trace.
+ * @flags: MPROF_SOURCE_FOLLOW or 0.
+ * @err: filled on failure (file, offset, what is wrong); may be NULL.
+ *
+ * Return: 0, -ENOENT (nothing there), -EINVAL (not a trace, or corrupt),
+ * -ENOTSUP (a kind this build cannot read, e.g. following a foreign
+ * trace), -ENOMEM, or another negative errno.
+ */
+int mprof_source_open(struct mprof_source **out, const char *path, unsigned int flags, struct prof_error *err);
+
+/** mprof_source_kind() - what @s reads (enum mprof_source_kind). */
+enum mprof_source_kind mprof_source_kind(const struct mprof_source *s);
+
+/**
+ * mprof_source_desc() - the source's description: its schema (every event
+ * a decoded event's @desc points into), its clock (nanoseconds: @freq_hz
+ * 1e9) and its loss counts.  Valid until the next mprof_source_next() in
+ * follow mode (the schema may grow), else until mprof_source_close().
+ */
+const struct prof_trace_desc *mprof_source_desc(const struct mprof_source *s);
+
+/**
+ * mprof_source_next() - the next event, in timestamp order.
+ * @s: the source.
+ * @ev: filled: timestamp in nanoseconds, desc, values, stream, tid, trace
+ *      (part index), packet_seq and packet_discarded (0 where the format
+ *      has none); valid until the next call.
+ *
+ * Return: 1 (an event), 0 (the end), -EAGAIN (follow mode: nothing yet),
+ * or a negative errno (the source is unusable; see mprof_source_error()).
+ */
+int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev);
+
+/**
+ * mprof_source_stats() - what was read so far (complete at the end):
+ * streams, packets, events, discarded events, lost and invalid packets.
+ */
+void mprof_source_stats(const struct mprof_source *s, struct prof_trace_stats *out);
+
+/** mprof_source_error() - the last problem found (skipped data included), or NULL. */
+const struct prof_error *mprof_source_error(const struct mprof_source *s);
+
+/** mprof_source_close() - free the source; @s may be NULL. */
+void mprof_source_close(struct mprof_source *s);
+
+#endif
