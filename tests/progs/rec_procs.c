@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rec_procs - a program for tests/t_record_procs.sh and t_record_signals.sh:
+ * processes that record in sequence, side by side, after fork() without
+ * exec(), and under signals.  Every event carries the emitting pid, so a
+ * test can check that each trace holds its own process's events only.
+ *
+ *   rec_procs emit N        N events, exit 0
+ *   rec_procs fork K N      N events, fork K children that each emit N
+ *                           (from a thread of their own too: N more), then
+ *                           N more in the parent
+ *   rec_procs signal N      N events; print "ready" and wait for SIGHUP;
+ *                           print what SIGPIPE's disposition was; emit
+ *                           the signal as an event and exit 0
+ *   rec_procs sleep         print "ready", wait for any signal, exit 0
+ *                           (a process that outlives its parent)
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <profile/profile.h>
+
+PROF_EVENT(tick, "procs.tick", (u32, i), (u32, pid), (u32, role));
+PROF_EVENT(got_signal, "procs.signal", (u32, signo), (u32, pid));
+
+static volatile sig_atomic_t last_signal;
+
+static void on_signal(int sig)
+{
+	last_signal = sig;
+}
+
+static void emit(unsigned n, unsigned role)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		PROF_EMIT(tick, i, (uint32_t)getpid(), role);
+}
+
+static void *thread_emit(void *arg)
+{
+	emit((unsigned)(uintptr_t)arg, 2);
+	return NULL;
+}
+
+static int do_fork(unsigned k, unsigned n)
+{
+	unsigned i;
+	int failed = 0;
+
+	emit(n, 0);
+	for (i = 0; i < k; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0) {
+			perror("fork");
+			return 1;
+		}
+		if (pid == 0) {
+			pthread_t t;
+
+			emit(n, 1);
+			if (pthread_create(&t, NULL, thread_emit, (void *)(uintptr_t)n) != 0 || pthread_join(t, NULL) != 0)
+				_exit(3);
+			exit(0);
+		}
+	}
+	for (i = 0; i < k; i++) {
+		int st;
+
+		if (wait(&st) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			failed = 1;
+	}
+	emit(n, 0);
+	return failed;
+}
+
+static int do_signal(unsigned n)
+{
+	struct sigaction sa, old;
+	sigset_t block, none;
+
+	sigaction(SIGPIPE, NULL, &old);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&block);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	emit(n, 0);
+	printf("ready\n");
+	fflush(stdout);
+	sigemptyset(&none);
+	while (last_signal != SIGHUP) {
+		int s;
+
+		sigsuspend(&none); /* returns once a handler ran */
+		s = last_signal;
+		PROF_EMIT(got_signal, (uint32_t)s, (uint32_t)getpid());
+		printf("got signal %d\n", s);
+		fflush(stdout);
+	}
+	printf("sigpipe %s\n", old.sa_handler == SIG_DFL ? "default" : "not default");
+	return 0;
+}
+
+static int do_sleep(void)
+{
+	sigset_t all;
+	int sig;
+
+	emit(10, 0);
+	sigfillset(&all);
+	sigdelset(&all, SIGKILL);
+	sigprocmask(SIG_BLOCK, &all, NULL);
+	printf("ready %d\n", (int)getpid());
+	fflush(stdout);
+	sigwait(&all, &sig);
+	PROF_EMIT(got_signal, (uint32_t)sig, (uint32_t)getpid());
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 3 && !strcmp(argv[1], "emit")) {
+		emit((unsigned)strtoul(argv[2], NULL, 0), 0);
+		return 0;
+	}
+	if (argc == 4 && !strcmp(argv[1], "fork"))
+		return do_fork((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "signal"))
+		return do_signal((unsigned)strtoul(argv[2], NULL, 0));
+	if (argc == 2 && !strcmp(argv[1], "sleep"))
+		return do_sleep();
+	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep\n");
+	return 2;
+}
