@@ -14,6 +14,8 @@
  *                           the signal as an event and exit 0
  *   rec_procs sleep         print "ready", wait for any signal, exit 0
  *                           (a process that outlives its parent)
+ *   rec_procs kill-parent N N events, SIGKILL its parent (mprof record,
+ *                           which dies mid-run), N more events, exit 0
  */
 #include <pthread.h>
 #include <signal.h>
@@ -138,8 +140,14 @@ int main(int argc, char **argv)
 		return do_fork((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "signal"))
 		return do_signal((unsigned)strtoul(argv[2], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "kill-parent")) {
+		emit((unsigned)strtoul(argv[2], NULL, 0), 0);
+		kill(getppid(), SIGKILL);
+		emit((unsigned)strtoul(argv[2], NULL, 0), 0);
+		return 0;
+	}
 	if (argc == 2 && !strcmp(argv[1], "sleep"))
 		return do_sleep();
-	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep\n");
+	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N\n");
 	return 2;
 }

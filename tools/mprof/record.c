@@ -7,8 +7,9 @@
  * MPROF_REGION=sock:PATH.  Every process of the tree that loads libprofile
  * connects at load (or after fork(), see posix/region.c), says hello (its
  * name), and receives a memfd region of its own.  record drains each
- * region into its own trace, DIR/<name>-<pid>/, created at the process's
- * first packet (a process that records nothing leaves no trace).  When a
+ * region into its own trace, DIR/<name>-<pid>/, created at its hello (or,
+ * for a child forked without exec(), at its first packet: one that execs
+ * at once and records nothing leaves no empty trace behind).  When a
  * process's connection ends (exit, crash, SIGKILL, exec), one last drain
  * and a scrape of every stream's open packet recover each event it
  * completed: the producer release-stores a packet's content size after
@@ -69,7 +70,7 @@ struct proc {
 	char *dir;                      /* DIR/<name>-<pid>, once its trace exists */
 	struct prof_region *region;
 	struct prof_region_reader *reader;
-	struct prof_ctf_writer *writer; /* opened at the first packet */
+	struct prof_ctf_writer *writer; /* opened at hello; if forked, at the first packet */
 	struct prof_trace_desc desc;
 	struct prof_drain_stats stats;  /* final once DONE */
 	int error;                      /* writing its trace failed */
@@ -391,8 +392,21 @@ static int proc_hello(struct recorder *rec, struct proc *p)
 		p->desc.byte_order = h->byte_order;
 		p->desc.clock = h->clock;
 	}
+	/* A program that started (not a fork() child, which often exec()s
+	 * at once) has its trace from now on, so that a trace exists and is
+	 * marked incomplete should record die before the program does. */
+	if (!p->forked && (proc_open_trace(rec, p) != 0 || proc_metadata(p) != 0)) {
+		send_reply(p->conn, -EIO, -1);
+		rec->refused++;
+		p->error = 1;
+		return -EIO;
+	}
 	if (send_reply(p->conn, 0, prof_region_fd(p->region)) != 0) {
 		/* It went away before it had its region: nothing to record. */
+		if (p->writer) {
+			prof_ctf_writer_close(p->writer);
+			p->writer = NULL;
+		}
 		close(p->conn);
 		p->conn = -1;
 		prof_region_reader_close(p->reader);
@@ -994,7 +1008,8 @@ int cmd_record(int argc, char **argv)
 			if (!rev)
 				continue;
 			if (p->state == PROC_HELLO) {
-				proc_hello(&rec, p);
+				if (proc_hello(&rec, p) != 0)
+					failed = 1;
 			} else {
 				char c;
 				ssize_t r = recv(p->conn, &c, 1, MSG_DONTWAIT);
