@@ -16,6 +16,8 @@
  *                           (a process that outlives its parent)
  *   rec_procs kill-parent N N events, SIGKILL its parent (mprof record,
  *                           which dies mid-run), N more events, exit 0
+ *   rec_procs threads T N   T threads, all alive at once, each emits N
+ *                           (with S stream slots, (T - S) * N find none)
  */
 #include <pthread.h>
 #include <signal.h>
@@ -49,6 +51,31 @@ static void *thread_emit(void *arg)
 {
 	emit((unsigned)(uintptr_t)arg, 2);
 	return NULL;
+}
+
+static pthread_barrier_t all_alive;
+
+static void *thread_hold(void *arg)
+{
+	/* Nobody exits (and hands its slot over) before all have emitted. */
+	emit((unsigned)(uintptr_t)arg, 3);
+	pthread_barrier_wait(&all_alive);
+	return NULL;
+}
+
+static int do_threads(unsigned t, unsigned n)
+{
+	pthread_t tid[64];
+	unsigned i;
+
+	if (t < 1 || t > 64 || pthread_barrier_init(&all_alive, NULL, t) != 0)
+		return 2;
+	for (i = 0; i < t; i++)
+		if (pthread_create(&tid[i], NULL, thread_hold, (void *)(uintptr_t)n) != 0)
+			return 1;
+	for (i = 0; i < t; i++)
+		pthread_join(tid[i], NULL);
+	return 0;
 }
 
 static int do_fork(unsigned k, unsigned n)
@@ -138,6 +165,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && !strcmp(argv[1], "fork"))
 		return do_fork((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
+	if (argc == 4 && !strcmp(argv[1], "threads"))
+		return do_threads((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "signal"))
 		return do_signal((unsigned)strtoul(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "kill-parent")) {
@@ -148,6 +177,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "sleep"))
 		return do_sleep();
-	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N\n");
+	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N | threads T N\n");
 	return 2;
 }

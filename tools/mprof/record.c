@@ -125,7 +125,7 @@ static void usage(FILE *f)
 		"                          per recorded process: DIR/<name>-<pid>/\n"
 		"  -m, --mode MODE         discard (default: drop and count when full) or\n"
 		"                          overwrite (flight recorder: keep the newest)\n"
-		"  -s, --packet-size N     bytes per packet, a power of two (default 256K)\n"
+		"  -s, --packet-size N     bytes per packet, a power of two (default 512K)\n"
 		"  -n, --packets N         packets per stream (default 32)\n"
 		"  -t, --streams N         stream slots per process, one per thread (default 64)\n"
 		"  -e, --max-events N      distinct events per process (default 256)\n"
@@ -685,16 +685,30 @@ static int print_losses(const struct recorder *rec)
 			continue;
 		n++;
 		proc_counts(&p->stats, &k);
-		fprintf(stderr,
-			"mprof record: warning: %s-%d lost events: %llu discarded (ring full), %llu without a stream "
-			"slot, %llu event type%s beyond --max-events, %llu invalid definition%s, %llu bad schema "
-			"record%s, %llu packet%s overwritten, %llu torn, %llu invalid\n",
-			p->name, (int)p->pid, (unsigned long long)p->stats.events_discarded,
-			(unsigned long long)k.dropped_no_slot, (unsigned long long)k.refused_events,
-			plural(k.refused_events), (unsigned long long)k.refused_invalid, plural(k.refused_invalid),
-			(unsigned long long)k.schema_errors, plural(k.schema_errors),
-			(unsigned long long)p->stats.overwritten_packets, plural(p->stats.overwritten_packets),
-			(unsigned long long)p->stats.torn_packets, (unsigned long long)p->stats.invalid_packets);
+		fprintf(stderr, "mprof record: warning: %s lost:", p->dir ? p->dir : p->name);
+		if (p->stats.events_discarded)
+			fprintf(stderr, " %llu events discarded (ring full);", (unsigned long long)p->stats.events_discarded);
+		if (k.dropped_no_slot)
+			fprintf(stderr, " %llu events without a stream slot;", (unsigned long long)k.dropped_no_slot);
+		if (k.refused_events)
+			fprintf(stderr, " %llu event type%s beyond --max-events;", (unsigned long long)k.refused_events,
+				plural(k.refused_events));
+		if (k.refused_invalid)
+			fprintf(stderr, " %llu invalid event definition%s;", (unsigned long long)k.refused_invalid,
+				plural(k.refused_invalid));
+		if (k.schema_errors)
+			fprintf(stderr, " %llu bad schema record%s;", (unsigned long long)k.schema_errors,
+				plural(k.schema_errors));
+		if (p->stats.overwritten_packets)
+			fprintf(stderr, " %llu packet%s overwritten;", (unsigned long long)p->stats.overwritten_packets,
+				plural(p->stats.overwritten_packets));
+		if (p->stats.torn_packets)
+			fprintf(stderr, " %llu packet%s torn;", (unsigned long long)p->stats.torn_packets,
+				plural(p->stats.torn_packets));
+		if (p->stats.invalid_packets)
+			fprintf(stderr, " %llu invalid packet%s;", (unsigned long long)p->stats.invalid_packets,
+				plural(p->stats.invalid_packets));
+		fprintf(stderr, " see the hints below\n");
 		t.events_discarded += p->stats.events_discarded;
 		t.overwritten_packets += p->stats.overwritten_packets;
 		t.torn_packets += p->stats.torn_packets;
@@ -812,7 +826,7 @@ int record_parse_options(int argc, char **argv, struct record_options *o)
 	memset(o, 0, sizeof(*o));
 	prof_region_config_init(&o->cfg);
 	o->cfg.backing = PROF_BACKING_MEMFD;
-	/* Roomier than the library's defaults: 8 MiB of ring per stream.  A
+	/* Roomier than the library's defaults: 16 MiB of ring per stream.  A
 	 * memfd's pages cost nothing until a stream touches them, so only
 	 * threads that emit pay, and a busy 4-thread program drained every
 	 * 10 ms keeps its events (docs/mprof.1). */

@@ -7,8 +7,8 @@
 
 #include "profile/region.h"
 
-/* record's ring per stream: 256 KiB packets x 32 (see record_parse_options). */
-#define RECORD_DEFAULT_PACKET_SIZE (256u * 1024u)
+/* record's ring per stream: 512 KiB packets x 32 (see record_parse_options). */
+#define RECORD_DEFAULT_PACKET_SIZE (512u * 1024u)
 #define RECORD_DEFAULT_PACKETS 32u
 
 struct record_options {
