@@ -66,6 +66,7 @@ struct proc {
 	pid_t pid;                      /* from the kernel (SO_PEERCRED) */
 	int forked;                     /* said hello after fork() */
 	int still_running;              /* the recording stopped before it ended */
+	int refused;                    /* asked for a region, got none */
 	char name[PROF_HELLO_NAME_MAX]; /* sanitised */
 	char *dir;                      /* DIR/<name>-<pid>, once its trace exists */
 	struct prof_region *region;
@@ -380,6 +381,7 @@ static int proc_hello(struct recorder *rec, struct proc *p)
 		mprof_error("record", "pid %d (%s): %s", (int)p->pid, p->name, prof_error_format(&err, buf, sizeof(buf)));
 		send_reply(p->conn, ret, -1);
 		rec->refused++;
+		p->refused = 1;
 		close(p->conn);
 		p->conn = -1;
 		p->state = PROC_DONE;
@@ -517,16 +519,20 @@ static void stop_program(struct recorder *rec)
 	struct proc *p;
 
 	if (!rec->child_exited && rec->child > 0) {
+		const char *name = rec->o->argv[0];
 		int st;
 
-		fprintf(stderr, "mprof record: stopping %s (pid %d) with SIGTERM: it would run untraced\n", rec->o->argv[0],
+		for (p = rec->procs; p; p = p->next)
+			if (p->pid == rec->child && p->name[0])
+				name = p->name; /* what it is now, should it have exec'd */
+		fprintf(stderr, "mprof record: stopping %s (pid %d) with SIGTERM: it would run untraced\n", name,
 			(int)rec->child);
 		kill(rec->child, SIGTERM);
 		if (rec->child_pidfd >= 0) {
 			struct pollfd pf = { .fd = rec->child_pidfd, .events = POLLIN };
 
 			if (poll(&pf, 1, 5000) == 0) {
-				fprintf(stderr, "mprof record: %s (pid %d) ignored SIGTERM: SIGKILL\n", rec->o->argv[0],
+				fprintf(stderr, "mprof record: %s (pid %d) ignored SIGTERM: SIGKILL\n", name,
 					(int)rec->child);
 				kill(rec->child, SIGKILL);
 			}
@@ -768,8 +774,8 @@ static void print_summary(const struct recorder *rec, int quiet)
 				strsignal(WTERMSIG(rec->status)));
 	}
 	for (p = rec->procs; p; p = p->next) {
-		if (!p->pid)
-			continue; /* never said hello */
+		if (!p->pid || p->refused)
+			continue; /* never said hello, or counted as refused below */
 		procs++;
 		events += p->stats.events;
 		if (p->dir)
