@@ -7,6 +7,7 @@
 # -O2 build in `make check`, an ASan build in the sanitizer phase.
 set -uo pipefail
 work=$(mktemp -d)
+export TMPDIR=$work # record's private socket directory too
 trap 'rm -rf "$work"' EXIT
 here=$(cd "$(dirname "$0")" && pwd)
 fails=0

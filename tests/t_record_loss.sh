@@ -8,6 +8,7 @@
 #    slot; --quiet keeps the warnings; a run that lost nothing has none.
 set -uo pipefail
 work=$(mktemp -d)
+export TMPDIR=$work # record's private socket directory too
 trap 'rm -rf "$work"' EXIT
 vg=$O/tests/progs/valuegen
 fails=0

@@ -7,6 +7,7 @@
 # leaves nothing behind and the corrected command works.
 set -uo pipefail
 work=$(mktemp -d)
+export TMPDIR=$work # record's private socket directory too
 trap 'rm -rf "$work"' EXIT
 P=$(cd "$O/tests/progs" && pwd)/rec_procs
 fails=0

@@ -14,6 +14,7 @@
 # Synchronised through fifos; a read timeout only guards against a hang.
 set -uo pipefail
 work=$(mktemp -d)
+export TMPDIR=$work # record's private socket directory too
 sleeper=
 trap '[ -n "$sleeper" ] && kill -KILL "$sleeper" 2>/dev/null; rm -rf "$work"' EXIT
 P=$(cd "$O/tests/progs" && pwd)/rec_procs
