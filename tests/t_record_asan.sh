@@ -4,7 +4,8 @@
 # attached at load lives as long as the process and must stay reachable),
 # also across fork() without exec() (the child's new region), and its
 # events are all in the traces.  Linked with $O's libprofile.a: the plain
-# -O2 build in `make check`, an ASan build in the sanitizer phase.
+# -O2 build in `make check`, an ASan+UBSan build in the sanitizer phase
+# (hence -fsanitize=address,undefined here, which links with either).
 set -uo pipefail
 work=$(mktemp -d)
 export TMPDIR=$work # record's private socket directory too
@@ -13,11 +14,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 
-if ! echo 'int main(void){return 0;}' | gcc -fsanitize=address -x c - -o "$work/probe" 2>/dev/null; then
+if ! echo 'int main(void){return 0;}' | gcc -fsanitize=address,undefined -x c - -o "$work/probe" 2>/dev/null; then
 	echo "skipped: gcc cannot build with -fsanitize=address here"
 	exit 77
 fi
-gcc -std=c11 -O1 -g -D_GNU_SOURCE -fsanitize=address -fno-omit-frame-pointer -I"$here/../libprofile/include" \
+gcc -std=c11 -O1 -g -D_GNU_SOURCE -fsanitize=address,undefined -fno-omit-frame-pointer -I"$here/../libprofile/include" \
 	-o "$work/procs_asan" "$here/progs/rec_procs.c" "$O/lib/libprofile.a" -lpthread -lrt -lm ||
 	{ echo "FAIL: cannot build the ASan program"; exit 1; }
 n=$(nm "$work/procs_asan" | grep -c '__asan_init' || true)

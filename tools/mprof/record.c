@@ -81,8 +81,8 @@ struct recorder {
 	const struct record_options *o;
 	const char *dir;
 	int dir_created;                /* record made DIR (a failed start removes it) */
-	char sockdir[128];
-	char sockpath[PATH_MAX];
+	char sockdir[96];               /* $TMPDIR (at most 64 bytes)/mprof-record.XXXXXX */
+	char sockpath[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int listen_fd;
 	struct proc *procs;             /* in order of connection */
 	struct proc **tail;
@@ -557,6 +557,7 @@ static const char incomplete_text[] =
 
 static int dir_start(struct recorder *rec)
 {
+	char path[PATH_MAX];
 	struct dirent *de;
 	DIR *d;
 	int fd, ret = 0;
@@ -581,8 +582,8 @@ static int dir_start(struct recorder *rec)
 	closedir(d);
 	if (ret)
 		return ret;
-	snprintf(rec->sockpath, sizeof(rec->sockpath), "%s/%s", rec->dir, PROF_CTF_INCOMPLETE_MARKER);
-	fd = open(rec->sockpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	snprintf(path, sizeof(path), "%s/%s", rec->dir, PROF_CTF_INCOMPLETE_MARKER);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 || write(fd, incomplete_text, sizeof(incomplete_text) - 1) != (ssize_t)sizeof(incomplete_text) - 1) {
 		mprof_error("record", "%s: cannot create %s: %s", rec->dir, PROF_CTF_INCOMPLETE_MARKER, strerror(errno));
 		if (fd >= 0)
@@ -590,7 +591,6 @@ static int dir_start(struct recorder *rec)
 		return MPROF_EXIT_SYSTEM;
 	}
 	close(fd);
-	rec->sockpath[0] = 0;
 	return 0;
 }
 
