@@ -72,7 +72,8 @@ struct proc {
 	struct prof_region *region;
 	struct prof_region_reader *reader;
 	struct prof_ctf_writer *writer; /* opened at hello; if forked, at the first packet */
-	struct prof_trace_desc desc;
+	struct prof_trace_desc desc;    /* as last written (schema, counts) */
+	int have_metadata;
 	struct prof_drain_stats stats;  /* final once DONE */
 	int error;                      /* writing its trace failed */
 };
@@ -151,20 +152,28 @@ static void proc_counts(const struct prof_drain_stats *s, struct prof_region_cou
 	c->schema_errors = s->schema_errors;
 }
 
-/* (Re)write the metadata: the schema and counts as they are now.  The
- * writer compares the text and rewrites only when it changed. */
+/* (Re)write the metadata when the schema or the counts changed (the
+ * writer replaces the file atomically). */
 static int proc_metadata(struct proc *p)
 {
+	const struct prof_schema *schema = prof_region_reader_schema(p->reader);
+	struct prof_region_counts counts;
 	struct prof_error err;
 	char buf[600];
 	int ret;
 
-	p->desc.schema = *prof_region_reader_schema(p->reader);
 	prof_region_reader_stats(p->reader, &p->stats);
-	proc_counts(&p->stats, &p->desc.counts);
+	proc_counts(&p->stats, &counts);
+	if (p->have_metadata && schema->count == p->desc.schema.count &&
+	    !memcmp(&counts, &p->desc.counts, sizeof(counts)))
+		return 0;
+	p->desc.schema = *schema;
+	p->desc.counts = counts;
 	ret = prof_ctf_writer_metadata(p->writer, &p->desc, &err);
 	if (ret)
 		mprof_error("record", "%s", prof_error_format(&err, buf, sizeof(buf)));
+	else
+		p->have_metadata = 1;
 	return ret;
 }
 
