@@ -9,9 +9,9 @@
  *   rec_procs fork K N      N events, fork K children that each emit N
  *                           (from a thread of their own too: N more), then
  *                           N more in the parent
- *   rec_procs signal N      N events; print "ready" and wait for SIGHUP;
- *                           print what SIGPIPE's disposition was; emit
- *                           the signal as an event and exit 0
+ *   rec_procs signal N      N events; print "ready"; print and emit (as an
+ *                           event) each SIGINT and SIGUSR1; at SIGHUP,
+ *                           print what SIGPIPE's disposition was, exit 0
  *   rec_procs sleep         print "ready", wait for any signal, exit 0
  *                           (a process that outlives its parent)
  *   rec_procs kill-parent N N events, SIGKILL its parent (mprof record,
@@ -32,11 +32,11 @@
 PROF_EVENT(tick, "procs.tick", (u32, i), (u32, pid), (u32, role));
 PROF_EVENT(got_signal, "procs.signal", (u32, signo), (u32, pid));
 
-static volatile sig_atomic_t last_signal;
+static volatile sig_atomic_t signal_count[NSIG];
 
 static void on_signal(int sig)
 {
-	last_signal = sig;
+	signal_count[sig]++;
 }
 
 static void emit(unsigned n, unsigned role)
@@ -114,6 +114,7 @@ static int do_signal(unsigned n)
 {
 	struct sigaction sa, old;
 	sigset_t block, none;
+	int seen[NSIG] = { 0 };
 
 	sigaction(SIGPIPE, NULL, &old);
 	memset(&sa, 0, sizeof(sa));
@@ -121,21 +122,26 @@ static int do_signal(unsigned n)
 	sigemptyset(&block);
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGUSR1);
+	sigaddset(&block, SIGINT);
 	sigprocmask(SIG_BLOCK, &block, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGUSR1, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	emit(n, 0);
 	printf("ready\n");
 	fflush(stdout);
 	sigemptyset(&none);
-	while (last_signal != SIGHUP) {
-		int s;
+	while (!seen[SIGHUP]) {
+		static const int sigs[] = { SIGINT, SIGUSR1, SIGHUP };
+		unsigned k;
 
-		sigsuspend(&none); /* returns once a handler ran */
-		s = last_signal;
-		PROF_EMIT(got_signal, (uint32_t)s, (uint32_t)getpid());
-		printf("got signal %d\n", s);
-		fflush(stdout);
+		sigsuspend(&none); /* returns once handlers ran; the signals are blocked again */
+		for (k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
+			for (; seen[sigs[k]] < signal_count[sigs[k]]; seen[sigs[k]]++) {
+				PROF_EMIT(got_signal, (uint32_t)sigs[k], (uint32_t)getpid());
+				printf("got signal %d\n", sigs[k]);
+				fflush(stdout);
+			}
 	}
 	printf("sigpipe %s\n", old.sa_handler == SIG_DFL ? "default" : "not default");
 	return 0;
