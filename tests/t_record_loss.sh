@@ -2,7 +2,7 @@
 # Loss is loud, and the defaults keep an ordinary program's events:
 #  - record's default buffers keep most of a busy 4-thread program's events
 #    (the library's 64 KiB x 16 lost more than half), with
-#    recorded + discarded == emitted exactly;
+#    recorded + discarded == emitted exactly, and every event of the demo;
 #  - whatever was lost ends record with a warning naming the trace and what
 #    to change: -s/-n/-p for a full ring, -t for threads without a stream
 #    slot; --quiet keeps the warnings; a run that lost nothing has none.
@@ -28,6 +28,15 @@ if [ "$disc" = 0 ]; then
 else
 	grep -q "warning: $t lost: $disc events discarded" "$work/def.err" || fail "no warning for $disc discarded events"
 fi
+
+echo "== defaults: the demo (4 workers) keeps every event"
+"$MPROF" record -q -o "$work/demo" -- "$O/examples/demo_app" 20000 4 >/dev/null 2>"$work/demo.err" || fail "record: exit $?"
+cat "$work/demo.err"
+t=$(echo "$work"/demo/demo_app-*)
+ev=$(json "$t" events); disc=$(json "$t" events_discarded)
+echo "demo: $ev recorded, $disc discarded"
+[ "$ev" = 80000 ] && [ "$disc" = 0 ] || fail "the demo recorded $ev of 80000 events ($disc discarded)"
+[ -s "$work/demo.err" ] && fail "record -q printed something for a run that lost nothing"
 
 echo "== a full ring: 2 x 4 KiB packets"
 "$MPROF" record -q -o "$work/small" -s 4K -n 2 -- "$vg" 2 20000 >/dev/null 2>"$work/small.err" || fail "record: exit $?"
