@@ -255,8 +255,7 @@ int prof__region_spec_parse(const char *spec, struct prof__region_spec *out, str
 /* The program's name for the recorder: what it was started as. */
 static void hello_name(char *buf, size_t size)
 {
-	extern char *program_invocation_short_name; /* glibc, <errno.h> with _GNU_SOURCE */
-	const char *n = program_invocation_short_name;
+	const char *n = program_invocation_short_name; /* glibc: <errno.h>, _GNU_SOURCE */
 
 	snprintf(buf, size, "%s", n && n[0] ? n : "process");
 }
