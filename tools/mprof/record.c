@@ -92,6 +92,7 @@ struct recorder {
 	int child_exited;
 	int status;
 	int refused;                    /* processes that asked and got no region */
+	struct prof_clock_desc clock;   /* one calibration for every region */
 };
 
 /* What the signal handler saw, per signal: sent by a process (forward it)
@@ -974,6 +975,10 @@ int cmd_record(int argc, char **argv)
 			return MPROF_EXIT_USAGE;
 		}
 	}
+	/* Calibrated once: a process's start does not wait 10 ms for it, and
+	 * the traces of DIR share one time base. */
+	prof_clock_calibrate(&rec.clock);
+	o.cfg.clock = &rec.clock;
 	ret = dir_start(&rec);
 	if (ret) {
 		if (ret != MPROF_EXIT_USAGE) /* not the user's files: they stay */

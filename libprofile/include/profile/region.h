@@ -74,6 +74,9 @@ struct prof_region_config {
 	void *memory;                /* MEMORY: page-aligned, zeroed */
 	size_t memory_size;          /* MEMORY: its size */
 	int attach;                  /* non-zero: attach as this process's region */
+	const struct prof_clock_desc *clock; /* non-NULL: use this calibration (from
+				      * prof_clock_calibrate(), shared by a recorder's
+				      * regions) instead of measuring 10 ms anew */
 };
 
 struct prof_region;
@@ -91,7 +94,8 @@ PROF_EXPORT void prof_region_config_init(struct prof_region_config *cfg);
  * @err: filled on failure; may be NULL.
  *
  * Calibrates the clock (TSC against CLOCK_MONOTONIC where the TSC is
- * invariant) and records the calibration in the region.
+ * invariant), unless @cfg->clock gives a calibration, and records it in
+ * the region.
  *
  * Return: 0, or a negative errno.
  */

@@ -190,7 +190,10 @@ PROF_EXPORT int prof_region_open(struct prof_region **out, const struct prof_reg
 	}
 	hdr.uuid[6] = (uint8_t)((hdr.uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
 	hdr.uuid[8] = (uint8_t)((hdr.uuid[8] & 0x3f) | 0x80);
-	prof_clock_calibrate(&hdr.clock);
+	if (cfg->clock)
+		hdr.clock = *cfg->clock;
+	else
+		prof_clock_calibrate(&hdr.clock);
 	ret = prof_region_format(r->mem, r->size, &hdr);
 	if (ret) {
 		prof_error_set(err, ret, NULL, UINT64_MAX, "formatting the region failed");
