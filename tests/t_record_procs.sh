@@ -71,6 +71,9 @@ check "fork" "$work/fork" 5 3000
 n=$(grep -c '(forked)' "$work/fork.err")
 [ "$n" = 4 ] || fail "fork: the summary names $n forked processes, expected 4"
 
+echo "== fork() without exec() of a program that attached a region of its own: the child detaches"
+env -u MPROF_REGION "$P" own-fork 1000 || fail "own region: the parent's region does not hold exactly its own 1000 events"
+
 echo "== a program that never attached"
 "$MPROF" record -o "$work/none" -- true 2>"$work/none.err"
 rc=$?; cat "$work/none.err"

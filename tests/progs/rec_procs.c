@@ -18,6 +18,11 @@
  *                           which dies mid-run), N more events, exit 0
  *   rec_procs threads T N   T threads, all alive at once, each emits N
  *                           (with S stream slots, (T - S) * N find none)
+ *   rec_procs own-fork N    (not under mprof record) open and attach a
+ *                           region of its own, emit N, fork a child that
+ *                           emits N, drain the region itself: prints its
+ *                           events and invalid packets; exits 1 unless
+ *                           they are exactly N and 0
  */
 #include <pthread.h>
 #include <signal.h>
@@ -76,6 +81,54 @@ static int do_threads(unsigned t, unsigned n)
 	for (i = 0; i < t; i++)
 		pthread_join(tid[i], NULL);
 	return 0;
+}
+
+static int count_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
+		      const struct prof_packet_info *info)
+{
+	(void)arg, (void)stream, (void)pkt, (void)len, (void)info;
+	return 0;
+}
+
+static int do_own_fork(unsigned n)
+{
+	struct prof_region_config cfg;
+	struct prof_region *r = NULL;
+	struct prof_region_reader *rd = NULL;
+	struct prof_drain_stats st;
+	struct prof_error err;
+	char buf[600];
+	pid_t pid;
+	int status, ret = 1;
+
+	prof_region_config_init(&cfg);
+	cfg.attach = 1; /* anonymous shared memory: a forked child maps it too */
+	if (prof_region_open(&r, &cfg, &err) != 0) {
+		fprintf(stderr, "rec_procs: %s\n", prof_error_format(&err, buf, sizeof(buf)));
+		return 2;
+	}
+	emit(n, 0);
+	pid = fork();
+	if (pid == 0) {
+		emit(n, 1); /* must not reach the parent's open packet */
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		goto out;
+	/* No emit here: it would write over what a child wrongly appended. */
+	if (prof_region_reader_open(&rd, prof_region_memory(r), prof_region_size(r), "own", &err) != 0) {
+		fprintf(stderr, "rec_procs: %s\n", prof_error_format(&err, buf, sizeof(buf)));
+		goto out;
+	}
+	if (prof_region_reader_drain(rd, count_sink, NULL) < 0 || prof_region_reader_scrape(rd, count_sink, NULL) < 0)
+		goto out;
+	prof_region_reader_stats(rd, &st);
+	printf("events %llu invalid %llu\n", (unsigned long long)st.events, (unsigned long long)st.invalid_packets);
+	ret = st.events == n && st.invalid_packets == 0 ? 0 : 1;
+out:
+	prof_region_reader_close(rd);
+	prof_region_close(r);
+	return ret;
 }
 
 static int do_fork(unsigned k, unsigned n)
@@ -173,6 +226,8 @@ int main(int argc, char **argv)
 		return do_fork((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 4 && !strcmp(argv[1], "threads"))
 		return do_threads((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
+	if (argc == 3 && !strcmp(argv[1], "own-fork"))
+		return do_own_fork((unsigned)strtoul(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "signal"))
 		return do_signal((unsigned)strtoul(argv[2], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "kill-parent")) {
@@ -183,6 +238,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "sleep"))
 		return do_sleep();
-	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N | threads T N\n");
+	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N | threads T N | own-fork N\n");
 	return 2;
 }

@@ -16,7 +16,8 @@
  * child made by fork() without exec() drops the inherited region (it never
  * writes into its parent's) and says hello again for a region of its own,
  * republishing every event it knows.  With fd:N or shm:/name the region
- * is shared, so a forked child records nothing (it detaches).
+ * is shared, so a forked child records nothing (it detaches); so does a
+ * child of a program that opened and attached a region itself.
  */
 #ifndef PROFILE_REGION_H
 #define PROFILE_REGION_H

@@ -21,6 +21,9 @@
  *   fork() child: drop the inherited writers and mapping, close the
  *          inherited connection, hello(flags FORKED) ----> its own region
  *
+ * A region the program opened and attached itself (prof_region_open() with
+ * attach) is detached in a forked child too, which then runs untraced.
+ *
  * The fork handlers hold the core lock across fork(), so the child never
  * inherits it held by a thread that does not exist there.
  */
@@ -52,6 +55,8 @@ struct prof_region {
 	int attached;    /* we detach it */
 	char shm_name[NAME_MAX + 1]; /* we shm_unlink it */
 };
+
+static void fork_hooks_once(void);
 
 static pthread_key_t exit_key;
 static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
@@ -206,6 +211,7 @@ PROF_EXPORT int prof_region_open(struct prof_region **out, const struct prof_reg
 			goto fail;
 		}
 		r->attached = 1;
+		fork_hooks_once(); /* a forked child must not write into it */
 	}
 	*out = r;
 	return 0;
@@ -466,8 +472,12 @@ static void fork_child(void)
 
 	if (fork_locked)
 		prof__unlock();
-	if (!old)
+	if (!old) {
+		/* A region the program opened and attached itself (or none):
+		 * the child forgets it; the parent's prof_region stays its. */
+		prof_region_detach();
 		return;
+	}
 	/* Forget the parent's region without writing a byte into it: the
 	 * writers (this thread's among them) point into its open packets. */
 	env_region = NULL;
@@ -490,6 +500,11 @@ static void fork_hooks_install(void)
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
 }
 
+static void fork_hooks_once(void)
+{
+	pthread_once(&fork_once, fork_hooks_install);
+}
+
 PROF_EXPORT int prof_region_open_env(struct prof_error *err)
 {
 	const char *spec = getenv(PROF_REGION_ENV);
@@ -506,7 +521,7 @@ PROF_EXPORT int prof_region_open_env(struct prof_error *err)
 	if (ret)
 		return ret;
 	snprintf(env_spec, sizeof(env_spec), "%s", spec);
-	pthread_once(&fork_once, fork_hooks_install);
+	fork_hooks_once();
 	return 0;
 }
 
