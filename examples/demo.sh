@@ -9,9 +9,10 @@ rm -rf "$out"
 mkdir -p "$out"
 echo "== mprof record -o $out/app -- $O/examples/demo_app 20000 4"
 "$MPROF" record -o "$out/app" -- "$O/examples/demo_app" 20000 4
+app=$(echo "$out"/app/demo_app-*) # one trace per process: DIR/<name>-<pid>
 echo
-echo "== mprof stats $out/app"
-"$MPROF" stats "$out/app"
+echo "== mprof stats $app"
+"$MPROF" stats "$app"
 for extra in examples/demo.d/*.sh; do
 	[ -f "$extra" ] || continue
 	echo
@@ -21,4 +22,4 @@ echo
 echo "== babeltrace2 $out/app | head -5"
 babeltrace2 "$out/app" | head -5 || true
 echo
-echo "The traces are in $out/ (CTF 1.8): try 'babeltrace2 $out/app' or 'mprof stats $out/app'."
+echo "The traces are in $out/ (CTF 1.8), one per recorded process: try 'babeltrace2 $out/app' or 'mprof stats $app'."

@@ -44,7 +44,8 @@ expect 3 "$work/nometa/metadata" -- "$MPROF" stats "$work/nometa"
 expect 2 "expected one trace directory" -- "$MPROF" stats
 
 # A good trace, then damaged copies of it.
-"$MPROF" record -q -o "$work/good" -- "$O/tests/progs/valuegen" 2 500 > /dev/null || { echo "FAIL: record"; exit 1; }
+"$MPROF" record -q -o "$work/rec-good" -- "$O/tests/progs/valuegen" 2 500 > /dev/null || { echo "FAIL: record"; exit 1; }
+mv "$work"/rec-good/valuegen-* "$work/good" # one trace per process
 good_events=$("$MPROF" stats --json "$work/good" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])')
 
 cp -r "$work/good" "$work/badmeta"
@@ -71,7 +72,8 @@ expect 3 "truncated packet" -- "$MPROF" stats "$work/trunc"
 
 # mprof record itself killed: the trace says it is incomplete; a clean one
 # does not.
-"$MPROF" record -q -o "$work/cut" -- sh -c 'kill -9 $PPID' 2>/dev/null
+TMPDIR="$work" "$MPROF" record -q -o "$work/rec-cut" -- "$O/tests/progs/rec_procs" kill-parent 100 2>/dev/null
+mv "$work"/rec-cut/rec_procs-* "$work/cut"
 expect 3 "did not finish" -- "$MPROF" stats "$work/cut"
 babeltrace2 "$work/cut" > /dev/null 2>&1 || { echo "FAIL: babeltrace2 cannot read a cut-short trace"; fails=$((fails + 1)); }
 if [ -e "$work/good/.mprof-incomplete" ] || [ ! -e "$work/cut/.mprof-incomplete" ]; then

@@ -22,7 +22,7 @@ for clock in tsc monotonic; do
 		"$MPROF" record -q -o "$work/$clock" -- "$O/tests/progs/valuegen" 2 2000 > "$work/$clock.expected"
 	fi
 	after=$(date +%s)
-	source=$("$MPROF" stats --json "$work/$clock" | python3 -c 'import json,sys; print(json.load(sys.stdin)["clock"]["source"])')
+	source=$("$MPROF" stats --json "$work/$clock"/*/ | python3 -c 'import json,sys; print(json.load(sys.stdin)["clock"]["source"])')
 	want=$([ "$clock" = tsc ] && echo TSC || echo CLOCK_MONOTONIC)
 	echo "$clock: the trace's clock is $source"
 	[ "$source" = "$want" ] || { echo "FAIL: expected $want"; fails=$((fails + 1)); }

@@ -16,10 +16,11 @@ gc_tmpdir
 for threads in 1 4; do
 	echo "== $threads thread(s)"
 	t=$gc_tmp/t$threads
-	if ! "$MPROF" record -q -o "$t" -- "$prog" "$threads" 300 >"$gc_tmp/out$threads"; then
+	if ! "$MPROF" record -q -o "$t.rec" -- "$prog" "$threads" 300 >"$gc_tmp/out$threads"; then
 		echo "FAIL: mprof record $prog $threads 300"
 		exit 1
 	fi
+	mv "$t.rec"/*-[0-9]* "$t" # one trace per process
 	cat "$gc_tmp/out$threads"
 	n=$(awk '$1 == "gc_no_delta" { print $2 }' "$gc_tmp/out$threads")
 	expect_cmp "$threads thread(s): the program collected (gc_no_delta)" "$n" -gt 10

@@ -14,10 +14,11 @@ prog=$O/gc-hooks/ocaml/test/gc_alloc
 gc_tmpdir
 
 start=$(date +%s%N)
-if ! "$MPROF" record -q -o "$gc_tmp/t" -- "$prog" 1500 >"$gc_tmp/out"; then
+if ! "$MPROF" record -q -o "$gc_tmp/rec" -- "$prog" 1500 >"$gc_tmp/out"; then
 	echo "FAIL: mprof record $prog"
 	exit 1
 fi
+mv "$gc_tmp"/rec/*-[0-9]* "$gc_tmp/t" # one trace per process
 wall_ns=$(( $(date +%s%N) - start ))
 cat "$gc_tmp/out"
 minor=$(awk '$1 == "minor_collections" { print $2 }' "$gc_tmp/out")

@@ -93,7 +93,8 @@ for _ in $(seq 600); do
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
-"$MPROF" top --gc "$gc_tmp/t" --interval 0.2 --count 2 >"$gc_tmp/top2" 2>&1
+t2=$(echo "$gc_tmp"/t/*-[0-9]*) # one trace per process
+"$MPROF" top --gc "$t2" --interval 0.2 --count 2 >"$gc_tmp/top2" 2>&1
 rc=$?
 cat "$gc_tmp/top2"
 expect_eq "top exit status" "$rc" 0
@@ -105,8 +106,8 @@ wait "$pid"
 expect_eq "mprof record exit status" "$?" 0
 gc_pids=
 
-"$MPROF" top --gc "$gc_tmp/t" --count 1 >"$gc_tmp/top3" 2>&1
-"$MPROF" stats "$gc_tmp/t" >"$gc_tmp/stats" 2>&1
+"$MPROF" top --gc "$t2" --count 1 >"$gc_tmp/top3" 2>&1
+"$MPROF" stats "$t2" >"$gc_tmp/stats" 2>&1
 minor=$(awk '$1 == "minor_collections" { print $2 }' "$gc_tmp/out2")
 stats_minor=$(sed -n '/^GC: /,$p' "$gc_tmp/stats" | awk '$1 == "gc.minor" { print $2 }')
 expect_eq "finished trace: top's gc.minor = mprof stats' gc.minor" "$(row "$gc_tmp/top3" 1 gc.minor)" "$stats_minor"

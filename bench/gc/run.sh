@@ -60,10 +60,10 @@ run() {
 	echo "$(awk '$1 == "cpu_s" { print $2 }' "$out") $(( $(date +%s%N) - start ))" >>"$tmp/$v"
 	if [ "$v" = recording ] && [ ! -s "$tmp/spans" ]; then
 		# Show that the hooks recorded: count the spans once.
-		"$MPROF" stats "$tmp/trace" | awk '$1 == "gc.minor" || $1 == "gc.major_slice" { s += $2 } END { print s + 0 }' >"$tmp/spans"
+		"$MPROF" stats "$tmp"/trace/*-[0-9]* | awk '$1 == "gc.minor" || $1 == "gc.major_slice" { s += $2 } END { print s + 0 }' >"$tmp/spans"
 	fi
 	if [ "$v" = off ] && [ ! -s "$tmp/spans_off" ]; then
-		"$MPROF" stats "$tmp/trace" | awk '$1 == "gc.minor" || $1 == "gc.major_slice" { s += $2 } END { print s + 0 }' >"$tmp/spans_off"
+		"$MPROF" stats "$tmp"/trace/*-[0-9]* | awk '$1 == "gc.minor" || $1 == "gc.major_slice" { s += $2 } END { print s + 0 }' >"$tmp/spans_off"
 	fi
 }
 

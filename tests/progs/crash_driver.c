@@ -99,6 +99,9 @@ static void one_run(const char *mprof, const char *crashy, const char *workdir, 
 		acks[t] = __atomic_load_n(&shared[1 + t], __ATOMIC_ACQUIRE);
 	munmap(shared, 4096);
 
+	/* mprof record writes one trace per process: DIR/<name>-<pid>. */
+	CHECK(strlen(dir) + 32 < sizeof(dir));
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/crashy-%d", (int)victim);
 	CHECK_OK(prof_trace_open(&trace, dir, &err));
 	while ((r = prof_trace_next(trace, &ev)) > 0) {
 		uint32_t th = (uint32_t)ev.values[0].v.u;

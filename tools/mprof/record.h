@@ -7,6 +7,10 @@
 
 #include "profile/region.h"
 
+/* record's ring per stream: 512 KiB packets x 32 (see record_parse_options). */
+#define RECORD_DEFAULT_PACKET_SIZE (512u * 1024u)
+#define RECORD_DEFAULT_PACKETS 32u
+
 struct record_options {
 	const char *dir;
 	struct prof_region_config cfg;

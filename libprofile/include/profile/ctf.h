@@ -161,6 +161,17 @@ PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *
  */
 PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w);
 
+/**
+ * prof_ctf_writer_abandon() - flush and close every file but keep the
+ * incomplete marker: the collector failed or stopped early, so the trace
+ * may end before its program did.  Use on every path that is not a clean
+ * end, so that only prof_ctf_writer_close() ever removes the marker.
+ * @w: the writer, may be NULL.
+ *
+ * Return: 0 or the first write error.
+ */
+PROF_EXPORT int prof_ctf_writer_abandon(struct prof_ctf_writer *w);
+
 /* ---- Reading a trace directory ---- */
 
 struct prof_trace_stats {

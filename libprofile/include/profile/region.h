@@ -7,6 +7,17 @@
  * (MPROF_REGION); prof_region_open_env() runs automatically at load time
  * when that variable is set.  A program that collects its own trace opens
  * a region itself and drains it with the reader (profile/read.h).
+ *
+ * MPROF_REGION=sock:PATH gives every process its own region: the process
+ * connects to the recorder's unix socket (SOCK_SEQPACKET), sends a struct
+ * prof_hello, and receives a struct prof_hello_reply with the region's
+ * memfd (SCM_RIGHTS).  It keeps the connection open for its life; the
+ * recorder takes the end of the connection as the end of the process.  A
+ * child made by fork() without exec() drops the inherited region (it never
+ * writes into its parent's) and says hello again for a region of its own,
+ * republishing every event it knows.  With fd:N or shm:/name the region
+ * is shared, so a forked child records nothing (it detaches); so does a
+ * child of a program that opened and attached a region itself.
  */
 #ifndef PROFILE_REGION_H
 #define PROFILE_REGION_H
@@ -22,8 +33,29 @@
 extern "C" {
 #endif
 
-/* Environment variable naming the region: "fd:N" or "shm:/name". */
+/* Environment variable naming the region: "fd:N", "shm:/name" or
+ * "sock:PATH" (a recorder's socket, which hands each process a region). */
 #define PROF_REGION_ENV "MPROF_REGION"
+
+/* The sock: protocol: one message each way, then the connection stays
+ * open until the process ends (exec() closes it too: close-on-exec). */
+#define PROF_HELLO_MAGIC 0x484f524du   /* "MROH" */
+#define PROF_HELLO_VERSION 1u
+#define PROF_HELLO_NAME_MAX 64u
+#define PROF_HELLO_FORKED 1u           /* flags: a child after fork() */
+
+struct prof_hello {
+	uint32_t magic;                  /* PROF_HELLO_MAGIC */
+	uint32_t version;                /* PROF_HELLO_VERSION */
+	uint32_t pid;                    /* informative: a recorder asks the kernel */
+	uint32_t flags;                  /* PROF_HELLO_* */
+	char name[PROF_HELLO_NAME_MAX];  /* program name, NUL-terminated */
+};
+
+struct prof_hello_reply {
+	uint32_t magic;                  /* PROF_HELLO_MAGIC */
+	int32_t status;                  /* 0: the region's fd rides along; or -errno */
+};
 
 enum prof_backing {
 	PROF_BACKING_ANON = 1,   /* private to this process (and its threads) */
@@ -43,6 +75,9 @@ struct prof_region_config {
 	void *memory;                /* MEMORY: page-aligned, zeroed */
 	size_t memory_size;          /* MEMORY: its size */
 	int attach;                  /* non-zero: attach as this process's region */
+	const struct prof_clock_desc *clock; /* non-NULL: use this calibration (from
+				      * prof_clock_calibrate(), shared by a recorder's
+				      * regions) instead of measuring 10 ms anew */
 };
 
 struct prof_region;
@@ -60,7 +95,8 @@ PROF_EXPORT void prof_region_config_init(struct prof_region_config *cfg);
  * @err: filled on failure; may be NULL.
  *
  * Calibrates the clock (TSC against CLOCK_MONOTONIC where the TSC is
- * invariant) and records the calibration in the region.
+ * invariant), unless @cfg->clock gives a calibration, and records it in
+ * the region.
  *
  * Return: 0, or a negative errno.
  */
@@ -71,14 +107,21 @@ PROF_EXPORT int prof_region_open(struct prof_region **out, const struct prof_reg
  * prof_region_open_env() - attach the region named by MPROF_REGION.
  * @err: filled on failure; may be NULL.
  *
- * Return: 0, -ENOENT if the variable is unset, or a negative errno.
+ * For sock:PATH, says hello to the recorder and attaches the region it
+ * hands over (waiting at most 30 s for the answer).  The region stays
+ * attached for the life of the process (a forked child gets its own, see
+ * above); it is never freed, and stays reachable for leak checkers.
+ *
+ * Return: 0, -ENOENT if the variable is unset, -EBUSY if a region is
+ * already attached, or a negative errno.
  */
 PROF_EXPORT int prof_region_open_env(struct prof_error *err);
 
 /**
  * prof_region_map() - map an existing region (a collector's view).
  * @out: receives the region.
- * @spec: "fd:N", "shm:/name" or a file path.
+ * @spec: "fd:N", "shm:/name", "sock:PATH" (asks the recorder there for a
+ *        region of this process's own) or a file path.
  * @err: filled on failure; may be NULL.
  *
  * Return: 0, or a negative errno.

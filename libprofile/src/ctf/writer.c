@@ -314,20 +314,13 @@ PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *
 	return prof_ctf_writer_packet(arg, stream, pkt, len);
 }
 
-/**
- * prof_ctf_writer_close() - sync and close every file, free the writer.
- * @w: the writer, may be NULL.
- *
- * Return: 0, or the first file-system error the writer met (including
- * those its earlier calls returned), or that the final syncs met.
- */
-PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
+/* Sync and close every file; remove the incomplete marker only if @whole
+ * and nothing failed.  Frees @w.  Returns the first error. */
+static int writer_finish(struct prof_ctf_writer *w, int whole)
 {
 	uint32_t i;
 	int ret;
 
-	if (!w)
-		return 0;
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
 		if (w->streams[i].fd < 0)
 			continue;
@@ -338,7 +331,7 @@ PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
 		w->streams[i].fd = -1;
 	}
 	/* Everything is on disk: the trace is whole. */
-	if (w->first_err == 0 && unlinkat(w->dirfd, PROF_CTF_INCOMPLETE_MARKER, 0) < 0)
+	if (whole && w->first_err == 0 && unlinkat(w->dirfd, PROF_CTF_INCOMPLETE_MARKER, 0) < 0)
 		note_error(w, -errno);
 	if (fsync(w->dirfd) < 0)
 		note_error(w, -errno);
@@ -349,4 +342,14 @@ PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
 	free(w->dir);
 	free(w);
 	return ret;
+}
+
+PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
+{
+	return w ? writer_finish(w, 1) : 0;
+}
+
+PROF_EXPORT int prof_ctf_writer_abandon(struct prof_ctf_writer *w)
+{
+	return w ? writer_finish(w, 0) : 0;
 }
