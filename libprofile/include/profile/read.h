@@ -49,7 +49,8 @@ struct prof_schema {
  * prof_schema_record_check() - validate one schema record (a copy).
  * @rec: the record, already copied out of the region.
  * @index: the index it was read at (its id must equal it).
- * @out: filled with the decoded event (min_size, max_size set) on success.
+ * @out: filled with the decoded event (min_size, max_size set) on success;
+ *       untouched on failure.
  * @err: filled on failure, naming the event (printable) and the field at
  *       fault, with the offset of the bad member in @rec; may be NULL.
  *
@@ -59,9 +60,10 @@ struct prof_schema {
  * unique C identifier of at most 27 bytes, with a known type and, for a
  * string, a bound of 1 to PROF_MAX_STRING_BOUND.
  *
- * Return: 0, -EINVAL (an invalid record), or -ECANCELED for a
- * PROF_KIND_REFUSED record: the producer's report of a definition it
- * refused (the message names it and says why).
+ * Return: 0; -EINVAL for a NULL @rec or @out, an id other than @index, or
+ * an invalid record; -ECANCELED for a PROF_KIND_REFUSED record whose id is
+ * right: the producer's report of a definition it refused (the message
+ * names it and says why).
  */
 PROF_EXPORT int prof_schema_record_check(const struct prof_schema_record *rec, uint32_t index,
 					 struct prof_schema_event *out, struct prof_error *err);
@@ -72,7 +74,7 @@ PROF_EXPORT int prof_schema_record_check(const struct prof_schema_record *rec, u
  * @ev: the event.
  * @err: filled on failure, naming the event and field; may be NULL.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, or -EINVAL (also for a NULL @ev).
  */
 PROF_EXPORT int prof_schema_event_check(const struct prof_schema_event *ev, struct prof_error *err);
 
