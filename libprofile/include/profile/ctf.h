@@ -279,7 +279,8 @@ PROF_EXPORT const struct prof_trace_desc *prof_trace_get_desc(const struct prof_
  * directory, the number of parts found so far for a directory of traces.
  * @t: the trace.
  *
- * Return: the count (0 for a followed directory where nothing appeared yet).
+ * Return: the count (0 for a followed directory where nothing appeared
+ * yet, or if @t is NULL).
  */
 PROF_EXPORT uint32_t prof_trace_part_count(const struct prof_trace *t);
 
@@ -289,7 +290,7 @@ PROF_EXPORT uint32_t prof_trace_part_count(const struct prof_trace *t);
  * @t: the trace.
  * @index: a prof_decoded_event's `trace`, below prof_trace_part_count().
  *
- * Return: the description, or NULL for a bad index.
+ * Return: the description, or NULL for a bad index or a NULL @t.
  */
 PROF_EXPORT const struct prof_trace_desc *prof_trace_get_part_desc(const struct prof_trace *t, uint32_t index);
 
@@ -298,7 +299,7 @@ PROF_EXPORT const struct prof_trace_desc *prof_trace_get_part_desc(const struct 
  * @t: the trace.
  * @index: below prof_trace_part_count().
  *
- * Return: the path, or NULL for a bad index.
+ * Return: the path (owned by @t), or NULL for a bad index or a NULL @t.
  */
 PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t index);
 
@@ -336,8 +337,8 @@ PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event 
 
 /**
  * prof_trace_get_stats() - counts so far (complete after the last event).
- * @t: the trace.
- * @out: filled.
+ * @t: the trace; NULL gives zeros.
+ * @out: filled; may be NULL (nothing is done).
  *
  * packets counts valid packets read; packets_lost counts sequence numbers
  * missing before the first and between consecutive valid packets of a
@@ -368,7 +369,7 @@ PROF_EXPORT const struct prof_error *prof_trace_last_error(const struct prof_tra
  * arithmetic, rounded down.
  *
  * Return: the nanoseconds, clamped to [0, UINT64_MAX]; @ticks unchanged if
- * the clock has no frequency.
+ * @clock is NULL or has no frequency.
  */
 PROF_EXPORT uint64_t prof_clock_to_ns(const struct prof_clock_desc *clock, uint64_t ticks);
 

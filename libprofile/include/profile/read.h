@@ -220,12 +220,14 @@ struct prof_drain_stats {
 	uint64_t bytes;               /* their content bytes */
 	uint64_t events;              /* their events */
 	uint64_t partial_packets;     /* of which scraped open packets */
-	uint64_t invalid_packets;     /* failed validation; dropped */
+	uint64_t invalid_packets;     /* failed validation, dropped; also each corrupt
+	                               * head or tail seen (counted once per value) */
 	uint64_t torn_packets;        /* overwrite mode: changed under the copy */
 	uint64_t overwritten_packets; /* overwrite mode: reused before read */
 	uint64_t events_discarded;    /* sum over streams of the last count */
 	uint64_t dropped_no_slot;     /* from the region header */
-	uint64_t schema_errors;       /* schema records that failed checks */
+	uint64_t schema_errors;       /* schema records that failed checks, and each
+	                               * schema_count beyond max_events seen */
 };
 
 /*
