@@ -93,14 +93,17 @@ struct prof_analysis;
  */
 PROF_EXPORT struct prof_analysis *prof_analysis_new(const struct prof_clock_desc *clock);
 
-/** prof_analysis_free() - free an analysis (NULL is ignored). */
+/**
+ * prof_analysis_free() - free an analysis.
+ * @a: the analysis, may be NULL.
+ */
 PROF_EXPORT void prof_analysis_free(struct prof_analysis *a);
 
 /**
  * prof_analysis_set_clock() - set the clock (a region's clock is known
  * only once its header is read).
  * @a: the analysis.
- * @clock: the clock.
+ * @clock: the clock (copied); not NULL.
  */
 PROF_EXPORT void prof_analysis_set_clock(struct prof_analysis *a, const struct prof_clock_desc *clock);
 
@@ -113,8 +116,8 @@ PROF_EXPORT void prof_analysis_set_clock(struct prof_analysis *a, const struct p
  * Events of one stream must come in stream order; streams may interleave
  * in any way (GC time is exact in any order).
  *
- * Return: 0, -EINVAL (@ev has no desc), or -ENOMEM (the event is not
- * counted and no span is half-recorded).
+ * Return: 0, -EINVAL (@a or @ev is NULL, or @ev has no desc), or -ENOMEM
+ * (the event is not counted and no span is half-recorded).
  */
 PROF_EXPORT int prof_analysis_add(struct prof_analysis *a, const struct prof_decoded_event *ev);
 
@@ -134,13 +137,30 @@ PROF_EXPORT void prof_analysis_finish(struct prof_analysis *a);
  */
 PROF_EXPORT void prof_analysis_reset(struct prof_analysis *a);
 
-/** prof_analysis_wall_ns() - the time covered: last minus first timestamp, in ns. */
+/**
+ * prof_analysis_wall_ns() - the time the events cover.
+ * @a: the analysis.
+ *
+ * Return: the latest minus the earliest timestamp seen, converted to ns
+ * with the analysis's clock; 0 before any event.
+ */
 PROF_EXPORT uint64_t prof_analysis_wall_ns(const struct prof_analysis *a);
 
-/** prof_analysis_gaps() - how many places a stream was seen to lose events. */
+/**
+ * prof_analysis_gaps() - where streams lost events.
+ * @a: the analysis.
+ *
+ * Return: how many places a stream was seen to lose events (a packet_seq
+ * gap, or a growth of events_discarded).
+ */
 PROF_EXPORT uint64_t prof_analysis_gaps(const struct prof_analysis *a);
 
-/** prof_analysis_span_count() - the number of span names seen. */
+/**
+ * prof_analysis_span_count() - the number of span names seen.
+ * @a: the analysis.
+ *
+ * Return: the count (prof_analysis_reset() keeps the names).
+ */
 PROF_EXPORT size_t prof_analysis_span_count(const struct prof_analysis *a);
 
 /**
@@ -148,7 +168,8 @@ PROF_EXPORT size_t prof_analysis_span_count(const struct prof_analysis *a);
  * @a: the analysis.
  * @i: its index, below prof_analysis_span_count(), in order of first sight.
  *
- * Return: the statistics, valid until the next prof_analysis_add().
+ * Return: the statistics, valid until the next prof_analysis_add(), or
+ * NULL if @i is out of range.
  */
 PROF_EXPORT struct prof_span_stats *prof_analysis_span(struct prof_analysis *a, size_t i);
 
@@ -161,7 +182,12 @@ PROF_EXPORT struct prof_span_stats *prof_analysis_span(struct prof_analysis *a, 
  */
 PROF_EXPORT struct prof_span_stats *prof_analysis_span_find(struct prof_analysis *a, const char *name);
 
-/** prof_analysis_event_count() - the number of event names seen. */
+/**
+ * prof_analysis_event_count() - the number of event names seen.
+ * @a: the analysis.
+ *
+ * Return: the count (prof_analysis_reset() keeps the names).
+ */
 PROF_EXPORT size_t prof_analysis_event_count(const struct prof_analysis *a);
 
 /**
@@ -169,7 +195,8 @@ PROF_EXPORT size_t prof_analysis_event_count(const struct prof_analysis *a);
  * @a: the analysis.
  * @i: its index, below prof_analysis_event_count(), in order of first sight.
  *
- * Return: the statistics.
+ * Return: the statistics, valid until the next prof_analysis_add(), or
+ * NULL if @i is out of range.
  */
 PROF_EXPORT const struct prof_event_stats *prof_analysis_event(const struct prof_analysis *a, size_t i);
 
@@ -177,13 +204,19 @@ PROF_EXPORT const struct prof_event_stats *prof_analysis_event(const struct prof
  * prof_span_percentile() - a quantile of a span's durations (nearest rank:
  * the smallest value with at least @q of the durations at or below it).
  * @s: the span (its durations get sorted).
- * @q: the quantile, 0 to 1.
+ * @q: the quantile, 0 to 1: 0 or less (or NaN) gives the shortest
+ *     duration, 1 or more the longest.
  *
  * Return: the duration in ns, or 0 if the span has none.
  */
 PROF_EXPORT uint64_t prof_span_percentile(struct prof_span_stats *s, double q);
 
-/** prof_span_max() - the longest duration of a span, in ns (0 if none). */
+/**
+ * prof_span_max() - the longest duration of a span.
+ * @s: the span (its durations get sorted).
+ *
+ * Return: the duration in ns, or 0 if the span has none.
+ */
 PROF_EXPORT uint64_t prof_span_max(struct prof_span_stats *s);
 
 /**

@@ -68,16 +68,23 @@ struct prof_trace_desc {
  *        prefix.
  *
  * The text depends on nothing but @desc, so equal descriptions give equal
- * bytes (the writer relies on it to skip rewrites).  The env carries the clock calibration, the region counts (keys
- * `mprof_dropped_no_slot`, `mprof_refused_events`, `mprof_refused_invalid`,
- * `mprof_schema_errors`, `mprof_strings_truncated`, exact u64) and the
- * origin (struct prof_trace_origin).
+ * bytes (the writer relies on it to skip rewrites).  The env carries the
+ * clock calibration, the region counts (keys `mprof_dropped_no_slot`,
+ * `mprof_refused_events`, `mprof_refused_invalid`, `mprof_schema_errors`,
+ * `mprof_strings_truncated`, exact u64) and the origin (struct
+ * prof_trace_origin).
+ *
+ * A hole in the schema (an event with an empty name, no fields and kind 0:
+ * a schema record the reader skipped) is written as an event class with
+ * no name, which prof_ctf_metadata_parse() reads back as a hole.
  *
  * Return: the text's length (without NUL) like snprintf, or -EINVAL if
- * @desc cannot be expressed: bad byte order or clock, ids not equal to
- * indices, a name not NUL-terminated, a field name that is not a C
- * identifier or repeats, a bad type, kind or string bound, an origin
- * string not NUL-terminated within its array.
+ * @desc is NULL or cannot be expressed: bad byte order or clock (source,
+ * calibrated flag, zero frequency), more than PROF_MAX_EVENTS events or a
+ * count with no events, ids not equal to indices, an event that fails
+ * libprofile's one event check (name, kind, field names, types, string
+ * bounds), an origin string not NUL-terminated within its array, or a
+ * text longer than INT_MAX.
  */
 PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf, size_t size);
 
@@ -88,7 +95,7 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
  * @file: name for messages.
  * @out: filled; out->schema.events is malloc'd (NULL for no events; free
  *       with prof_trace_desc_free()), with min_size and max_size
- *       computed; zeroed on failure.
+ *       computed; zeroed on failure.  Not NULL.
  * @err: on failure, @file, the byte offset and what was expected; may be
  *       NULL.
  *
@@ -98,7 +105,8 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
  * metadata) is refused with -ENOTSUP and a message saying so and naming
  * babeltrace2, instead of a parser offset.
  *
- * Return: 0, -EINVAL (with @err), -ENOTSUP (not mprof's), -ENOMEM.
+ * Return: 0, -EINVAL (with @err, except for a NULL @out), -ENOTSUP (not
+ * mprof's), -ENOMEM.
  */
 PROF_EXPORT int prof_ctf_metadata_parse(const char *text, size_t len, const char *file,
 					struct prof_trace_desc *out, struct prof_error *err);
@@ -115,40 +123,62 @@ struct prof_ctf_writer;
  * prof_ctf_writer_open() - create (or reuse, if empty) a trace directory,
  * marked incomplete (PROF_CTF_INCOMPLETE_MARKER) until closed cleanly.
  * @out: receives the writer.
- * @dir: the directory.
+ * @dir: the directory; its parent must exist.
  * @err: filled on failure; may be NULL.
  *
- * Return: 0, -EEXIST if @dir holds files, or a negative errno.
+ * Return: 0, -EINVAL for a NULL @out or a NULL or empty @dir, -EEXIST if
+ * @dir holds files, -ENOMEM, or the errno of the mkdir(2), open(2),
+ * directory listing or marker write that failed.
  */
 PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *dir, struct prof_error *err);
 
 /**
- * prof_ctf_writer_metadata() - (re)write `metadata` atomically (temp file
- * and rename) when the schema has grown.
+ * prof_ctf_writer_metadata() - (re)write `metadata` atomically (temp file,
+ * fsync, rename, fsync of the directory) when its text changes (the schema
+ * grew, a count or the origin changed); the same text is not rewritten.
  * @w: the writer.
  * @desc: the trace description.
- * @err: may be NULL.
+ * @err: filled on failure; may be NULL.
  *
- * Return: 0 or a negative errno.
+ * A failure is also remembered for prof_ctf_writer_close().
+ *
+ * Return: 0, -EINVAL for a NULL @w or if prof_ctf_metadata() refuses
+ * @desc, -ENOMEM, or the errno of the create, write, fsync or rename that
+ * failed.
  */
 PROF_EXPORT int prof_ctf_writer_metadata(struct prof_ctf_writer *w, const struct prof_trace_desc *desc,
 					 struct prof_error *err);
 
 /**
  * prof_ctf_writer_packet() - append one normalised packet to its stream
- * file.  Usable directly as a prof_packet_sink_fn argument through
- * prof_ctf_writer_sink().
+ * file, `stream_<@stream>` (created at its first packet).  Usable directly
+ * as a prof_packet_sink_fn argument through prof_ctf_writer_sink().
  * @w: the writer.
- * @stream: the stream slot.
+ * @stream: the stream slot, below PROF_MAX_STREAMS.
  * @pkt: the packet.
- * @len: its length in bytes.
+ * @len: its length in bytes, from the header size to
+ *       PROF_MAX_PACKET_SIZE.
  *
- * Return: 0 or a negative errno.
+ * A failure is also remembered for prof_ctf_writer_close().
+ *
+ * Return: 0, -EINVAL for a NULL @w or @pkt, a bad slot or length (not
+ * remembered), or the errno of the open or write that failed (the file
+ * then still ends on a whole packet, unless even the truncation failed).
  */
 PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *pkt,
 				       size_t len);
 
-/** prof_ctf_writer_sink() - a prof_packet_sink_fn; @arg is the writer. */
+/**
+ * prof_ctf_writer_sink() - a prof_packet_sink_fn that appends the packet
+ * with prof_ctf_writer_packet().
+ * @arg: the writer.
+ * @stream: the stream slot.
+ * @pkt: the packet.
+ * @len: its length.
+ * @info: unused.
+ *
+ * Return: as prof_ctf_writer_packet().
+ */
 PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 				     const struct prof_packet_info *info);
 
@@ -227,10 +257,13 @@ PROF_EXPORT int prof_trace_open(struct prof_trace **out, const char *dir, struct
  * In follow mode, a directory that has neither `metadata` nor parts yet
  * is accepted: what appears later is picked up by prof_trace_next().
  *
- * Return: 0, -ENOENT (no directory, or no metadata and no parts), -EINVAL
- * (bad metadata, or a file that is not a regular file), -ENOTSUP (a byte
- * order other than the host's, or a trace mprof did not write: read it
- * with babeltrace2), -ENOMEM, or the errno of a failed system call.
+ * Return: 0; -ENOENT (no directory, or no metadata and no parts when not
+ * following); -ENOTDIR (@dir is not a directory); -EINVAL (NULL @out or
+ * @dir, an unknown flag, bad metadata, a file that is not a regular file,
+ * metadata over 64 MiB, more stream files, parts or distinct events than
+ * a trace can hold); -ENOTSUP (a byte order other than the host's, or a
+ * trace mprof did not write: read it with babeltrace2); -ENOMEM; or the
+ * errno of a failed system call.
  */
 PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, unsigned int flags,
 				      struct prof_error *err);
@@ -257,7 +290,8 @@ PROF_EXPORT const struct prof_trace_desc *prof_trace_get_desc(const struct prof_
  * directory, the number of parts found so far for a directory of traces.
  * @t: the trace.
  *
- * Return: the count (0 for a followed directory where nothing appeared yet).
+ * Return: the count (0 for a followed directory where nothing appeared
+ * yet, or if @t is NULL).
  */
 PROF_EXPORT uint32_t prof_trace_part_count(const struct prof_trace *t);
 
@@ -267,7 +301,7 @@ PROF_EXPORT uint32_t prof_trace_part_count(const struct prof_trace *t);
  * @t: the trace.
  * @index: a prof_decoded_event's `trace`, below prof_trace_part_count().
  *
- * Return: the description, or NULL for a bad index.
+ * Return: the description, or NULL for a bad index or a NULL @t.
  */
 PROF_EXPORT const struct prof_trace_desc *prof_trace_get_part_desc(const struct prof_trace *t, uint32_t index);
 
@@ -276,7 +310,7 @@ PROF_EXPORT const struct prof_trace_desc *prof_trace_get_part_desc(const struct 
  * @t: the trace.
  * @index: below prof_trace_part_count().
  *
- * Return: the path, or NULL for a bad index.
+ * Return: the path (owned by @t), or NULL for a bad index or a NULL @t.
  */
 PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t index);
 
@@ -298,23 +332,24 @@ PROF_EXPORT const char *prof_trace_part_dir(const struct prof_trace *t, uint32_t
  * only add events), new stream files and new parts are picked up, and
  * stream files that grew are mapped again; a packet not yet entirely in
  * its file waits, and so does a whole packet that fails its check while
- * its writer runs, until the next metadata (which may name its events).  Events come in timestamp order among those available
- * at each look; each event is delivered exactly once, in file order per
- * stream.
+ * its writer runs, until the next metadata (which may name its events).
+ * Events come in timestamp order among those available at each look; each
+ * event is delivered exactly once, in file order per stream.
  *
  * Return: 1 if @ev was filled; 0 at the end (in follow mode: once the
  * writer has finished, i.e. no part, nor a directory of traces itself,
- * still has PROF_CTF_INCOMPLETE_MARKER, and everything was delivered); -EAGAIN in follow mode when nothing new
- * is there yet (call again later); or another negative errno (follow mode:
- * a metadata file that became unreadable or changed incompatibly, with
- * prof_trace_last_error()).
+ * still has PROF_CTF_INCOMPLETE_MARKER, and everything was delivered);
+ * -EAGAIN in follow mode when nothing new is there yet (call again
+ * later); -EINVAL if @t or @ev is NULL; or another negative errno (follow
+ * mode: a metadata file that became unreadable or changed incompatibly,
+ * a stream file that cannot be mapped, with prof_trace_last_error()).
  */
 PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event *ev);
 
 /**
  * prof_trace_get_stats() - counts so far (complete after the last event).
- * @t: the trace.
- * @out: filled.
+ * @t: the trace; NULL gives zeros.
+ * @out: filled; may be NULL (nothing is done).
  *
  * packets counts valid packets read; packets_lost counts sequence numbers
  * missing before the first and between consecutive valid packets of a
@@ -325,7 +360,14 @@ PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event 
  */
 PROF_EXPORT void prof_trace_get_stats(const struct prof_trace *t, struct prof_trace_stats *out);
 
-/** prof_trace_last_error() - the last invalid packet's error, or NULL. */
+/**
+ * prof_trace_last_error() - what went wrong last.
+ * @t: the trace.
+ *
+ * Return: the error of the last invalid packet skipped, or of the last
+ * failed look of follow mode, owned by @t; NULL if there was none or @t
+ * is NULL.
+ */
 PROF_EXPORT const struct prof_error *prof_trace_last_error(const struct prof_trace *t);
 
 /**
@@ -338,11 +380,14 @@ PROF_EXPORT const struct prof_error *prof_trace_last_error(const struct prof_tra
  * arithmetic, rounded down.
  *
  * Return: the nanoseconds, clamped to [0, UINT64_MAX]; @ticks unchanged if
- * the clock has no frequency.
+ * @clock is NULL or has no frequency.
  */
 PROF_EXPORT uint64_t prof_clock_to_ns(const struct prof_clock_desc *clock, uint64_t ticks);
 
-/** prof_trace_close() - free the trace. */
+/**
+ * prof_trace_close() - unmap and close every file and free the trace.
+ * @t: the trace, may be NULL.
+ */
 PROF_EXPORT void prof_trace_close(struct prof_trace *t);
 
 #ifdef __cplusplus

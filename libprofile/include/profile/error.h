@@ -14,8 +14,9 @@ extern "C" {
 
 /*
  * Functions returning int return 0 (or a count) on success and a negative
- * errno value on failure (PROF_E* in profile/errno.h, equal to Linux's).  Parsers and readers also fill a struct
- * prof_error naming the file, the byte offset and what is wrong.
+ * errno value on failure (PROF_E* in profile/errno.h, equal to Linux's).
+ * Parsers and readers also fill a struct prof_error naming the file, the
+ * byte offset and what is wrong.
  */
 struct prof_error {
 	int code;          /* negative errno */
@@ -28,7 +29,10 @@ struct prof_error {
  * prof_strerror() - describe a negative errno returned by libprofile.
  * @err: the value returned.
  *
- * Return: a static string; never NULL.
+ * Return: a string that is never NULL: libprofile's own wording for the
+ * codes it returns, strerror(-@err) for other negative values (which a
+ * later strerror() call may overwrite), "unknown error" for a positive
+ * one.
  */
 PROF_EXPORT const char *prof_strerror(int err);
 
@@ -47,8 +51,10 @@ PROF_EXPORT int prof_error_set(struct prof_error *e, int code, const char *file,
 	__attribute__((format(printf, 5, 6)));
 
 /**
- * prof_error_format() - render @e as "file: offset N: text" into @buf.
- * @e: the error.
+ * prof_error_format() - render @e as "file: offset N: text" into @buf
+ * ("file: text" without an offset, "text" without a file), truncated to
+ * @size like snprintf.
+ * @e: the error; not NULL.
  * @buf: output buffer.
  * @size: its size.
  *

@@ -141,11 +141,12 @@ PROF_EXPORT int prof_thread_attach(void);
  * The setting applies to the event's NAME: every definition site with the
  * same name (a PROF_EVENT in a header, or the same event defined in
  * several files), now and when such sites are registered later, until a
- * later call or prof_events_set_enabled() changes it.  A definition the
- * registry refused stays off.
+ * later call or prof_events_set_enabled() changes it.  Registers @ev if it
+ * was not yet.  A definition the registry refused stays off (and the call
+ * still returns 0).
  *
- * Return: 0, -EINVAL if @ev is NULL, -EDEADLK from a signal handler that
- * interrupted libprofile on this thread.
+ * Return: 0, -EINVAL if @ev or its descriptor is NULL, -EDEADLK from a
+ * signal handler that interrupted libprofile on this thread.
  */
 PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
 
@@ -155,7 +156,11 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
  * @prefix: a name prefix ("" matches all).
  * @enabled: non-zero to record them.
  *
- * Return: the number of already registered events changed, or -EINVAL.
+ * The newest rule wins; the newest 16 rules are kept.
+ *
+ * Return: the number of registered definition sites (valid ones) whose
+ * name has @prefix, -EINVAL if @prefix is NULL, or -EDEADLK from a signal
+ * handler that interrupted libprofile on this thread.
  */
 PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 

@@ -113,7 +113,8 @@ PROF_EXPORT int prof_gc_register(void);
  *
  * Return: 0 if the thread has a stream, -ENOENT if no region is attached
  * yet, -ENOSPC if every stream slot is taken (its events are counted as
- * dropped).
+ * dropped), or, as prof_thread_attach(), -EBUSY or -EDEADLK when called
+ * from a signal handler that interrupted this thread inside libprofile.
  */
 PROF_EXPORT int prof_gc_thread_prepare(void);
 
@@ -165,7 +166,8 @@ PROF_EXPORT int prof_gc_counter(enum prof_gc_counter counter, uint64_t value);
  * event before, or called prof_gc_thread_prepare()): it never takes a lock.
  *
  * Return: 0, or -ENOENT if the calling thread has no stream (the event is
- * not recorded; while a region records, it counts in dropped_no_slot).
+ * not recorded; if it is enabled, it counts in the attached region's
+ * dropped_no_slot).
  */
 PROF_EXPORT int prof_gc_thread_event(int resumed, uint64_t thread);
 

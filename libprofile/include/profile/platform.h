@@ -33,13 +33,14 @@ struct prof_platform {
 /**
  * prof_region_layout() - compute the geometry of a region.
  * @cfg_mode: enum prof_mode.
- * @packet_size: bytes per packet: a power of two, at least 256.
- * @packets_per_stream: at least 2.
+ * @packet_size: bytes per packet: a power of two from
+ *               PROF_MIN_PACKET_SIZE to PROF_MAX_PACKET_SIZE.
+ * @packets_per_stream: 2 to 2^20.
  * @stream_slots: 1 to PROF_MAX_STREAMS.
  * @max_events: 1 to PROF_MAX_EVENTS.
  * @hdr: filled with the offsets and sizes (region_size included).
  *
- * Return: 0, or -EINVAL if a parameter is out of range.
+ * Return: 0, or -EINVAL if a parameter is out of range (@hdr untouched).
  */
 PROF_EXPORT int prof_region_layout(uint32_t cfg_mode, uint32_t packet_size,
 				   uint32_t packets_per_stream, uint32_t stream_slots,
@@ -51,7 +52,13 @@ PROF_EXPORT int prof_region_layout(uint32_t cfg_mode, uint32_t packet_size,
  * @size: its size.
  * @hdr: geometry from prof_region_layout(), with uuid and clock filled in.
  *
- * Return: 0, or -EINVAL.
+ * Writes the header only (schema_count and dropped_no_slot zeroed): the
+ * rest of the region must already be zero.
+ *
+ * Return: 0, or -EINVAL for a NULL or misaligned @mem, a NULL @hdr, or a
+ * header that is not valid: a wrong magic, version, header or page size,
+ * offsets that prof_region_layout() of its own geometry does not
+ * reproduce, or a region_size over @size.
  */
 PROF_EXPORT int prof_region_format(void *mem, uint64_t size, const struct prof_region_header *hdr);
 
@@ -59,13 +66,18 @@ PROF_EXPORT int prof_region_format(void *mem, uint64_t size, const struct prof_r
  * prof_region_attach() - make a formatted region the process's region.
  * @mem: the region.
  * @size: its size.
- * @platform: the host's callbacks; copied.
+ * @platform: the host's callbacks; copied.  thread_id is required, and
+ *            now too unless the region's clock is the TSC.
  *
- * Events registered before the attach are published into its schema now.
- * Only one region is attached at a time.
+ * The header is copied and checked as prof_region_format() checks it;
+ * only the copy's geometry is used from then on.  Events registered before
+ * the attach are published into its schema now.  Only one region is
+ * attached at a time.
  *
- * Return: 0, -EINVAL if the region's header is not valid, or -EBUSY if a
- * region is already attached.
+ * Return: 0; -EINVAL for a NULL @mem or @platform, a missing callback, or
+ * a header that is not valid; -EBUSY if a region is already attached;
+ * -EDEADLK if called from a signal handler that interrupted libprofile
+ * on this thread.
  */
 PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_platform *platform);
 
@@ -75,7 +87,8 @@ PROF_EXPORT int prof_region_attach(void *mem, uint64_t size, const struct prof_p
  * Threads' open packets stay readable (a collector scrapes them).  The
  * caller must ensure no thread is emitting (join them first).
  *
- * Return: 0, or -ENOENT if no region is attached.
+ * Return: 0, -ENOENT if no region is attached, or -EDEADLK if called from
+ * a signal handler that interrupted libprofile on this thread.
  */
 PROF_EXPORT int prof_region_detach(void);
 

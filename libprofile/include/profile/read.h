@@ -49,7 +49,8 @@ struct prof_schema {
  * prof_schema_record_check() - validate one schema record (a copy).
  * @rec: the record, already copied out of the region.
  * @index: the index it was read at (its id must equal it).
- * @out: filled with the decoded event (min_size, max_size set) on success.
+ * @out: filled with the decoded event (min_size, max_size set) on success;
+ *       untouched on failure.
  * @err: filled on failure, naming the event (printable) and the field at
  *       fault, with the offset of the bad member in @rec; may be NULL.
  *
@@ -59,9 +60,10 @@ struct prof_schema {
  * unique C identifier of at most 27 bytes, with a known type and, for a
  * string, a bound of 1 to PROF_MAX_STRING_BOUND.
  *
- * Return: 0, -EINVAL (an invalid record), or -ECANCELED for a
- * PROF_KIND_REFUSED record: the producer's report of a definition it
- * refused (the message names it and says why).
+ * Return: 0; -EINVAL for a NULL @rec or @out, an id other than @index, or
+ * an invalid record; -ECANCELED for a PROF_KIND_REFUSED record whose id is
+ * right: the producer's report of a definition it refused (the message
+ * names it and says why).
  */
 PROF_EXPORT int prof_schema_record_check(const struct prof_schema_record *rec, uint32_t index,
 					 struct prof_schema_event *out, struct prof_error *err);
@@ -72,7 +74,7 @@ PROF_EXPORT int prof_schema_record_check(const struct prof_schema_record *rec, u
  * @ev: the event.
  * @err: filled on failure, naming the event and field; may be NULL.
  *
- * Return: 0 or -EINVAL.
+ * Return: 0, or -EINVAL (also for a NULL @ev).
  */
 PROF_EXPORT int prof_schema_event_check(const struct prof_schema_event *ev, struct prof_error *err);
 
@@ -129,16 +131,24 @@ struct prof_packet_info {
  * @len: bytes available at @pkt.
  * @schema: the event schema.
  * @uuid: the trace UUID the packet must carry, or NULL to skip.
- * @info: filled on success.
- * @err: filled on failure (offset relative to @pkt); may be NULL.
+ * @info: filled on success; may be NULL.
+ * @err: filled on failure (offset relative to @pkt, or UINT64_MAX for a
+ *       NULL argument); may be NULL.
  *
- * Checks magic, UUID, stream class, content_size <= packet_size <= 8*len,
- * content_size >= header, byte multiples; walks every event: the id is in
- * the schema, each field fits the content, strings end within their bound,
- * timestamps never go backwards and lie in [timestamp_begin, timestamp_end]
- * when timestamp_end is non-zero.
+ * The header: @len covers it, magic, UUID (unless @uuid is NULL),
+ * stream_id 0, packet_size a whole number of bytes within @len,
+ * content_size a whole number of bytes in [header size, packet_size],
+ * timestamp_end 0 or not before timestamp_begin.  Then every event up to
+ * content_size: its id names a usable event of @schema (not a hole left by
+ * a skipped schema record), each field fits the content, each string ends
+ * within its bound, and timestamps never go backwards and lie in
+ * [timestamp_begin, timestamp_end] (no upper limit while timestamp_end is
+ * 0).  It does not check stream_instance_id or packet_seq_num: their
+ * expected values are the caller's (the region reader and the trace reader
+ * check both).
  *
- * Return: 0 or -EINVAL (or -EPROTO for a bad event).
+ * Return: 0; -EINVAL for a NULL @pkt or @schema, a schema with a count but
+ * no events, or a bad header; -EPROTO for a bad event.
  */
 PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct prof_schema *schema,
 				  const uint8_t *uuid, struct prof_packet_info *info,
@@ -159,8 +169,13 @@ struct prof_packet_cursor {
  * prof_packet_cursor_init() - iterate the events of a checked packet.
  * @c: the cursor.
  * @pkt: a packet that passed prof_packet_check().
- * @info: its info.
+ * @info: its info, as prof_packet_check() filled it: the cursor trusts its
+ *        content_bytes as the packet's bound (a value below the header
+ *        size yields no events).
  * @schema: the schema it was checked against.
+ *
+ * The events it yields carry the packet's stream_instance_id, tid,
+ * packet_seq_num and events_discarded.
  */
 PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uint8_t *pkt,
 					 const struct prof_packet_info *info,
@@ -169,10 +184,17 @@ PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uin
 /**
  * prof_packet_next() - decode the next event.
  * @c: the cursor.
- * @ev: filled with the event (strings point into the packet).
+ * @ev: filled with the event (strings point into the packet; ev->trace is
+ *      0).
  *
- * Return: 1 if @ev was filled, 0 at the end, -EPROTO if the packet was not
- * checked (bounds are still enforced).
+ * On a packet that prof_packet_check() did not accept, every read is still
+ * bounded by the content size the cursor was given, but timestamps are not
+ * checked.
+ *
+ * Return: 1 if @ev was filled, 0 at the end, -EPROTO if @c, @ev or the
+ * cursor's packet or schema is NULL, or if the event does not fit the
+ * content or the schema (the cursor stays there: every later call returns
+ * -EPROTO again).
  */
 PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decoded_event *ev);
 
@@ -198,19 +220,25 @@ struct prof_drain_stats {
 	uint64_t bytes;               /* their content bytes */
 	uint64_t events;              /* their events */
 	uint64_t partial_packets;     /* of which scraped open packets */
-	uint64_t invalid_packets;     /* failed validation; dropped */
+	uint64_t invalid_packets;     /* failed validation, dropped; also each corrupt
+	                               * head or tail seen (counted once per value) */
 	uint64_t torn_packets;        /* overwrite mode: changed under the copy */
 	uint64_t overwritten_packets; /* overwrite mode: reused before read */
 	uint64_t events_discarded;    /* sum over streams of the last count */
 	uint64_t dropped_no_slot;     /* from the region header */
-	uint64_t schema_errors;       /* schema records that failed checks */
+	uint64_t schema_errors;       /* schema records that failed checks, and each
+	                               * schema_count beyond max_events seen */
 };
 
 /*
  * The sink gets each packet, normalised: a private copy whose
- * packet_size == content_size == 8 * len and whose timestamp_end is set.
- * It returns 0, or a negative errno, which stops the drain and is returned
- * by it; the refused packet is not taken and is offered again next time.
+ * packet_size == content_size == 8 * len and whose timestamp_end is set
+ * (for a scraped open packet, to its last event's timestamp).  It returns
+ * 0, or a negative errno, which stops the drain and is returned by it; the
+ * refused packet is not taken and is offered again next time (in overwrite
+ * mode, if the producer has not reused its slot by then).  A positive
+ * return stops the drain too, but the caller cannot tell it from a count
+ * of packets: return a negative errno.
  */
 typedef int (*prof_packet_sink_fn)(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 				   const struct prof_packet_info *info);
@@ -219,27 +247,53 @@ struct prof_region_reader;
 
 /**
  * prof_region_reader_open() - start reading a region (hostile memory).
- * @out: receives the reader.
+ * @out: receives the reader (NULL on failure).
  * @mem: the mapped region, 8-byte aligned; only its consumer pages are
  *       written.
  * @size: the mapping's size.
- * @name: a name for messages (file, "domain 3"...).
+ * @name: a name for messages (file, "domain 3"...); NULL for "region".
  * @err: filled on failure; may be NULL.
  *
- * Return: 0, -EINVAL (bad header: @err says which field), -ENOTSUP (a
- * byte order or version this reader does not read), -ENOMEM.
+ * Copies the header once and validates the copy: magic, byte order,
+ * version, header, page and schema record sizes, mode, geometry, and every
+ * offset and region_size against prof_region_layout() of its geometry,
+ * region_size within @size.  From then on only that copy gives sizes and
+ * offsets.  Each stream's position starts at the tail a previous reader
+ * left (clamped to head; a tail ahead of head is counted as an invalid
+ * packet), and the schema published so far is copied.
+ *
+ * Return: 0; -EINVAL for a NULL @out or @mem, a misaligned @mem, a @size
+ * smaller than the header, or a bad header (including a version other than
+ * PROF_REGION_VERSION; @err names the field and its offset); -ENOTSUP for a
+ * region written in the other byte order; -ENOMEM.
  */
 PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *mem, uint64_t size,
 					const char *name, struct prof_error *err);
 
-/** prof_region_reader_header() - the validated copy of the header. */
+/**
+ * prof_region_reader_header() - the validated copy of the header.
+ * @r: the reader.
+ *
+ * Its geometry never changes; its live words (schema_count and the loss
+ * counts) are as they were at open: see prof_region_reader_counts().
+ *
+ * Return: the copy (owned by @r), or NULL if @r is NULL.
+ */
 PROF_EXPORT const struct prof_region_header *prof_region_reader_header(const struct prof_region_reader *r);
 
 /**
  * prof_region_reader_schema() - refresh and return the schema.
  * @r: the reader.
  *
- * Return: the schema (owned by @r, valid until the next call).
+ * Copies and checks the records published since the last refresh.  A
+ * record that fails its check is kept as a hole (empty name, no fields;
+ * counted in schema_errors, unless it is the producer's own report of a
+ * refused definition): packets that use its id are invalid.  Out of
+ * memory, the schema stays as it was (the next call tries again).
+ *
+ * Return: the schema (owned by @r, valid until the next call of any
+ * prof_region_reader_*() function but the accessors), or NULL if @r is
+ * NULL.
  */
 PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_region_reader *r);
 
@@ -249,47 +303,69 @@ PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_regi
  * @sink: receives packets in sequence order per stream.
  * @arg: passed to @sink.
  *
- * Discard mode: release-stores each stream's tail after its packets are
- * delivered.  Overwrite mode: copies, re-checks, counts torn and
- * overwritten packets.
+ * Streams are visited in slot order, each stream's packets in sequence
+ * order.  Discard mode: release-stores each stream's tail after each
+ * packet is taken.  Overwrite mode: copies, re-checks head, counts torn and
+ * overwritten packets.  A complete packet that fails validation is counted
+ * (invalid_packets) and taken all the same; a corrupt head is counted once
+ * per value seen.  A packet naming an id the reader does not know yet makes
+ * it refresh the schema once before calling the packet invalid.  Refreshes
+ * the region-level counts (prof_region_reader_counts()), also when the
+ * sink stopped it.
  *
- * Return: packets delivered, or the sink's non-zero return, or a negative
- * errno.
+ * Return: the number of packets delivered (at most INT_MAX), -EINVAL if @r
+ * or @sink is NULL, -ENOMEM (the schema could not grow: the packets that
+ * need it are left for the next call), or the sink's non-zero return (the
+ * packet it refused is not taken).
  */
 PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
 /**
- * prof_region_reader_scrape() - deliver each stream's open packet, up to
- * its published content size (the final read, after the producer stopped
- * or died).  A scraped packet counts as taken: scrape is final.
+ * prof_region_reader_scrape() - deliver the complete packets, then each
+ * stream's open packet up to its published content size (the final read,
+ * after the producer stopped or died).
  * @r: the reader.
  * @sink: receives packets.
  * @arg: passed to @sink.
  *
- * Return: packets delivered, or a negative errno.
+ * An open packet is delivered only once every complete packet before it
+ * was taken.  A delivered open packet counts as taken (partial_packets):
+ * events the producer adds to it afterwards are not read, so scrape is
+ * final.  An open packet that fails validation is counted once and left in
+ * place (a live producer may still be writing its header); in overwrite
+ * mode one reused under the copy is counted torn and taken.
+ *
+ * Return: as prof_region_reader_drain(), open packets included in the
+ * count.
  */
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
 /**
  * prof_region_reader_peek() - for live views: deliver the complete packets,
  * then the events each open packet completed since the last call, without
- * taking the open packets.  Each event is delivered once (pieces of one
- * packet share its packet_seq_num: do not feed a CTF trace writer).
+ * taking the open packets.
  * @r: the reader.
  * @sink: receives packets.
  * @arg: passed to @sink.
  *
- * Return: packets or pieces delivered, or a negative errno.
+ * Each event is delivered once: a packet first delivered in part is later
+ * delivered without the events already seen, as a packet of its own with
+ * the same header (so pieces of one packet share its packet_seq_num: do
+ * not feed a CTF trace writer).
+ *
+ * Return: as prof_region_reader_drain(), counting packets or pieces.
  */
 PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
 /**
  * prof_region_reader_counts() - the region-level loss counts, as of the
- * last open, drain, scrape or peek.
- * @r: the reader.
+ * last open, drain, scrape or peek (schema_errors: as of the last schema
+ * refresh).
+ * @r: the reader; NULL gives zeros.
  * @out: the header's dropped_no_slot, refused_events (event types beyond
  *       the region's max_events: raise `mprof record -e`), refused_invalid
- *       and strings_truncated, and the reader's own schema_errors.
+ *       and strings_truncated, and the reader's own schema_errors.  May be
+ *       NULL (nothing is done).
  */
 PROF_EXPORT void prof_region_reader_counts(const struct prof_region_reader *r, struct prof_region_counts *out);
 
@@ -305,20 +381,34 @@ struct prof_schema_problem {
 
 /**
  * prof_region_reader_schema_problems() - list the unusable schema records.
- * @r: the reader.
+ * @r: the reader; NULL gives none.
  * @out: filled with up to @max entries, in id order; may be NULL.
  * @max: its capacity.
  *
- * Return: the number of unusable records (may exceed @max).
+ * Out of memory while a problem was noted loses only its entry here: the
+ * counts stay exact.
+ *
+ * Return: the number of unusable records remembered (may exceed @max).
  */
 PROF_EXPORT size_t prof_region_reader_schema_problems(const struct prof_region_reader *r,
 						      struct prof_schema_problem *out, size_t max);
 
-/** prof_region_reader_stats() - what the reader has seen so far (a copy
- * made at the last open, drain or scrape; valid after the region is gone). */
+/**
+ * prof_region_reader_stats() - what the reader has seen so far.
+ * @r: the reader; NULL gives zeros.
+ * @out: filled in; may be NULL (nothing is done).
+ *
+ * A copy of the counts as of the last open, drain, scrape or peek
+ * (dropped_no_slot included); events_discarded sums each stream's count
+ * from the last packet delivered.  It does not touch the region, so it may
+ * be called after the region was unmapped.
+ */
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out);
 
-/** prof_region_reader_close() - free the reader (the region is untouched). */
+/**
+ * prof_region_reader_close() - free the reader (the region is untouched).
+ * @r: the reader, may be NULL.
+ */
 PROF_EXPORT void prof_region_reader_close(struct prof_region_reader *r);
 
 #ifdef __cplusplus

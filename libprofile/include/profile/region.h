@@ -128,11 +128,30 @@ PROF_EXPORT int prof_region_open_env(struct prof_error *err);
  */
 PROF_EXPORT int prof_region_map(struct prof_region **out, const char *spec, struct prof_error *err);
 
-/** prof_region_memory() - the region's bytes. */
+/**
+ * prof_region_memory() - the region's bytes.
+ * @r: the region; not NULL.
+ *
+ * Return: the start of the mapping (or of the caller's memory).
+ */
 PROF_EXPORT void *prof_region_memory(const struct prof_region *r);
-/** prof_region_size() - the region's size in bytes. */
+
+/**
+ * prof_region_size() - the region's size.
+ * @r: the region; not NULL.
+ *
+ * Return: its size in bytes: the layout's region_size for a region this
+ * process created, the file's size for one it mapped.
+ */
 PROF_EXPORT size_t prof_region_size(const struct prof_region *r);
-/** prof_region_fd() - the backing fd (memfd, shm), or -1. */
+
+/**
+ * prof_region_fd() - the region's backing file descriptor.
+ * @r: the region; not NULL.
+ *
+ * Return: the fd (memfd, shm, or the mapped file; owned by @r), or -1 for
+ * anonymous or caller memory.
+ */
 PROF_EXPORT int prof_region_fd(const struct prof_region *r);
 
 /**
@@ -146,7 +165,12 @@ PROF_EXPORT void prof_region_close(struct prof_region *r);
  * prof_clock_calibrate() - describe the best clock this machine has.
  * @clock: filled in.
  *
- * Return: 0, or a negative errno.
+ * The invariant TSC where the CPU has it (and MPROF_CLOCK is not
+ * "monotonic"), its frequency measured against CLOCK_MONOTONIC over about
+ * 10 ms; otherwise CLOCK_MONOTONIC in nanoseconds (calibrated 0).
+ *
+ * Return: 0: it cannot fail (a failed measurement falls back to
+ * CLOCK_MONOTONIC).
  */
 PROF_EXPORT int prof_clock_calibrate(struct prof_clock_desc *clock);
 

@@ -342,12 +342,6 @@ static void note_rebased(struct prof_region_reader *r, const struct prof_error *
 
 /* ---- Schema ---- */
 
-/*
- * schema_refresh() - copy the records published since the last refresh.
- *
- * Return: the number of new records (good or bad), or -ENOMEM: then
- * nothing changed, and packets that need the new records must wait.
- */
 /* Keep what an unusable record was; out of memory loses only the detail
  * (the count stays exact). */
 static void remember_problem(struct prof_region_reader *r, uint32_t id, const struct prof_schema_record *rec,
@@ -375,6 +369,12 @@ static void remember_problem(struct prof_region_reader *r, uint32_t id, const st
 		pr->reason[n] = why[n];
 }
 
+/*
+ * schema_refresh() - copy the records published since the last refresh.
+ *
+ * Return: the number of new records (good or bad), or -ENOMEM: then
+ * nothing changed, and packets that need the new records must wait.
+ */
 static int schema_refresh(struct prof_region_reader *r)
 {
 	uint32_t count, i, old = r->schema.count;
@@ -760,20 +760,8 @@ static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, voi
 	return n > INT_MAX ? INT_MAX : (int)n;
 }
 
-/* ---- Public API ---- */
+/* ---- Public API (its contract is in profile/read.h) ---- */
 
-/**
- * prof_region_reader_open() - start reading a region (hostile memory).
- * @out: receives the reader.
- * @mem: the mapped region, 8-byte aligned; only its consumer pages are
- *       written.
- * @size: the mapping's size.
- * @name: a name for messages (file, "domain 3"...).
- * @err: filled on failure; may be NULL.
- *
- * Return: 0, -EINVAL (bad header: @err says which field), -ENOTSUP (the
- * region is in the other byte order), -ENOMEM.
- */
 PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *mem, uint64_t size,
 					const char *name, struct prof_error *err)
 {
@@ -851,21 +839,11 @@ fail:
 	return rc;
 }
 
-/** prof_region_reader_header() - the validated copy of the header. */
 PROF_EXPORT const struct prof_region_header *prof_region_reader_header(const struct prof_region_reader *r)
 {
 	return r ? &r->hdr : NULL;
 }
 
-/**
- * prof_region_reader_schema() - refresh and return the schema.
- * @r: the reader.
- *
- * A record that failed its check is kept with an empty name (and counted
- * in schema_errors); packets that use its id are invalid.
- *
- * Return: the schema (owned by @r, valid until the next call).
- */
 PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_region_reader *r)
 {
 	if (!r)
@@ -874,69 +852,21 @@ PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_regi
 	return &r->schema;
 }
 
-/**
- * prof_region_reader_drain() - deliver every complete packet not yet taken.
- * @r: the reader.
- * @sink: receives packets in sequence order per stream.
- * @arg: passed to @sink.
- *
- * A packet the sink refuses (non-zero return) is not taken: the next
- * drain offers it again.
- *
- * Return: packets delivered, or the sink's non-zero return, or -EINVAL.
- */
 PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
 	return drain_all(r, sink, arg, DRAIN_COMPLETE);
 }
 
-/**
- * prof_region_reader_scrape() - deliver the complete packets, then each
- * stream's open packet up to its published content size.
- * @r: the reader.
- * @sink: receives packets.
- * @arg: passed to @sink.
- *
- * Meant for the final read: an open packet once scraped is taken, so
- * events the producer adds to it afterwards are not read.
- *
- * Return: packets delivered, or the sink's non-zero return, or -EINVAL.
- */
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
 	return drain_all(r, sink, arg, DRAIN_SCRAPE);
 }
 
-/**
- * prof_region_reader_peek() - deliver the complete packets, then the
- * events each open packet completed since the last call, without taking
- * the open packets.
- * @r: the reader.
- * @sink: receives packets.
- * @arg: passed to @sink.
- *
- * For live views.  Each event is delivered once: a packet first delivered
- * in part is later delivered without the events already seen, as a packet
- * of its own with the same header (so pieces share a packet_seq_num, and
- * a peeking reader must not feed a CTF trace writer).
- *
- * Return: packets (or pieces) delivered, or the sink's non-zero return, or
- * -EINVAL.
- */
 PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
 	return drain_all(r, sink, arg, DRAIN_PEEK);
 }
 
-/**
- * prof_region_reader_stats() - what the reader has seen so far.
- * @r: the reader.
- * @out: filled in.
- *
- * A snapshot as of the last open, drain or scrape (dropped_no_slot
- * included): it does not touch the region, so it may be called after
- * the region was unmapped.
- */
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out)
 {
 	uint32_t s;
@@ -976,7 +906,6 @@ PROF_EXPORT size_t prof_region_reader_schema_problems(const struct prof_region_r
 	return r->nproblems;
 }
 
-/** prof_region_reader_close() - free the reader (the region is untouched). */
 PROF_EXPORT void prof_region_reader_close(struct prof_region_reader *r)
 {
 	if (!r)

@@ -20,7 +20,8 @@
  * and then use it; it still bounds every read by the content size, which
  * itself was bounded by the length the caller says it has.  One walker,
  * decode_event(), serves both the full check and the cursor, so what the
- * check accepts is exactly what the cursor decodes.
+ * check accepts is exactly what the cursor decodes.  The public functions'
+ * contract is in profile/read.h.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -173,17 +174,6 @@ static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off,
 	return 0;
 }
 
-/**
- * prof_packet_check() - validate a packet copy completely.
- * @pkt: the packet bytes (a private copy the caller owns).
- * @len: bytes available at @pkt.
- * @schema: the event schema.
- * @uuid: the trace UUID the packet must carry, or NULL to skip.
- * @info: filled on success; may be NULL.
- * @err: filled on failure (offset relative to @pkt); may be NULL.
- *
- * Return: 0, -EINVAL for a bad header, -EPROTO for a bad event.
- */
 PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct prof_schema *schema,
 				  const uint8_t *uuid, struct prof_packet_info *info,
 				  struct prof_error *err)
@@ -309,13 +299,6 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 	return 0;
 }
 
-/**
- * prof_packet_cursor_init() - iterate the events of a checked packet.
- * @c: the cursor.
- * @pkt: a packet that passed prof_packet_check().
- * @info: its info.
- * @schema: the schema it was checked against.
- */
 PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uint8_t *pkt,
 					 const struct prof_packet_info *info,
 					 const struct prof_schema *schema)
@@ -334,14 +317,6 @@ PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uin
 		c->content_bytes = PROF_PACKET_HEADER_SIZE;
 }
 
-/**
- * prof_packet_next() - decode the next event.
- * @c: the cursor.
- * @ev: filled with the event (strings point into the packet).
- *
- * Return: 1 if @ev was filled, 0 at the end, -EPROTO if the event does not
- * fit the content or the schema (the cursor stays there).
- */
 PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decoded_event *ev)
 {
 	uint64_t next;

@@ -50,7 +50,8 @@ const struct prof_error *prof__region_reader_last_error(const struct prof_region
  * @n: incremented for a delivered packet.
  * @peek: deliver only its events not delivered yet, and leave it open.
  *
- * Return: 0, or the sink's non-zero return.
+ * Return: 0, the sink's non-zero return, or -ENOMEM if the schema could
+ * not grow for the packet's new ids (the packet is left for later).
  */
 int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s, prof_packet_sink_fn sink,
 			    void *arg, uint64_t *n, int peek);
