@@ -106,15 +106,6 @@ static int check_empty(int dirfd)
 	return ret;
 }
 
-/**
- * prof_ctf_writer_open() - create (or reuse, if empty) a trace directory.
- * @out: receives the writer.
- * @dir: the directory; its parent must exist.
- * @err: filled on failure; may be NULL.
- *
- * Return: 0, -EEXIST if @dir holds files, -ENOMEM, or the errno of the
- * mkdir(2) or open(2) that failed.
- */
 PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *dir, struct prof_error *err)
 {
 	static const char incomplete_text[] =
@@ -183,16 +174,6 @@ fail:
 	return ret;
 }
 
-/**
- * prof_ctf_writer_metadata() - (re)write `metadata` atomically (temp file
- * and rename) when its text changes.
- * @w: the writer.
- * @desc: the trace description.
- * @err: may be NULL.
- *
- * Return: 0, -EINVAL if prof_ctf_metadata() refuses @desc, -ENOMEM, or the
- * errno of the write, fsync or rename that failed.
- */
 PROF_EXPORT int prof_ctf_writer_metadata(struct prof_ctf_writer *w, const struct prof_trace_desc *desc,
 					 struct prof_error *err)
 {
@@ -251,18 +232,6 @@ out:
 	return ret;
 }
 
-/**
- * prof_ctf_writer_packet() - append one packet to `stream_<@stream>`.
- * @w: the writer.
- * @stream: the stream slot, < PROF_MAX_STREAMS.
- * @pkt: the packet.
- * @len: its length in bytes, from the 88-byte header to
- *       PROF_MAX_PACKET_SIZE.
- *
- * Return: 0, -EINVAL for a bad slot or length, or the errno of the open or
- * write that failed (the file then still ends on a whole packet, unless
- * even the truncation failed).
- */
 PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *pkt,
 				       size_t len)
 {
@@ -297,16 +266,6 @@ out:
 	return ret;
 }
 
-/**
- * prof_ctf_writer_sink() - a prof_packet_sink_fn that appends the packet.
- * @arg: the writer.
- * @stream: the stream slot.
- * @pkt: the packet.
- * @len: its length.
- * @info: unused.
- *
- * Return: as prof_ctf_writer_packet().
- */
 PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 				     const struct prof_packet_info *info)
 {
