@@ -9,8 +9,17 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 vg=$O/tests/progs/valuegen
 mkdir -p "$work/all/nested"
-"$MPROF" record -q -o "$work/all/valuegen-1" -- "$vg" 2 300 > /dev/null
-"$MPROF" record -q -o "$work/all/nested/valuegen-2" -- "$vg" 1 500 > /dev/null
+# record_one DEST ARGS: record one process and put its trace at DEST
+# (record writes DIR/<name>-<pid>/; the pid is not known in advance).
+record_one() {
+	local dest=$1
+	shift
+	rm -rf "$work/rec"
+	"$MPROF" record -q -o "$work/rec" -- "$@" > /dev/null || { echo "FAIL: record $*"; exit 1; }
+	mv "$work"/rec/*/ "$dest"
+}
+record_one "$work/all/valuegen-1" "$vg" 2 300
+record_one "$work/all/nested/valuegen-2" "$vg" 1 500
 
 json() { "$MPROF" stats --json "$1" | python3 -c "import json,sys; d=json.load(sys.stdin); print($2)"; }
 a=$(json "$work/all/valuegen-1" 'd["events"]')

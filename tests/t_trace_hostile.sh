@@ -10,7 +10,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail=0
 
-"$MPROF" record -q -o "$work/good" -- "$O/tests/progs/valuegen" 2 200 > /dev/null || { echo "FAIL: record"; exit 1; }
+"$MPROF" record -q -o "$work/rec" -- "$O/tests/progs/valuegen" 2 200 > /dev/null || { echo "FAIL: record"; exit 1; }
+mv "$work"/rec/*/ "$work/good" # the one process's trace (record writes DIR/<name>-<pid>/)
 stream=$(cd "$work/good" && ls stream_* | head -n 1)
 
 # expect3 NAME FILE-IN-MESSAGE WORDS CMD...: exit 3, stderr names the file and says WORDS.
