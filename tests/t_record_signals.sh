@@ -95,11 +95,12 @@ exec 3>&-
 
 echo "== record fails mid-run: the program is stopped, not left running untraced; traces stay marked incomplete"
 # Two processes: a sleeper (its trace stays) and the program record started,
-# whose trace directory is removed; its next new event type makes record
-# rewrite that trace's metadata, which fails.
+# whose trace directory is removed; at SIGUSR1 it fills several 4 KiB
+# packets (none was complete before), so record must create its first
+# stream file in the removed directory, which fails.
 mkfifo "$work/out4"
 exec 3<>"$work/out4"
-"$MPROF" record -o "$work/fail" -- sh -c "$P sleep & exec $P signal 100" >&3 2>"$work/fail.err" &
+"$MPROF" record -s 4K -o "$work/fail" -- sh -c "$P sleep & exec $P signal 100 2000" >&3 2>"$work/fail.err" &
 rec=$!
 a=$(readline 3 '^ready'); b=$(readline 3 '^ready')
 sleeper=$(echo "$a $b" | grep -o 'ready [0-9][0-9]*' | awk '{print $2}')
@@ -108,8 +109,13 @@ victim=$(ls "$work/fail" | grep -v "rec_procs-$sleeper\$" | sed -n 's/^rec_procs
 [ -n "$victim" ] || fail "no trace for the program"
 rm -rf "$work/fail/rec_procs-$victim"
 kill -USR1 "$rec"
+# A bound, not a synchronisation: should record never fail, the test fails
+# in a minute instead of hanging until the runner's timeout.
+( sleep 60; kill -KILL "$rec" 2>/dev/null ) &
+watchdog=$!
 wait "$rec"
 rc=$?
+kill "$watchdog" 2>/dev/null
 exec 3>&-
 cat "$work/fail.err"
 [ $rc = 4 ] || fail "record exit $rc after failing, expected 4"

@@ -9,9 +9,11 @@
  *   rec_procs fork K N      N events, fork K children that each emit N
  *                           (from a thread of their own too: N more), then
  *                           N more in the parent
- *   rec_procs signal N      N events; print "ready"; print and emit (as an
- *                           event) each SIGINT and SIGUSR1; at SIGHUP,
- *                           print what SIGPIPE's disposition was, exit 0
+ *   rec_procs signal N [B]  N events; print "ready"; print and emit (as an
+ *                           event) each SIGINT and SIGUSR1, and B more
+ *                           events after each SIGUSR1 (default 0); at
+ *                           SIGHUP, print what SIGPIPE's disposition was,
+ *                           exit 0
  *   rec_procs sleep         print "ready", wait for any signal, exit 0
  *                           (a process that outlives its parent)
  *   rec_procs kill-parent N N events, SIGKILL its parent (mprof record,
@@ -163,7 +165,7 @@ static int do_fork(unsigned k, unsigned n)
 	return failed;
 }
 
-static int do_signal(unsigned n)
+static int do_signal(unsigned n, unsigned burst)
 {
 	struct sigaction sa, old;
 	sigset_t block, none;
@@ -192,6 +194,8 @@ static int do_signal(unsigned n)
 		for (k = 0; k < sizeof(sigs) / sizeof(sigs[0]); k++)
 			for (; seen[sigs[k]] < signal_count[sigs[k]]; seen[sigs[k]]++) {
 				PROF_EMIT(got_signal, (uint32_t)sigs[k], (uint32_t)getpid());
+				if (sigs[k] == SIGUSR1)
+					emit(burst, 0);
 				printf("got signal %d\n", sigs[k]);
 				fflush(stdout);
 			}
@@ -228,8 +232,9 @@ int main(int argc, char **argv)
 		return do_threads((unsigned)strtoul(argv[2], NULL, 0), (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 3 && !strcmp(argv[1], "own-fork"))
 		return do_own_fork((unsigned)strtoul(argv[2], NULL, 0));
-	if (argc == 3 && !strcmp(argv[1], "signal"))
-		return do_signal((unsigned)strtoul(argv[2], NULL, 0));
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "signal"))
+		return do_signal((unsigned)strtoul(argv[2], NULL, 0),
+				 argc == 4 ? (unsigned)strtoul(argv[3], NULL, 0) : 0);
 	if (argc == 3 && !strcmp(argv[1], "kill-parent")) {
 		emit((unsigned)strtoul(argv[2], NULL, 0), 0);
 		kill(getppid(), SIGKILL);
@@ -238,6 +243,6 @@ int main(int argc, char **argv)
 	}
 	if (argc == 2 && !strcmp(argv[1], "sleep"))
 		return do_sleep();
-	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N | sleep | kill-parent N | threads T N | own-fork N\n");
+	fprintf(stderr, "usage: rec_procs emit N | fork K N | signal N [B] | sleep | kill-parent N | threads T N | own-fork N\n");
 	return 2;
 }
