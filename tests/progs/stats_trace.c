@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	struct prof_ctf_writer *w = NULL;
 	struct prof_trace_desc desc;
 	struct prof_error err;
-	struct test_pkt p;
+	struct test_pkt p = { .swap = false };
 	int gap;
 
 	if (argc != 3 || (strcmp(argv[2], "exact") && strcmp(argv[2], "gap"))) {
