@@ -80,6 +80,27 @@ int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev);
  */
 void mprof_source_stats(const struct mprof_source *s, struct prof_trace_stats *out);
 
+/*
+ * What a foreign trace (MPROF_SOURCE_CTF, MPROF_SOURCE_MIRAGE) had that an
+ * event cannot carry: skipped, counted, and the first of each named by
+ * mprof_source_error().  All zero for an mprof trace, whose schema has
+ * none of these.
+ */
+struct mprof_source_skips {
+	uint64_t fields_skipped;    /* field values not delivered: a type the schema has no
+				     * equivalent for (array, structure, variant, option), or
+				     * beyond PROF_MAX_FIELDS; counted once per event */
+	uint64_t strings_truncated; /* string values cut at PROF_MAX_STRING_BOUND bytes */
+	uint64_t events_untimed;    /* events with no clock snapshot: timestamp 0 */
+};
+
+/**
+ * mprof_source_skips() - what was skipped so far (complete at the end).
+ * @s: the source.
+ * @out: filled.
+ */
+void mprof_source_skips(const struct mprof_source *s, struct mprof_source_skips *out);
+
 /** mprof_source_error() - the last problem found (skipped data included), or NULL. */
 const struct prof_error *mprof_source_error(const struct mprof_source *s);
 

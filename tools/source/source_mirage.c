@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/source/source_mirage.c - mirage-profile traces, read by babeltrace2.
+ *
+ * mirage-profile (github.com/mirage/mirage-profile, OCaml/Lwt and Mirage
+ * unikernels) writes CTF: packets of
+ *
+ *   header   u32 magic 0xC1FC1FC1 | u8 uuid[16] | u32 packet_size (bits) |
+ *            u16 stream_packet_count | u32 content_size (bits)        30 bytes
+ *   events   u64 timestamp (ns) | u8 id | [u64 thread] | fields        packed, little-endian
+ *
+ * described by its `metadata` file, whose only departure from what
+ * babeltrace2 reads is the trace block's `major = 0; minor = 1;`.  Its
+ * timestamps map to no clock, so babeltrace2 gives them a 1 GHz clock of
+ * its own: nanoseconds, as mirage-profile writes them.  So the source
+ * decodes nothing itself: this file only prepares a directory whose
+ * metadata says `major = 1; minor = 8;`, with links to the stream files.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "source_mirage.h"
+
+#define MIRAGE_METADATA_MAX (1u << 20)
+
+/* Read @path's metadata (a regular file of at most 1 MiB); NULL if there is none. */
+static int read_metadata(const char *path, char **text, size_t *len, struct prof_error *err)
+{
+	char file[PATH_MAX];
+	struct stat st;
+	ssize_t n;
+	size_t got = 0;
+	int fd, ret = 0;
+
+	*text = NULL;
+	if ((size_t)snprintf(file, sizeof(file), "%s/metadata", path) >= sizeof(file))
+		return 0;
+	fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > (off_t)MIRAGE_METADATA_MAX)
+		goto out; /* not ours to judge: babeltrace2 will say what it is */
+	*text = malloc((size_t)st.st_size + 1);
+	if (!*text) {
+		ret = prof_error_set(err, -ENOMEM, file, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	while (got < (size_t)st.st_size && (n = read(fd, *text + got, (size_t)st.st_size - got)) > 0)
+		got += (size_t)n;
+	(*text)[got] = '\0';
+	*len = got;
+out:
+	close(fd);
+	return ret;
+}
+
+/*
+ * Append @text[0..len) to @out with the first `<key> = <digits>;` (any
+ * spaces) given @value instead.  Return the bytes written.
+ */
+static size_t set_version(char *out, const char *text, size_t len, const char *key, const char *value)
+{
+	const char *p = strstr(text, key), *q;
+	size_t k = strlen(key), n;
+
+	for (; p; p = strstr(p + 1, key)) {
+		q = p + k;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q++ != '=')
+			continue;
+		while (*q == ' ' || *q == '\t')
+			q++;
+		if (*q < '0' || *q > '9')
+			continue;
+		while (*q >= '0' && *q <= '9')
+			q++;
+		if (*q != ';')
+			continue;
+		n = (size_t)(p - text);
+		memcpy(out, text, n);
+		n += (size_t)sprintf(out + n, "%s = %s", key, value);
+		memcpy(out + n, q, len - (size_t)(q - text));
+		return n + len - (size_t)(q - text);
+	}
+	memcpy(out, text, len);
+	return len;
+}
+
+static int write_all(const char *file, const char *buf, size_t len, struct prof_error *err)
+{
+	int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	ssize_t n;
+	size_t done = 0;
+
+	if (fd < 0)
+		return prof_error_set(err, -errno, file, UINT64_MAX, "cannot create: %s", strerror(errno));
+	while (done < len && (n = write(fd, buf + done, len - done)) > 0)
+		done += (size_t)n;
+	if (close(fd) < 0 || done < len)
+		return prof_error_set(err, -EIO, file, UINT64_MAX, "cannot write");
+	return 0;
+}
+
+/* Link each stream file of @src (regular, no leading dot, not metadata) into @dst. */
+static int link_streams(const char *src, const char *dst, struct prof_error *err)
+{
+	char from[PATH_MAX], to[PATH_MAX], *real;
+	struct dirent *de;
+	struct stat st;
+	DIR *d = opendir(src);
+	int ret = 0;
+
+	if (!d)
+		return prof_error_set(err, -errno, src, UINT64_MAX, "cannot read the directory: %s", strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, "metadata"))
+			continue;
+		if ((size_t)snprintf(from, sizeof(from), "%s/%s", src, de->d_name) >= sizeof(from) ||
+		    (size_t)snprintf(to, sizeof(to), "%s/%s", dst, de->d_name) >= sizeof(to)) {
+			ret = prof_error_set(err, -ENAMETOOLONG, src, UINT64_MAX, "path too long");
+			break;
+		}
+		if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		real = realpath(from, NULL);
+		if (!real) {
+			ret = prof_error_set(err, -errno, from, UINT64_MAX, "cannot resolve: %s", strerror(errno));
+			break;
+		}
+		if (symlink(real, to) < 0)
+			ret = prof_error_set(err, -errno, to, UINT64_MAX, "cannot link: %s", strerror(errno));
+		free(real);
+		if (ret)
+			break;
+	}
+	closedir(d);
+	return ret;
+}
+
+int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+	char *text = NULL, *fixed = NULL, *d = NULL, file[PATH_MAX];
+	size_t len = 0, n;
+	int ret;
+
+	*dir = NULL;
+	ret = read_metadata(path, &text, &len, err);
+	if (ret || !text || !strstr(text, PROF_MIRAGE_UUID))
+		goto out;
+	/* Each replacement lengthens the text by at most its value's bytes. */
+	fixed = malloc(2 * len + 16);
+	d = malloc(2 * len + 16);
+	if (!fixed || !d) {
+		ret = prof_error_set(err, -ENOMEM, path, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	n = set_version(d, text, len, "major", "1");
+	d[n] = '\0';
+	n = set_version(fixed, d, n, "minor", "8");
+	free(d);
+	d = NULL;
+	if (asprintf(&d, "%s/mprof-mirage.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
+		d = NULL;
+		ret = prof_error_set(err, -ENOMEM, path, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	if (!mkdtemp(d)) {
+		ret = prof_error_set(err, -errno, d, UINT64_MAX, "cannot create a directory for babeltrace2: %s",
+				     strerror(errno));
+		goto out;
+	}
+	snprintf(file, sizeof(file), "%s/metadata", d);
+	ret = write_all(file, fixed, n, err);
+	if (ret == 0)
+		ret = link_streams(path, d, err);
+	if (ret) {
+		prof__mirage_remove(d);
+		goto out;
+	}
+	*dir = d;
+	d = NULL;
+	ret = 1;
+out:
+	free(d);
+	free(fixed);
+	free(text);
+	return ret;
+}
+
+void prof__mirage_remove(const char *dir)
+{
+	char file[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (!dir || !(d = opendir(dir)))
+		return;
+	/* Only what prof__mirage_prepare() made: a file and links. */
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((size_t)snprintf(file, sizeof(file), "%s/%s", dir, de->d_name) < sizeof(file))
+			unlink(file);
+	}
+	closedir(d);
+	rmdir(dir);
+}

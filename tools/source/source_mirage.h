@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tools/source/source_mirage.h - mirage-profile traces for babeltrace2
+ * (internal; source.c uses it).
+ */
+#ifndef MPROF_SOURCE_MIRAGE_H
+#define MPROF_SOURCE_MIRAGE_H
+
+#include "profile/error.h"
+
+/* mirage-profile's trace UUID: in its metadata and every packet header. */
+#define PROF_MIRAGE_UUID "05883b8d-521a-487b-b397-456ab150680c"
+
+/**
+ * prof__mirage_prepare() - if @path is a mirage-profile trace, prepare a
+ * directory babeltrace2 reads.
+ * @path: a directory holding `metadata` and stream files.
+ * @dir: receives the prepared directory (malloc'd; remove it with
+ *       prof__mirage_remove() and free it), or NULL when @path is not a
+ *       mirage-profile trace.
+ * @err: filled on failure, naming @path.
+ *
+ * A directory whose `metadata` names mirage-profile's UUID is one.  Its
+ * metadata declares CTF `major = 0; minor = 1;` in its trace block, which
+ * babeltrace2 refuses (it reads CTF 1.8 only, and the layout is CTF 1.8):
+ * the prepared directory, under $TMPDIR, holds the same metadata with
+ * `major = 1; minor = 8;` and a symbolic link to each of @path's stream
+ * files (regular files, names not starting with a dot).
+ *
+ * Return: 1 (prepared), 0 (not mirage-profile, or no metadata of at most
+ * 1 MiB to tell: @dir is NULL), or a negative errno: -ENOMEM, or a failed
+ * system call's.
+ */
+int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err);
+
+/** prof__mirage_remove() - remove a prepared directory; @dir may be NULL. */
+void prof__mirage_remove(const char *dir);
+
+#endif
