@@ -20,6 +20,7 @@
  * (source_mirage.c).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -60,6 +61,26 @@ static void refresh_desc(struct mprof_source *s)
 	s->desc.clock = ns_clock(&d->clock);
 }
 
+/* Whether metadata file @file (its first MiB) says it is mprof's. */
+static int says_mprof(const char *file)
+{
+	static const char needle[] = "tracer_name = \"mprof\"";
+	char *buf = malloc(1u << 20);
+	FILE *f = fopen(file, "re");
+	size_t n;
+	int yes = 0;
+
+	if (buf && f) {
+		n = fread(buf, 1, (1u << 20) - 1, f);
+		buf[n] = '\0';
+		yes = strstr(buf, needle) != NULL;
+	}
+	if (f)
+		fclose(f);
+	free(buf);
+	return yes;
+}
+
 int mprof_source_open(struct mprof_source **out, const char *path, unsigned int flags, struct prof_error *err)
 {
 	struct mprof_source *s;
@@ -84,7 +105,8 @@ int mprof_source_open(struct mprof_source **out, const char *path, unsigned int 
 	/*
 	 * Metadata the reader's strict parser refused at an offset may be
 	 * another tracer's (mirage-profile's is one): babeltrace2 gets its
-	 * chance, and if it fails too the parser's precise error stands.  Any
+	 * chance; if it fails too, the parser's precise error stands for
+	 * metadata that says it is mprof's, babeltrace2's for any other.  Any
 	 * other failure (a FIFO for a stream file, say) is final.
 	 */
 	if (ret == -EINVAL && err && err->offset != UINT64_MAX && strlen(err->file) >= 8 &&
@@ -104,7 +126,7 @@ int mprof_source_open(struct mprof_source **out, const char *path, unsigned int 
 		goto fail;
 	s->kind = ret == 1 ? MPROF_SOURCE_MIRAGE : MPROF_SOURCE_CTF;
 	ret = prof__bt_open(&s->bt, s->mirage_dir ? s->mirage_dir : path, path, err);
-	if (ret && keep_mprof_err) {
+	if (ret && keep_mprof_err && says_mprof(mprof_err.file)) {
 		*err = mprof_err;
 		ret = mprof_err.code;
 	}

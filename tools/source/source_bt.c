@@ -27,10 +27,12 @@
  * stats (events_discarded, packets_lost) and into each event's
  * packet_discarded and packet_seq, so the shared analysis sees the gap.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <babeltrace2/babeltrace.h>
 
@@ -93,7 +95,7 @@ static int bt_fail(struct prof__bt_source *b, struct prof_error *err, int code, 
 {
 	const bt_error *e = bt_current_thread_take_error();
 	const char *cause = NULL;
-	char text[200];
+	char text[200], *q;
 	uint64_t n;
 
 	if (e) {
@@ -104,11 +106,25 @@ static int bt_fail(struct prof__bt_source *b, struct prof_error *err, int code, 
 			cause = bt_error_cause_get_message(bt_error_borrow_cause_by_index(e, 0));
 	}
 	snprintf(text, sizeof(text), "%s", cause ? cause : "no detail");
+	/* Its object addresses say nothing to a reader of the message. */
+	for (char *p = strstr(text, "msg-it-addr="); p; p = NULL) {
+		while (p > text && (p[-1] == ' ' || p[-1] == ':' || p[-1] == ','))
+			p--;
+		*p = '\0';
+	}
 	/* One line: babeltrace2's messages may hold newlines. */
 	for (char *p = text; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	prof_error_set(err, code, b->path, UINT64_MAX, "babeltrace2: %s: %s", what, text);
+	/* A mirage-profile trace is read from a prepared directory: name the caller's. */
+	q = strcmp(b->input, b->path) ? strstr(text, b->input) : NULL;
+	if (q) {
+		*q = '\0';
+		prof_error_set(err, code, b->path, UINT64_MAX, "babeltrace2: %s: %s%s%s", what, text, b->path,
+			       q + strlen(b->input));
+	} else {
+		prof_error_set(err, code, b->path, UINT64_MAX, "babeltrace2: %s: %s", what, text);
+	}
 	if (e)
 		bt_error_release(e);
 	return code;
@@ -697,11 +713,82 @@ int prof__bt_next(struct prof__bt_source *b, struct prof_decoded_event *ev)
 
 /* ---- the graph ---- */
 
+#define MAX_TRACE_DIRS 4096u
+#define MAX_DEPTH 8
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Append to @inputs each directory at or under @dir (depth at most
+ * MAX_DEPTH) that holds a regular file `metadata`: src.ctf.fs reads trace
+ * directories, not the trees LTTng writes them in (ust/uid/0/64-bit/).
+ * Sorted, so that trace indices do not depend on readdir()'s order.
+ */
+static int find_traces(const char *dir, int depth, bt_value *inputs, uint64_t *n)
+{
+	char *path = NULL, **subs = NULL;
+	size_t nsubs = 0, cap = 0, i;
+	struct dirent *de;
+	struct stat st;
+	DIR *d;
+	int ret = 0;
+
+	if (asprintf(&path, "%s/metadata", dir) < 0)
+		return -ENOMEM;
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		free(path);
+		if (*n >= MAX_TRACE_DIRS)
+			return 0;
+		(*n)++;
+		return bt_value_array_append_string_element(inputs, dir) ? -ENOMEM : 0;
+	}
+	free(path);
+	if (depth >= MAX_DEPTH || !(d = opendir(dir)))
+		return 0;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		if (asprintf(&path, "%s/%s", dir, de->d_name) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			free(path);
+			continue;
+		}
+		if (nsubs == cap) {
+			char **a = realloc(subs, (cap = cap ? cap * 2 : 8) * sizeof(*a));
+
+			if (!a) {
+				free(path);
+				ret = -ENOMEM;
+				break;
+			}
+			subs = a;
+		}
+		subs[nsubs++] = path;
+	}
+	closedir(d);
+	if (nsubs)
+		qsort(subs, nsubs, sizeof(*subs), by_name);
+	for (i = 0; i < nsubs; i++) {
+		if (ret == 0)
+			ret = find_traces(subs[i], depth + 1, inputs, n);
+		free(subs[i]);
+	}
+	free(subs);
+	return ret;
+}
+
 static int add_source(struct prof__bt_source *b, const bt_component_source **src, struct prof_error *err)
 {
 	const bt_plugin *plugin = NULL;
 	const bt_component_class_source *cls;
 	bt_value *params = NULL, *inputs = NULL;
+	uint64_t ntraces = 0;
 	int ret = -ENOMEM;
 
 	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, &plugin) != BT_PLUGIN_FIND_STATUS_OK) {
@@ -715,14 +802,19 @@ static int add_source(struct prof__bt_source *b, const bt_component_source **src
 	}
 	params = bt_value_map_create();
 	inputs = bt_value_array_create();
-	if (!params || !inputs || bt_value_array_append_string_element(inputs, b->input) ||
+	if (!params || !inputs || find_traces(b->input, 0, inputs, &ntraces) ||
 	    bt_value_map_insert_entry(params, "inputs", inputs)) {
 		ret = bt_fail(b, err, -ENOMEM, "out of memory");
 		goto out;
 	}
+	if (ntraces == 0) {
+		ret = prof_error_set(err, -EINVAL, b->path, UINT64_MAX,
+				     "not a trace: no metadata file in it or in its subdirectories");
+		goto out;
+	}
 	if (bt_graph_add_source_component(b->graph, cls, "source", params, BT_LOGGING_LEVEL_NONE, src) !=
 	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		ret = bt_fail(b, err, -EINVAL, "neither an mprof trace nor CTF that babeltrace2 reads");
+		ret = bt_fail(b, err, -EINVAL, "cannot read it");
 		goto out;
 	}
 	ret = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * tools/source/test/source_dump.c - `source_dump PATH`: every event the
+ * tools/source/test/source_dump.c - `source_dump [--follow] PATH`: every event the
  * trace source reads from PATH, one a line, then its counts; for the test
  * scripts, which compare it with babeltrace2's own text output.
  *
@@ -53,13 +53,20 @@ int main(int argc, char **argv)
 	uint32_t i, j;
 	int ret;
 
+	unsigned int flags = 0;
+
+	if (argc == 3 && !strcmp(argv[1], "--follow")) {
+		flags = MPROF_SOURCE_FOLLOW;
+		argv++;
+		argc--;
+	}
 	if (argc != 2) {
-		fprintf(stderr, "usage: source_dump PATH\n");
+		fprintf(stderr, "usage: source_dump [--follow] PATH\n");
 		return 2;
 	}
-	ret = mprof_source_open(&s, argv[1], 0, &err);
+	ret = mprof_source_open(&s, argv[1], flags, &err);
 	if (ret) {
-		fprintf(stderr, "source_dump: %s\n", prof_error_format(&err, buf, sizeof(buf)));
+		fprintf(stderr, "source_dump: %s (%s)\n", prof_error_format(&err, buf, sizeof(buf)), prof_strerror(ret));
 		return 1;
 	}
 	while ((ret = mprof_source_next(s, &ev)) == 1) {
