@@ -88,6 +88,7 @@ int main(void)
 	CHECK(s == NULL);
 	CHECK(strstr(err.file, "empty") != NULL || strstr(err.text, "empty") != NULL);
 	rm_rf(tmp);
+	free(tmp);
 	printf("test_source: ok\n");
 	return 0;
 }
