@@ -107,7 +107,9 @@ static int bt_fail(struct prof__bt_source *b, struct prof_error *err, int code, 
 	}
 	snprintf(text, sizeof(text), "%s", cause ? cause : "no detail");
 	/* Its object addresses say nothing to a reader of the message. */
-	for (char *p = strstr(text, "msg-it-addr="); p; p = NULL) {
+	for (char *p = strstr(text, "addr=0x"); p; p = NULL) {
+		while (p > text && p[-1] != ' ' && p[-1] != ',')
+			p--;
 		while (p > text && (p[-1] == ' ' || p[-1] == ':' || p[-1] == ','))
 			p--;
 		*p = '\0';

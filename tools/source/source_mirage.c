@@ -15,11 +15,21 @@
  * its own: nanoseconds, as mirage-profile writes them.  So the source
  * decodes nothing itself: this file only prepares a directory whose
  * metadata says `major = 1; minor = 8;`, with links to the stream files.
+ *
+ * One more thing: mirage-profile's buffer is a ring of packets, reused in
+ * turn, numbered by stream_packet_count (16 bits), so once it wrapped the
+ * file order is not the time order, and babeltrace2 reads a stream's
+ * packets in file order.  A stream file whose packets are out of count
+ * order gets a copy with its packets in order instead of a link.  Only
+ * the 30-byte headers are looked at (copied, then checked: magic, sizes
+ * within the file); a file whose headers do not walk cleanly is linked as
+ * it is, and babeltrace2 says what is wrong with it.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,7 +119,109 @@ static int write_all(const char *file, const char *buf, size_t len, struct prof_
 	return 0;
 }
 
-/* Link each stream file of @src (regular, no leading dot, not metadata) into @dst. */
+#define MIRAGE_HEADER 30u
+#define MIRAGE_STREAM_MAX (256u << 20)
+
+struct mirage_packet {
+	uint64_t offset, size;
+	uint32_t key; /* stream_packet_count, unwrapped */
+};
+
+static int by_key(const void *a, const void *b)
+{
+	const struct mirage_packet *x = a, *y = b;
+
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * If @from (@size bytes, at most MIRAGE_STREAM_MAX) walks as packets whose
+ * counts are out of order, write them in order to @to and return 1;
+ * return 0 to link @from instead, or a negative errno.
+ */
+static int reorder(const char *from, uint64_t size, const char *to, struct prof_error *err)
+{
+	struct mirage_packet *pk = NULL;
+	uint8_t *buf = NULL, hdr[MIRAGE_HEADER];
+	uint64_t off = 0, bits, n = 0, i, got = 0;
+	uint32_t lo = UINT32_MAX, hi = 0;
+	ssize_t r;
+	int fd = -1, ret = 0, sorted = 1;
+
+	if (size == 0 || size > MIRAGE_STREAM_MAX)
+		return 0;
+	buf = malloc(size);
+	pk = calloc(size / MIRAGE_HEADER + 1, sizeof(*pk));
+	if (!buf || !pk) {
+		ret = prof_error_set(err, -ENOMEM, from, UINT64_MAX, "out of memory");
+		goto out;
+	}
+	fd = open(from, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	while (got < size && (r = read(fd, buf + got, size - got)) > 0)
+		got += (uint64_t)r;
+	if (got != size)
+		goto out;
+	while (off < size) {
+		if (size - off < MIRAGE_HEADER)
+			goto out;
+		memcpy(hdr, buf + off, sizeof(hdr));
+		bits = le32(hdr + 20);
+		if (le32(hdr) != 0xC1FC1FC1u || bits % 8 || bits / 8 < MIRAGE_HEADER || bits / 8 > size - off)
+			goto out;
+		pk[n].offset = off;
+		pk[n].size = bits / 8;
+		pk[n].key = (uint32_t)hdr[24] | (uint32_t)hdr[25] << 8;
+		if (pk[n].key < lo)
+			lo = pk[n].key;
+		if (pk[n].key > hi)
+			hi = pk[n].key;
+		off += bits / 8;
+		n++;
+	}
+	/* 16-bit counts that wrapped: the small ones came after the large ones. */
+	for (i = 0; hi - lo > 0x8000u && i < n; i++)
+		if (pk[i].key < 0x8000u)
+			pk[i].key += 0x10000u;
+	for (i = 1; i < n; i++)
+		if (pk[i].key < pk[i - 1].key)
+			sorted = 0;
+	if (sorted)
+		goto out;
+	qsort(pk, n, sizeof(*pk), by_key);
+	close(fd);
+	fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		ret = prof_error_set(err, -errno, to, UINT64_MAX, "cannot create: %s", strerror(errno));
+		goto out;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		uint64_t done = 0;
+
+		while (done < pk[i].size && (r = write(fd, buf + pk[i].offset + done, pk[i].size - done)) > 0)
+			done += (uint64_t)r;
+		if (done < pk[i].size)
+			ret = prof_error_set(err, -EIO, to, UINT64_MAX, "cannot write");
+	}
+	if (ret == 0)
+		ret = 1;
+out:
+	if (fd >= 0 && close(fd) < 0 && ret == 1)
+		ret = prof_error_set(err, -EIO, to, UINT64_MAX, "cannot write");
+	free(buf);
+	free(pk);
+	return ret;
+}
+
+/* Link (or copy in order) each stream file of @src (regular, no leading dot, not metadata) into @dst. */
 static int link_streams(const char *src, const char *dst, struct prof_error *err)
 {
 	char from[PATH_MAX], to[PATH_MAX], *real;
@@ -130,6 +242,13 @@ static int link_streams(const char *src, const char *dst, struct prof_error *err
 		}
 		if (stat(from, &st) < 0 || !S_ISREG(st.st_mode))
 			continue;
+		ret = reorder(from, (uint64_t)st.st_size, to, err);
+		if (ret) {
+			if (ret < 0)
+				break;
+			ret = 0;
+			continue;
+		}
 		real = realpath(from, NULL);
 		if (!real) {
 			ret = prof_error_set(err, -errno, from, UINT64_MAX, "cannot resolve: %s", strerror(errno));

@@ -25,7 +25,9 @@
  * babeltrace2 refuses (it reads CTF 1.8 only, and the layout is CTF 1.8):
  * the prepared directory, under $TMPDIR, holds the same metadata with
  * `major = 1; minor = 8;` and a symbolic link to each of @path's stream
- * files (regular files, names not starting with a dot).
+ * files (regular files, names not starting with a dot), or, for a stream
+ * file whose ring of packets wrapped (stream_packet_count out of order), a
+ * copy with its packets in count order.
  *
  * Return: 1 (prepared), 0 (not mirage-profile, or no metadata of at most
  * 1 MiB to tell: @dir is NULL), or a negative errno: -ENOMEM, or a failed

@@ -10,6 +10,8 @@
 #                  u8 uuid[16]; u32 packet_size; u16 stream_packet_count;
 #                  u32 content_size} (sizes in bits), then packed events
 #                  {u64 timestamp; u8 id; [u64 thread]; fields}, little-endian.
+#   DIR/mirage-ring/  the same metadata, and a buffer whose ring of 4
+#                  packets wrapped (file order is not time order).
 #   DIR/barectf/   a barectf 3 style trace: TSDL of explicit integer types,
 #                  a 1 GHz clock, packet context with timestamps,
 #                  events_discarded and packet_seq_num; spans (.begin/.end),
@@ -61,6 +63,17 @@ p2 = [
 ]
 with open(os.path.join(mirage, 'trace.ctf'), 'wb') as f:
     f.write(mirage_packet(1, p1) + mirage_packet(2, p2) + mirage_packet(3, []))
+
+# A ring that wrapped (as mirage-profile reuses its packets): file order
+# holds counts 65535, 0, 65533, 65534, so time order is packets 2, 3, 0, 1.
+ring = os.path.join(out, 'mirage-ring')
+os.makedirs(ring)
+with open(os.path.join(ring, 'metadata'), 'wb') as f:
+    f.write(meta)
+order = [(65535, 3), (0, 4), (65533, 1), (65534, 2)]   # (count, time rank)
+with open(os.path.join(ring, 'trace.ctf'), 'wb') as f:
+    for count, rank in order:
+        f.write(mirage_packet(count, [ev(rank * 1000 + k * 10, 7, rank * 10 + k) for k in range(3)]))
 
 # ---- barectf style ----
 U = lambda bits, extra='': ('integer { signed = false; size = %d; align = 8; byte_order = native; base = 10;%s }'

@@ -7,7 +7,7 @@
 # - a mirage-profile trace (its own metadata, verbatim, and a stream in its
 #   exact layout), which babeltrace2 itself refuses as it is: every event
 #   exactly, and equal to babeltrace2's text on a copy whose metadata says
-#   CTF 1.8;
+#   CTF 1.8; and a mirage-profile ring buffer that wrapped, in time order;
 # - following a foreign trace is refused (-ENOTSUP) with a message;
 # - damaged traces (truncated streams, garbage metadata, garbage packets,
 #   a file that is no trace) end in a one-line error naming the path and
@@ -98,6 +98,14 @@ sed 's/major = 0;/major = 1;/; s/minor = 1;/minor = 8;/' "$tmp/mirage/metadata" 
 cp "$tmp/mirage/trace.ctf" "$tmp/mirage18/"
 babeltrace2 --clock-seconds "$tmp/mirage18" >"$tmp/mirage.bt"
 python3 "$here/bt_compare.py" "$tmp/mirage.bt" "$tmp/mirage.dump"
+# A ring buffer that wrapped: its packets are read in count order, so the
+# events come in time order (file order would give 3000.. before 1000..).
+"$dump" "$tmp/mirage-ring" >"$tmp/ring.dump"
+got=$(awk '$1 ~ /^[0-9]+$/ { printf "%s ", $1 }' "$tmp/ring.dump")
+want="1000 1010 1020 2000 2010 2020 3000 3010 3020 4000 4010 4020 "
+[ "$got" = "$want" ] || { echo "FAIL: wrapped ring: want timestamps '$want', got '$got'"; exit 1; }
+grep -q '^stats events=12 streams=1 packets=4 discarded=0 packets_lost=0 traces=1$' "$tmp/ring.dump" ||
+	{ echo "FAIL: wrapped ring stats: $(grep ^stats "$tmp/ring.dump")"; exit 1; }
 # The prepared directory is gone once the source is closed.
 left=$(find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'mprof-mirage.*' -newer "$tmp/mirage.want" 2>/dev/null | head -1)
 [ -z "$left" ] || { echo "FAIL: $left was left behind"; exit 1; }
