@@ -810,8 +810,12 @@ static int add_source(struct prof__bt_source *b, const bt_component_source **src
 		goto out;
 	}
 	if (ntraces == 0) {
-		ret = prof_error_set(err, -EINVAL, b->path, UINT64_MAX,
-				     "not a trace: no metadata file in it or in its subdirectories");
+		struct stat st;
+
+		ret = prof_error_set(err, -EINVAL, b->path, UINT64_MAX, "%s",
+				     stat(b->input, &st) == 0 && !S_ISDIR(st.st_mode)
+					     ? "not a trace: a file, not a trace directory"
+					     : "not a trace: no metadata file in it or in its subdirectories");
 		goto out;
 	}
 	if (bt_graph_add_source_component(b->graph, cls, "source", params, BT_LOGGING_LEVEL_NONE, src) !=

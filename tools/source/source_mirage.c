@@ -264,6 +264,32 @@ static int link_streams(const char *src, const char *dst, struct prof_error *err
 	return ret;
 }
 
+/*
+ * A mirage-profile buffer file on its own (mirage-profile-unix's mmapped
+ * `trace.ctf`) has no metadata to read it with: say so.
+ */
+static int raw_buffer(const char *path, struct prof_error *err)
+{
+	static const uint8_t uuid[16] = { 0x05, 0x88, 0x3b, 0x8d, 0x52, 0x1a, 0x48, 0x7b,
+					  0xb3, 0x97, 0x45, 0x6a, 0xb1, 0x50, 0x68, 0x0c };
+	uint8_t hdr[20];
+	struct stat st;
+	int fd, ret = 0;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, hdr, sizeof(hdr)) == (ssize_t)sizeof(hdr) && le32(hdr) == 0xC1FC1FC1u &&
+	    memcmp(hdr + 4, uuid, sizeof(uuid)) == 0)
+		ret = prof_error_set(err, -EINVAL, path, UINT64_MAX,
+				     "a mirage-profile buffer without its metadata: put it in a directory with "
+				     "mirage-profile's `metadata` file and read the directory");
+	close(fd);
+	return ret;
+}
+
 int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -272,6 +298,9 @@ int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err)
 	int ret;
 
 	*dir = NULL;
+	ret = raw_buffer(path, err);
+	if (ret)
+		goto out;
 	ret = read_metadata(path, &text, &len, err);
 	if (ret || !text || !strstr(text, PROF_MIRAGE_UUID))
 		goto out;

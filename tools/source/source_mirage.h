@@ -14,7 +14,7 @@
 /**
  * prof__mirage_prepare() - if @path is a mirage-profile trace, prepare a
  * directory babeltrace2 reads.
- * @path: a directory holding `metadata` and stream files.
+ * @path: a directory holding `metadata` and stream files (or anything else).
  * @dir: receives the prepared directory (malloc'd; remove it with
  *       prof__mirage_remove() and free it), or NULL when @path is not a
  *       mirage-profile trace.
@@ -29,9 +29,12 @@
  * file whose ring of packets wrapped (stream_packet_count out of order), a
  * copy with its packets in count order.
  *
+ * A mirage-profile buffer file on its own (magic and UUID, no metadata)
+ * is refused with -EINVAL and a message saying what to do.
+ *
  * Return: 1 (prepared), 0 (not mirage-profile, or no metadata of at most
- * 1 MiB to tell: @dir is NULL), or a negative errno: -ENOMEM, or a failed
- * system call's.
+ * 1 MiB to tell: @dir is NULL), or a negative errno: -EINVAL (a buffer
+ * without metadata), -ENOMEM, or a failed system call's.
  */
 int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err);
 

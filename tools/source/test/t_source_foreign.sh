@@ -146,6 +146,8 @@ truncate -s 100 "$tmp/mirage/trace.ctf"
 cp "$tmp/mirage/trace.ctf" "$tmp/mtrunc/trace.ctf"
 bad "truncated mirage-profile stream" "$tmp/mtrunc"
 bad "a file that is no trace" "$tmp/barectf.want"
+bad "a mirage-profile buffer without its metadata" "$tmp/mirage-ring/trace.ctf"
+grep -q "without its metadata" "$tmp/err" || { echo "FAIL: the buffer's message: $(cat "$tmp/err")"; exit 1; }
 mkdir "$tmp/empty"
 bad "an empty directory" "$tmp/empty"
 echo "t_source_foreign: ok"
