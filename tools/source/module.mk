@@ -59,3 +59,6 @@ endif
 SOURCE_TEST_SCRIPTS := $(sort $(wildcard tools/source/test/t_*.sh))
 CHECK_TESTS += $(SOURCE_TEST_SCRIPTS)
 SAN_ASAN_TESTS += $(SOURCE_TEST_SCRIPTS)
+
+# fuzz_mirage_order (tests/fuzz/) links the mirage-profile packet walk.
+FUZZ_EXTRA_fuzz_mirage_order := tools/source/source_mirage.c

@@ -119,17 +119,11 @@ static int write_all(const char *file, const char *buf, size_t len, struct prof_
 	return 0;
 }
 
-#define MIRAGE_HEADER 30u
 #define MIRAGE_STREAM_MAX (256u << 20)
-
-struct mirage_packet {
-	uint64_t offset, size;
-	uint32_t key; /* stream_packet_count, unwrapped */
-};
 
 static int by_key(const void *a, const void *b)
 {
-	const struct mirage_packet *x = a, *y = b;
+	const struct prof__mirage_packet *x = a, *y = b;
 
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
@@ -141,42 +135,21 @@ static uint32_t le32(const uint8_t *p)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/*
- * If @from (@size bytes, at most MIRAGE_STREAM_MAX) walks as packets whose
- * counts are out of order, write them in order to @to and return 1;
- * return 0 to link @from instead, or a negative errno.
- */
-static int reorder(const char *from, uint64_t size, const char *to, struct prof_error *err)
+uint64_t prof__mirage_order(const uint8_t *buf, uint64_t size, struct prof__mirage_packet *pk, int *in_order)
 {
-	struct mirage_packet *pk = NULL;
-	uint8_t *buf = NULL, hdr[MIRAGE_HEADER];
-	uint64_t off = 0, bits, n = 0, i, got = 0;
+	uint8_t hdr[PROF_MIRAGE_HEADER];
+	uint64_t off = 0, bits, n = 0, i;
 	uint32_t lo = UINT32_MAX, hi = 0;
-	ssize_t r;
-	int fd = -1, ret = 0, sorted = 1;
 
-	if (size == 0 || size > MIRAGE_STREAM_MAX)
-		return 0;
-	buf = malloc(size);
-	pk = calloc(size / MIRAGE_HEADER + 1, sizeof(*pk));
-	if (!buf || !pk) {
-		ret = prof_error_set(err, -ENOMEM, from, UINT64_MAX, "out of memory");
-		goto out;
-	}
-	fd = open(from, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto out;
-	while (got < size && (r = read(fd, buf + got, size - got)) > 0)
-		got += (uint64_t)r;
-	if (got != size)
-		goto out;
+	*in_order = 1;
 	while (off < size) {
-		if (size - off < MIRAGE_HEADER)
-			goto out;
+		/* Copy, then check: the sizes must walk within the buffer. */
+		if (size - off < PROF_MIRAGE_HEADER)
+			return 0;
 		memcpy(hdr, buf + off, sizeof(hdr));
 		bits = le32(hdr + 20);
-		if (le32(hdr) != 0xC1FC1FC1u || bits % 8 || bits / 8 < MIRAGE_HEADER || bits / 8 > size - off)
-			goto out;
+		if (le32(hdr) != 0xC1FC1FC1u || bits % 8 || bits / 8 < PROF_MIRAGE_HEADER || bits / 8 > size - off)
+			return 0;
 		pk[n].offset = off;
 		pk[n].size = bits / 8;
 		pk[n].key = (uint32_t)hdr[24] | (uint32_t)hdr[25] << 8;
@@ -193,10 +166,43 @@ static int reorder(const char *from, uint64_t size, const char *to, struct prof_
 			pk[i].key += 0x10000u;
 	for (i = 1; i < n; i++)
 		if (pk[i].key < pk[i - 1].key)
-			sorted = 0;
-	if (sorted)
+			*in_order = 0;
+	if (!*in_order)
+		qsort(pk, n, sizeof(*pk), by_key);
+	return n;
+}
+
+/*
+ * If @from (@size bytes, at most MIRAGE_STREAM_MAX) walks as packets whose
+ * counts are out of order, write them in order to @to and return 1;
+ * return 0 to link @from instead, or a negative errno.
+ */
+static int reorder(const char *from, uint64_t size, const char *to, struct prof_error *err)
+{
+	struct prof__mirage_packet *pk = NULL;
+	uint8_t *buf = NULL;
+	uint64_t n, i, got = 0;
+	ssize_t r;
+	int fd = -1, ret = 0, in_order;
+
+	if (size == 0 || size > MIRAGE_STREAM_MAX)
+		return 0;
+	buf = malloc(size);
+	pk = calloc(size / PROF_MIRAGE_HEADER + 1, sizeof(*pk));
+	if (!buf || !pk) {
+		ret = prof_error_set(err, -ENOMEM, from, UINT64_MAX, "out of memory");
 		goto out;
-	qsort(pk, n, sizeof(*pk), by_key);
+	}
+	fd = open(from, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto out;
+	while (got < size && (r = read(fd, buf + got, size - got)) > 0)
+		got += (uint64_t)r;
+	if (got != size)
+		goto out;
+	n = prof__mirage_order(buf, size, pk, &in_order);
+	if (n == 0 || in_order)
+		goto out;
 	close(fd);
 	fd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {

@@ -6,6 +6,8 @@
 #ifndef MPROF_SOURCE_MIRAGE_H
 #define MPROF_SOURCE_MIRAGE_H
 
+#include <stdint.h>
+
 #include "profile/error.h"
 
 /* mirage-profile's trace UUID: in its metadata and every packet header. */
@@ -37,6 +39,31 @@
  * without metadata), -ENOMEM, or a failed system call's.
  */
 int prof__mirage_prepare(const char *path, char **dir, struct prof_error *err);
+
+/* A packet of a mirage-profile stream file. */
+#define PROF_MIRAGE_HEADER 30u /* u32 magic, u8 uuid[16], u32 packet_size, u16 count, u32 content_size */
+struct prof__mirage_packet {
+	uint64_t offset, size; /* bytes, within the file */
+	uint32_t key;          /* stream_packet_count, unwrapped */
+};
+
+/**
+ * prof__mirage_order() - the packets of a mirage-profile stream file, in
+ * stream_packet_count order (16-bit counts that wrapped come after the
+ * large ones; equal counts keep file order).
+ * @buf: the file's bytes (hostile: each header is copied, then checked).
+ * @size: their number.
+ * @pk: receives the packets; room for @size / PROF_MIRAGE_HEADER + 1.
+ * @in_order: set to 1 if the file order was already count order.
+ *
+ * Only the headers are read: magic 0xC1FC1FC1, and packet_size (bits) a
+ * multiple of 8, at least a header, within what is left of @buf.  The
+ * packets tile @buf exactly.
+ *
+ * Return: the number of packets, or 0 if @buf does not walk as packets
+ * (or is empty).
+ */
+uint64_t prof__mirage_order(const uint8_t *buf, uint64_t size, struct prof__mirage_packet *pk, int *in_order);
 
 /** prof__mirage_remove() - remove a prepared directory; @dir may be NULL. */
 void prof__mirage_remove(const char *dir);
