@@ -6,8 +6,10 @@
  *
  *   mprof trace directory (or a directory of them) --> prof_trace (libprofile)  --+
  *   foreign CTF (LTTng-UST, barectf, ...)           --> libbabeltrace2           --+--> events
- *   mirage-profile (magic 0xC1FC1FC1, {u64 ts; u8 id}) --> its own decoder       --+   (struct
- *                                                                                      prof_decoded_event)
+ *   mirage-profile (magic 0xC1FC1FC1, {u64 ts; u8 id}) --> libbabeltrace2, its    --+   (struct
+ *     metadata's CTF version fixed, ring packets in order                              prof_decoded_event)
+ *
+ * docs/ARCHITECTURE.md ("Trace sources") says how each is chosen and mapped.
  *
  * Every backend delivers the same struct prof_decoded_event, in timestamp
  * order, with timestamps in nanoseconds of the source's clock (so a
@@ -33,7 +35,8 @@ enum mprof_source_kind {
 };
 
 /* Flags for mprof_source_open(). */
-#define MPROF_SOURCE_FOLLOW 1u /* follow a trace still being written (mprof traces) */
+#define MPROF_SOURCE_FOLLOW 1u /* follow a trace still being written (mprof traces only:
+				* a foreign trace with it is refused, -ENOTSUP) */
 
 struct mprof_source;
 
@@ -89,7 +92,7 @@ void mprof_source_stats(const struct mprof_source *s, struct prof_trace_stats *o
 struct mprof_source_skips {
 	uint64_t fields_skipped;    /* field values not delivered: a type the schema has no
 				     * equivalent for (array, structure, variant, option), or
-				     * beyond PROF_MAX_FIELDS; counted once per event */
+				     * beyond PROF_MAX_FIELDS; one per such field of each event */
 	uint64_t strings_truncated; /* string values cut at PROF_MAX_STRING_BOUND bytes */
 	uint64_t events_untimed;    /* events with no clock snapshot: timestamp 0 */
 };
