@@ -2,7 +2,7 @@
 /*
  * tools/source/source_bt.c - foreign CTF through libbabeltrace2.
  *
- *   src.ctf.fs (inputs=[path]) --one port per stream--> utils.muxer --> simple sink
+ *   src.ctf.fs per trace dir --one port per stream--> utils.muxer --> simple sink
  *                                                      (time order)     |
  *                          consume(): bt_message_iterator_next() --> queue of messages
  *                                                                       |
@@ -70,8 +70,8 @@ struct prof__bt_source {
 	const bt_message *current; /* the last event's message (owned) */
 
 	struct prof_trace_desc desc;
-	struct bt_evmap *maps;     /* [desc.schema.count] */
-	size_t maps_cap;
+	struct bt_evmap *maps;     /* [nmaps]: one per event class */
+	size_t nmaps, maps_cap;    /* maps_cap: of maps and of desc.schema.events */
 	/* Open addressing: event class pointer -> maps index + 1. */
 	uint32_t *hash;
 	size_t hash_cap;
@@ -199,7 +199,7 @@ static int hash_insert(struct prof__bt_source *b, const bt_event_class *ec, uint
 {
 	size_t i;
 
-	if ((b->desc.schema.count + 1) * 2 > b->hash_cap) {
+	if ((b->nmaps + 1) * 2 > b->hash_cap) {
 		size_t cap = b->hash_cap ? b->hash_cap * 2 : 64, j;
 		uint32_t *h = calloc(cap, sizeof(*h));
 
@@ -350,15 +350,35 @@ static uint16_t event_kind(const char *name)
 	return PROF_KIND_PLAIN;
 }
 
+/* Whether schema events @a and @b define the same event (ids aside). */
+static int same_event(const struct prof_schema_event *a, const struct prof_schema_event *b)
+{
+	uint16_t i;
+
+	if (strcmp(a->name, b->name) || a->kind != b->kind || a->nfields != b->nfields)
+		return 0;
+	for (i = 0; i < a->nfields; i++)
+		if (strcmp(a->fields[i].name, b->fields[i].name) || a->fields[i].type != b->fields[i].type ||
+		    a->fields[i].bound != b->fields[i].bound)
+			return 0;
+	return 1;
+}
+
+/*
+ * Map event class @ec.  Its schema event is built in the slot after the
+ * last; an existing one that defines the same event (the same class in
+ * another trace of the directory) is used instead, so each distinct
+ * definition is in the schema once, as for a directory of mprof traces.
+ */
 static int add_event_class(struct prof__bt_source *b, const bt_event_class *ec)
 {
 	struct prof_schema_event *ev;
 	struct bt_evmap *m;
 	const char *name = bt_event_class_get_name(ec);
-	uint32_t idx = b->desc.schema.count;
+	uint32_t idx = b->desc.schema.count, i;
 	char idname[32];
 
-	if (idx == b->maps_cap) {
+	if (b->nmaps == b->maps_cap) {
 		size_t cap = b->maps_cap ? b->maps_cap * 2 : 32;
 		struct prof_schema_event *e = realloc(b->desc.schema.events, cap * sizeof(*e));
 
@@ -372,7 +392,7 @@ static int add_event_class(struct prof__bt_source *b, const bt_event_class *ec)
 		b->maps_cap = cap;
 	}
 	ev = &b->desc.schema.events[idx];
-	m = &b->maps[idx];
+	m = &b->maps[b->nmaps];
 	memset(ev, 0, sizeof(*ev));
 	memset(m, 0, sizeof(*m));
 	if (!name) {
@@ -387,9 +407,17 @@ static int add_event_class(struct prof__bt_source *b, const bt_event_class *ec)
 	m->npayload = map_members(b, ev, m, bt_event_class_borrow_payload_field_class_const(ec), m->src_payload, 0);
 	m->nctx = map_members(b, ev, m, bt_event_class_borrow_specific_context_field_class_const(ec), m->src_ctx, 1);
 	prof_schema_event_sizes(ev);
-	if (hash_insert(b, ec, idx))
+	for (i = 0; i < idx; i++) {
+		if (same_event(&b->desc.schema.events[i], ev)) {
+			m->index = i;
+			break;
+		}
+	}
+	if (hash_insert(b, ec, (uint32_t)b->nmaps))
 		return -ENOMEM;
-	b->desc.schema.count++;
+	b->nmaps++;
+	if (m->index == idx)
+		b->desc.schema.count++;
 	return 0;
 }
 
@@ -785,12 +813,37 @@ static int find_traces(const char *dir, int depth, bt_value *inputs, uint64_t *n
 	return ret;
 }
 
-static int add_source(struct prof__bt_source *b, const bt_component_source **src, struct prof_error *err)
+/* Connect every output port of @src to the muxer. */
+static int connect_source(struct prof__bt_source *b, const bt_component_source *src, const bt_component_filter *mux,
+			  struct prof_error *err)
+{
+	uint64_t i, nports = bt_component_source_get_output_port_count(src);
+
+	for (i = 0; i < nports; i++) {
+		/* The muxer always has one free input port: its last. */
+		const bt_port_input *in =
+			bt_component_filter_borrow_input_port_by_index_const(mux, bt_component_filter_get_input_port_count(mux) - 1);
+
+		if (bt_graph_connect_ports(b->graph, bt_component_source_borrow_output_port_by_index_const(src, i), in,
+					   NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
+			return bt_fail(b, err, -ENOMEM, "cannot connect a stream to the muxer");
+	}
+	return 0;
+}
+
+/*
+ * One src.ctf.fs per trace directory found, each connected to the muxer:
+ * babeltrace2 2.0 reads several traces in one component only when each has
+ * a UUID (it merges those that share one), and barectf's may have none.
+ */
+static int add_sources(struct prof__bt_source *b, const bt_component_filter *mux, struct prof_error *err)
 {
 	const bt_plugin *plugin = NULL;
 	const bt_component_class_source *cls;
-	bt_value *params = NULL, *inputs = NULL;
-	uint64_t ntraces = 0;
+	const bt_component_source *src;
+	bt_value *found = NULL, *params = NULL, *inputs = NULL;
+	uint64_t ntraces = 0, k;
+	char name[32];
 	int ret = -ENOMEM;
 
 	if (bt_plugin_find("ctf", BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, BT_TRUE, &plugin) != BT_PLUGIN_FIND_STATUS_OK) {
@@ -802,10 +855,8 @@ static int add_source(struct prof__bt_source *b, const bt_component_source **src
 		ret = prof_error_set(err, -ENOTSUP, b->path, UINT64_MAX, "babeltrace2's ctf plugin has no fs source");
 		goto out;
 	}
-	params = bt_value_map_create();
-	inputs = bt_value_array_create();
-	if (!params || !inputs || find_traces(b->input, 0, inputs, &ntraces) ||
-	    bt_value_map_insert_entry(params, "inputs", inputs)) {
+	found = bt_value_array_create();
+	if (!found || find_traces(b->input, 0, found, &ntraces)) {
 		ret = bt_fail(b, err, -ENOMEM, "out of memory");
 		goto out;
 	}
@@ -818,15 +869,33 @@ static int add_source(struct prof__bt_source *b, const bt_component_source **src
 					     : "not a trace: no metadata file in it or in its subdirectories");
 		goto out;
 	}
-	if (bt_graph_add_source_component(b->graph, cls, "source", params, BT_LOGGING_LEVEL_NONE, src) !=
-	    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
-		ret = bt_fail(b, err, -EINVAL, "cannot read it");
-		goto out;
+	for (k = 0; k < ntraces; k++) {
+		const char *dir = bt_value_string_get(bt_value_array_borrow_element_by_index_const(found, k));
+
+		params = bt_value_map_create();
+		inputs = bt_value_array_create();
+		if (!params || !inputs || bt_value_array_append_string_element(inputs, dir) ||
+		    bt_value_map_insert_entry(params, "inputs", inputs)) {
+			ret = bt_fail(b, err, -ENOMEM, "out of memory");
+			goto out;
+		}
+		snprintf(name, sizeof(name), "source-%llu", (unsigned long long)k);
+		if (bt_graph_add_source_component(b->graph, cls, name, params, BT_LOGGING_LEVEL_NONE, &src) !=
+		    BT_GRAPH_ADD_COMPONENT_STATUS_OK) {
+			ret = bt_fail(b, err, -EINVAL, "cannot read it");
+			goto out;
+		}
+		ret = connect_source(b, src, mux, err);
+		if (ret)
+			goto out;
+		BT_VALUE_PUT_REF_AND_RESET(inputs);
+		BT_VALUE_PUT_REF_AND_RESET(params);
 	}
 	ret = 0;
 out:
 	bt_value_put_ref(inputs);
 	bt_value_put_ref(params);
+	bt_value_put_ref(found);
 	bt_plugin_put_ref(plugin);
 	return ret;
 }
@@ -856,34 +925,22 @@ out:
 
 static int build_graph(struct prof__bt_source *b, struct prof_error *err)
 {
-	const bt_component_source *src = NULL;
 	const bt_component_filter *mux = NULL;
 	const bt_component_sink *sink = NULL;
-	uint64_t i, nports;
 	int ret;
 
 	b->graph = bt_graph_create(0);
 	if (!b->graph)
 		return bt_fail(b, err, -ENOMEM, "cannot create a graph");
-	ret = add_source(b, &src, err);
+	ret = add_muxer(b, &mux, err);
 	if (ret)
 		return ret;
-	ret = add_muxer(b, &mux, err);
+	ret = add_sources(b, mux, err);
 	if (ret)
 		return ret;
 	if (bt_graph_add_simple_sink_component(b->graph, "mprof", sink_init, sink_consume, NULL, b, &sink) !=
 	    BT_GRAPH_ADD_COMPONENT_STATUS_OK)
 		return bt_fail(b, err, -ENOMEM, "cannot add the sink");
-	nports = bt_component_source_get_output_port_count(src);
-	for (i = 0; i < nports; i++) {
-		/* The muxer always has one free input port: its last. */
-		const bt_port_input *in =
-			bt_component_filter_borrow_input_port_by_index_const(mux, bt_component_filter_get_input_port_count(mux) - 1);
-
-		if (bt_graph_connect_ports(b->graph, bt_component_source_borrow_output_port_by_index_const(src, i), in,
-					   NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)
-			return bt_fail(b, err, -ENOMEM, "cannot connect a stream to the muxer");
-	}
 	if (bt_graph_connect_ports(b->graph, bt_component_filter_borrow_output_port_by_index_const(mux, 0),
 				   bt_component_sink_borrow_input_port_by_index_const(sink, 0),
 				   NULL) != BT_GRAPH_CONNECT_PORTS_STATUS_OK)

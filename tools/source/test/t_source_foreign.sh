@@ -3,7 +3,8 @@
 # - a barectf-style trace: every event, field value, stream, packet
 #   sequence and cumulative discarded count exactly as expected, equal to
 #   babeltrace2's text, spans typed from their names, the structure field
-#   skipped and counted, 3 discarded events and 1 lost packet counted;
+#   skipped and counted, 3 discarded events and 1 lost packet counted; two
+#   of them under one directory;
 # - a mirage-profile trace (its own metadata, verbatim, and a stream in its
 #   exact layout), which babeltrace2 itself refuses as it is: every event
 #   exactly, and equal to babeltrace2's text on a copy whose metadata says
@@ -59,6 +60,23 @@ EOT
 same barectf "$tmp/barectf.want" "$tmp/barectf.dump"
 babeltrace2 --clock-seconds "$tmp/barectf" >"$tmp/barectf.bt" 2>/dev/null
 python3 "$here/bt_compare.py" "$tmp/barectf.bt" "$tmp/barectf.dump" --skip point
+
+# Two traces under one directory (barectf's have no UUID: one
+# babeltrace2 source each): both read, each event definition once in the
+# schema, events from trace 0 and trace 1, losses summed.
+mkdir "$tmp/multi"
+cp -r "$tmp/barectf" "$tmp/multi/a"
+cp -r "$tmp/barectf" "$tmp/multi/b"
+"$dump" "$tmp/multi" >"$tmp/multi.dump"
+grep '^schema' "$tmp/barectf.want" >"$tmp/schema.want"
+grep '^schema' "$tmp/multi.dump" >"$tmp/schema.got"
+same "two traces: schema" "$tmp/schema.want" "$tmp/schema.got"
+grep -q '^stats events=18 streams=4 packets=8 discarded=6 packets_lost=2 traces=2$' "$tmp/multi.dump" ||
+	{ echo "FAIL: two traces: $(grep ^stats "$tmp/multi.dump")"; exit 1; }
+for t in 0 1; do
+	c=$(grep -c "^[0-9]* .* trace=$t " "$tmp/multi.dump" || true)
+	[ "$c" = 9 ] || { echo "FAIL: two traces: trace $t has $c events, want 9"; exit 1; }
+done
 
 # ---- mirage-profile ----
 if babeltrace2 "$tmp/mirage" >/dev/null 2>&1; then
