@@ -6,8 +6,10 @@
  *
  *   mprof trace directory (or a directory of them) --> prof_trace (libprofile)  --+
  *   foreign CTF (LTTng-UST, barectf, ...)           --> libbabeltrace2           --+--> events
- *   mirage-profile (magic 0xC1FC1FC1, {u64 ts; u8 id}) --> its own decoder       --+   (struct
- *                                                                                      prof_decoded_event)
+ *   mirage-profile (magic 0xC1FC1FC1, {u64 ts; u8 id}) --> libbabeltrace2, its    --+   (struct
+ *     metadata's CTF version fixed, ring packets in order                              prof_decoded_event)
+ *
+ * docs/ARCHITECTURE.md ("Trace sources") says how each is chosen and mapped.
  *
  * Every backend delivers the same struct prof_decoded_event, in timestamp
  * order, with timestamps in nanoseconds of the source's clock (so a
@@ -33,7 +35,8 @@ enum mprof_source_kind {
 };
 
 /* Flags for mprof_source_open(). */
-#define MPROF_SOURCE_FOLLOW 1u /* follow a trace still being written (mprof traces) */
+#define MPROF_SOURCE_FOLLOW 1u /* follow a trace still being written (mprof traces only:
+				* a foreign trace with it is refused, -ENOTSUP) */
 
 struct mprof_source;
 
@@ -79,6 +82,27 @@ int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev);
  * streams, packets, events, discarded events, lost and invalid packets.
  */
 void mprof_source_stats(const struct mprof_source *s, struct prof_trace_stats *out);
+
+/*
+ * What a foreign trace (MPROF_SOURCE_CTF, MPROF_SOURCE_MIRAGE) had that an
+ * event cannot carry: skipped, counted, and the first of each named by
+ * mprof_source_error().  All zero for an mprof trace, whose schema has
+ * none of these.
+ */
+struct mprof_source_skips {
+	uint64_t fields_skipped;    /* field values not delivered: a type the schema has no
+				     * equivalent for (array, structure, variant, option), or
+				     * beyond PROF_MAX_FIELDS; one per such field of each event */
+	uint64_t strings_truncated; /* string values cut at PROF_MAX_STRING_BOUND bytes */
+	uint64_t events_untimed;    /* events with no clock snapshot: timestamp 0 */
+};
+
+/**
+ * mprof_source_skips() - what was skipped so far (complete at the end).
+ * @s: the source.
+ * @out: filled.
+ */
+void mprof_source_skips(const struct mprof_source *s, struct mprof_source_skips *out);
 
 /** mprof_source_error() - the last problem found (skipped data included), or NULL. */
 const struct prof_error *mprof_source_error(const struct mprof_source *s);

@@ -3,7 +3,10 @@
  * The trace source's mprof backend: every event of an mprof trace, in
  * order, with its timestamp in nanoseconds (the trace's TSC ticks
  * converted), the same fields, a description whose clock is nanoseconds,
- * and a clear error for what is not a trace.
+ * and a clear error for what is not a trace.  An mprof trace whose
+ * metadata is damaged keeps the strict parser's error (file and offset)
+ * although babeltrace2 is tried after it; a foreign trace cannot be
+ * followed (-ENOTSUP).
  */
 #include "test_ctf_util.h"
 #include "mprof_source.h"
@@ -49,7 +52,34 @@ int main(void)
 	CHECK_EQ(mprof_source_next(s, &e), 0);
 	mprof_source_stats(s, &st);
 	CHECK_EQ_U(st.events, 3);
+	{
+		struct mprof_source_skips sk;
+
+		memset(&sk, 0xff, sizeof(sk));
+		mprof_source_skips(s, &sk);
+		CHECK_EQ_U(sk.fields_skipped + sk.strings_truncated + sk.events_untimed, 0);
+	}
 	mprof_source_close(s);
+
+	/* Damaged mprof metadata: the parser's offset, not babeltrace2's words. */
+	{
+		char meta[600], *text;
+		size_t len;
+		uint64_t at;
+
+		snprintf(meta, sizeof(meta), "%s/metadata", dir);
+		text = read_file(meta, &len);
+		CHECK(text != NULL && strstr(text, "stream {") != NULL);
+		at = (uint64_t)(strstr(text, "stream {") - text);
+		text[at] = 'S';
+		write_file(meta, text, len);
+		memset(&err, 0, sizeof(err));
+		CHECK_EQ(mprof_source_open(&s, dir, 0, &err), -EINVAL);
+		CHECK(s == NULL);
+		CHECK_STREQ(err.file, meta);
+		CHECK_EQ_U(err.offset, at);
+		free(text);
+	}
 
 	/* Not a trace (an empty directory): an error naming it. */
 	snprintf(dir, sizeof(dir), "%s/empty", tmp);
@@ -58,6 +88,7 @@ int main(void)
 	CHECK(s == NULL);
 	CHECK(strstr(err.file, "empty") != NULL || strstr(err.text, "empty") != NULL);
 	rm_rf(tmp);
+	free(tmp);
 	printf("test_source: ok\n");
 	return 0;
 }
