@@ -11,7 +11,8 @@
  *
  * MODE: "all" (default) scales every work span; "tail" scales only those
  * after phase.end (so a --phase comparison sees no change); "loss" is
- * "all" plus a packet whose events_discarded grew by 7 in the middle.
+ * "all" plus a packet whose events_discarded grew by 7 in the middle;
+ * "mismatch" is "all" with heap an s64 (a schema compare must refuse).
  * One stream, packets of 400 events, the clock test_clock()'s 3 GHz TSC.
  */
 #include <math.h>
@@ -62,8 +63,8 @@ int main(int argc, char **argv)
 	uint64_t n, t = t0;
 	double scale;
 
-	if (argc < 5 || argc > 6 || (strcmp(mode, "all") && strcmp(mode, "tail") && strcmp(mode, "loss"))) {
-		fprintf(stderr, "usage: compare_gen DIR SEED N SCALE [all|tail|loss]\n");
+	if (argc < 5 || argc > 6 || (strcmp(mode, "all") && strcmp(mode, "tail") && strcmp(mode, "loss") && strcmp(mode, "mismatch"))) {
+		fprintf(stderr, "usage: compare_gen DIR SEED N SCALE [all|tail|loss|mismatch]\n");
 		return 2;
 	}
 	prof_rng_seed(&r, strtoull(argv[2], NULL, 10));
@@ -75,7 +76,7 @@ int main(int argc, char **argv)
 	test_event(&evs[GE], GE, "gc.minor.end", PROF_KIND_SPAN_END);
 	test_event(&evs[TICK], TICK, "tick", PROF_KIND_INSTANT);
 	test_event(&evs[HEAP], HEAP, "heap", PROF_KIND_COUNTER);
-	test_field(&evs[HEAP], "value", PROF_TYPE_U64, 0);
+	test_field(&evs[HEAP], "value", strcmp(mode, "mismatch") ? PROF_TYPE_U64 : PROF_TYPE_S64, 0);
 	test_event(&evs[PS], PS, "phase.start", PROF_KIND_INSTANT);
 	test_event(&evs[PE], PE, "phase.end", PROF_KIND_INSTANT);
 	test_desc(&desc, evs, NEV);
