@@ -17,7 +17,8 @@
  *
  * Streamed: nothing but the open spans and the thread names is held, and
  * the output is written to a temporary file that is renamed over FILE only
- * once complete, so no partial file ever looks complete.
+ * once complete, so no partial file ever looks complete (a corrupt stream
+ * gives no output at all).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -209,10 +210,9 @@ static void chrome_sep(struct exporter *x)
 		out_s(x->f, ",\n");
 }
 
-/* Name a thread (and, the first time, its process) on first sight. */
-static int chrome_thread(struct exporter *x, uint64_t pid, uint32_t tid)
+/* Insert @key in the set of named threads: 1 if new, 0 if there, or -ENOMEM. */
+static int seen_insert(struct exporter *x, uint64_t key)
 {
-	uint64_t key = (pid << 32 | tid) + 1;
 	size_t i;
 
 	if (x->seen_n * 2 >= x->seen_cap) {
@@ -236,6 +236,36 @@ static int chrome_thread(struct exporter *x, uint64_t pid, uint32_t tid)
 			return 0;
 	x->seen[i] = key;
 	x->seen_n++;
+	return 1;
+}
+
+/* Name a thread, and its process the first time, on first sight. */
+static int chrome_thread(struct exporter *x, uint32_t trace, uint64_t pid, uint32_t tid)
+{
+	const struct prof_trace_desc *d = mprof_source_desc(x->src);
+	int r = seen_insert(x, ((uint64_t)trace << 32 | 0xffffffffu) + 1);
+
+	if (r < 0)
+		return r;
+	if (r) {
+		/* The source describes the first process of a directory of
+		 * traces; the others are named by their number. */
+		chrome_sep(x);
+		out_s(x->f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
+		out_u64(x->f, pid);
+		out_s(x->f, ",\"tid\":0,\"args\":{\"name\":");
+		if (trace == 0 && d->origin.procname[0]) {
+			out_json_str(x->f, d->origin.procname, strlen(d->origin.procname));
+		} else {
+			out_s(x->f, "\"process ");
+			out_u64(x->f, pid);
+			putc_unlocked('"', x->f);
+		}
+		out_s(x->f, "}}");
+	}
+	r = seen_insert(x, ((uint64_t)trace << 32 | tid) + 1);
+	if (r <= 0)
+		return r;
 	chrome_sep(x);
 	out_s(x->f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
 	out_u64(x->f, pid);
@@ -282,7 +312,7 @@ static void chrome_event(struct exporter *x, const struct prof_decoded_event *ev
 	const struct prof_schema_event *d = ev->desc;
 	uint64_t pid = pid_of(x, ev->trace);
 
-	if (chrome_thread(x, pid, ev->tid) != 0) {
+	if (chrome_thread(x, ev->trace, pid, ev->tid) != 0) {
 		x->err = -ENOMEM;
 		return;
 	}
@@ -441,19 +471,8 @@ int cmd_export(int argc, char **argv)
 		out_s(x.f, "timestamp_ns,process,stream,tid,event,kind,fields\n");
 	while ((r = mprof_source_next(src, &ev)) > 0) {
 		if (!x.have_t0) {
-			const struct prof_trace_desc *d = mprof_source_desc(src);
-
 			x.t0 = ev.timestamp;
 			x.have_t0 = 1;
-			if (x.format == FMT_CHROME) {
-				chrome_sep(&x);
-				out_s(x.f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
-				out_u64(x.f, pid_of(&x, 0));
-				out_s(x.f, ",\"tid\":0,\"args\":{\"name\":");
-				out_json_str(x.f, d->origin.procname[0] ? d->origin.procname : dir,
-					     strlen(d->origin.procname[0] ? d->origin.procname : dir));
-				out_s(x.f, "}}");
-			}
 		}
 		if (x.format == FMT_CSV)
 			csv_event(&x, &ev);
@@ -481,6 +500,16 @@ int cmd_export(int argc, char **argv)
 		broken += prof_analysis_span(a, i)->broken_by_loss;
 	}
 	mprof_source_stats(src, &ts);
+	if (ts.invalid_packets) {
+		/* A corrupt stream: no output at all rather than one that
+		 * looks complete without its packets. */
+		const struct prof_error *se = mprof_source_error(src);
+
+		mprof_error("export", "%s: %llu invalid packets (corrupt stream)%s%s", dir,
+			    (unsigned long long)ts.invalid_packets, se ? ": " : "",
+			    se ? prof_error_format(se, buf, sizeof(buf)) : "");
+		goto out;
+	}
 	if (x.format == FMT_CHROME) {
 		const struct prof_region_counts *rc = &mprof_source_desc(src)->counts;
 
@@ -518,13 +547,12 @@ int cmd_export(int argc, char **argv)
 	}
 	free(tmp);
 	tmp = NULL;
-	if (ts.events_discarded || ts.packets_lost || ts.invalid_packets || unmatched || broken)
-		mprof_error("export", "note: %s: %llu events discarded, %llu packets lost, %llu invalid packets; "
-			    "%llu spans unmatched and %llu broken by loss are not in the export",
-			    dir, (unsigned long long)ts.events_discarded, (unsigned long long)ts.packets_lost,
-			    (unsigned long long)ts.invalid_packets, (unsigned long long)unmatched,
+	if (ts.events_discarded || ts.packets_lost || unmatched || broken)
+		mprof_error("export", "note: %s: %llu events discarded, %llu packets lost; %llu spans unmatched and "
+			    "%llu broken by loss are not in the export", dir, (unsigned long long)ts.events_discarded,
+			    (unsigned long long)ts.packets_lost, (unsigned long long)unmatched,
 			    (unsigned long long)broken);
-	ret = ts.invalid_packets ? MPROF_EXIT_INPUT : MPROF_EXIT_OK;
+	ret = MPROF_EXIT_OK;
 out:
 	if (x.f)
 		fclose(x.f);
