@@ -39,6 +39,40 @@ static void test_rank(void)
 	CHECK(isnan(prof_quantile(v, 0, 0.5)));
 }
 
+static int cmp_ref(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+
+	if (isnan(a) || isnan(b))
+		return isnan(b) - isnan(a);
+	return a < b ? -1 : a > b;
+}
+
+/* The radix sort (large inputs) agrees with qsort, NaNs first. */
+static void test_sort(void)
+{
+	enum { N = 100000 };
+	double *v = malloc(N * sizeof(double)), *w = malloc(N * sizeof(double));
+	struct prof_rng r;
+
+	CHECK(v && w);
+	prof_rng_seed(&r, 3);
+	for (size_t i = 0; i < N; i++) {
+		uint64_t k = prof_rng_next(&r) % 8;
+
+		v[i] = k == 0 ? NAN : k == 1 ? -(double)(prof_rng_next(&r) % 1000) : k == 2 ? 1e300 * prof_rng_uniform(&r)
+		       : k == 3 ? -1e-300 * prof_rng_uniform(&r) : (double)(prof_rng_next(&r) % 100000);
+	}
+	memcpy(w, v, N * sizeof(double));
+	prof_sort_doubles(v, N);
+	qsort(w, N, sizeof(double), cmp_ref);
+	for (size_t i = 0; i < N; i++)
+		if (!(v[i] == w[i] || (isnan(v[i]) && isnan(w[i]))))
+			CHECK_FAIL("sorted[%zu]: %.17g vs qsort's %.17g", i, v[i], w[i]);
+	free(v);
+	free(w);
+}
+
 static void test_mann_whitney(void)
 {
 	/* Worked by hand: ranks 1 | 2 2 2 -> 3 | 3 3 3 -> 6 | 8; R_x = 13,
@@ -272,6 +306,7 @@ static void test_observer(void)
 int main(void)
 {
 	test_rank();
+	test_sort();
 	test_mann_whitney();
 	test_holm();
 	test_bootstrap();

@@ -503,7 +503,8 @@ static int judge_metric(struct compare *c, struct metric *m)
 			nrun[s][r] = m->run[s][r].n;
 		}
 		m->npooled[s] = total;
-		prof_sort_doubles(m->pooled[s], total);
+		if (nr > 1)
+			prof_sort_doubles(m->pooled[s], total); /* one run is sorted already */
 		for (int q = 0; q < 3; q++)
 			m->p[s][q] = prof_quantile(m->pooled[s], total, qs[q]);
 		m->p[s][3] = prof_quantile(m->pooled[s], total, 1.0);
@@ -673,11 +674,14 @@ static void print_runs(const struct compare *c, int side)
 static void print_text(const struct compare *c, const struct compare_rule *rules, size_t nrules)
 {
 	char b[8][32];
+	size_t tested = 0;
 
+	for (size_t i = 0; i < c->nm; i++)
+		tested += c->m[i].tested;
 	print_runs(c, 0);
 	print_runs(c, 1);
-	printf("Mann-Whitney U, Holm-corrected across %s metrics at alpha %g; %u bootstrap resamples (seed %llu), "
-	       "%g%% intervals\n", "the tested", c->o->alpha, c->o->iterations, (unsigned long long)c->o->seed,
+	printf("Mann-Whitney U, Holm-corrected across %zu tested metrics at alpha %g; %u bootstrap resamples "
+	       "(seed %llu), %g%% intervals\n", tested, c->o->alpha, c->o->iterations, (unsigned long long)c->o->seed,
 	       c->o->level * 100.0);
 	for (size_t k = 0; k < nrules; k++)
 		printf("rule: %s%s\n", rules[k].text, rules[k].builtin ? " (default, durations only)" : "");
