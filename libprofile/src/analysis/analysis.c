@@ -76,6 +76,9 @@ struct prof_analysis {
 	struct stream_state *streams;
 	size_t nstreams, capstreams;
 	struct key_map thread_map, stream_map;
+	/* The last state found, index + 1 (0: none): consecutive events are
+	 * mostly of one packet, so this spares most hash probes. */
+	uint32_t last_thread, last_stream;
 	/* Schema id -> (event index, span index) cache; checked by name, so
 	 * traces whose ids mean other events only cost a lookup. */
 	int64_t *ev_index, *span_index;
@@ -174,8 +177,12 @@ static struct stream_state *stream_get(struct prof_analysis *a, const struct pro
 	size_t s;
 
 	*seen = 1;
-	if (a->stream_map.cap && a->stream_map.slot[s = map_probe(a, &a->stream_map, k)])
+	if (a->last_stream && !memcmp(&a->streams[a->last_stream - 1].key, k, sizeof(*k)))
+		return &a->streams[a->last_stream - 1];
+	if (a->stream_map.cap && a->stream_map.slot[s = map_probe(a, &a->stream_map, k)]) {
+		a->last_stream = a->stream_map.slot[s];
 		return &a->streams[a->stream_map.slot[s] - 1];
+	}
 	*seen = 0;
 	if ((a->stream_map.used + 1) * 2 > a->stream_map.cap &&
 	    map_rehash(a, &a->stream_map, AKEY_STREAM, a->nstreams))
@@ -195,8 +202,12 @@ static struct thread_state *thread_get(struct prof_analysis *a, const struct pro
 {
 	size_t s;
 
-	if (a->thread_map.cap && a->thread_map.slot[s = map_probe(a, &a->thread_map, k)])
+	if (a->last_thread && !memcmp(&a->threads[a->last_thread - 1].key, k, sizeof(*k)))
+		return &a->threads[a->last_thread - 1];
+	if (a->thread_map.cap && a->thread_map.slot[s = map_probe(a, &a->thread_map, k)]) {
+		a->last_thread = a->thread_map.slot[s];
 		return &a->threads[a->thread_map.slot[s] - 1];
+	}
 	if ((a->thread_map.used + 1) * 2 > a->thread_map.cap &&
 	    map_rehash(a, &a->thread_map, AKEY_THREAD, a->nthreads))
 		return NULL;
