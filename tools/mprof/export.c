@@ -36,6 +36,14 @@ enum { FMT_CHROME = 1, FMT_CSV = 2 };
 
 struct exporter {
 	FILE *f;
+	char *buf;                /* output, flushed to f when nearly full */
+	size_t len;
+	char **prefix;            /* per schema id: the event's rendered start */
+	size_t *prefix_len, nprefix;
+	char where[96];           /* the rendered pid, tid and "ts" key of... */
+	size_t where_len;
+	uint32_t where_trace, where_tid; /* ...this thread */
+	int have_where;
 	int format;
 	uint64_t t0;              /* the first event's time (ns) */
 	int have_t0;
@@ -56,32 +64,83 @@ static void usage(FILE *f)
 		   "  -o FILE          the output, written to a temporary file and renamed when complete\n");
 }
 
+static const char *kind_name(uint16_t kind)
+{
+	switch (kind) {
+	case PROF_KIND_SPAN_BEGIN: return "begin";
+	case PROF_KIND_SPAN_END: return "end";
+	case PROF_KIND_COUNTER: return "counter";
+	case PROF_KIND_INSTANT: return "instant";
+	default: return "plain";
+	}
+}
+
 /* ---- Writing, without printf on the hot path ---- */
 
-static void out_u64(FILE *f, uint64_t v)
+#define OBUF_SIZE (1u << 20)
+
+static void ob_flush(struct exporter *x)
 {
-	char buf[24], *p = buf + sizeof(buf);
+	if (x->len && fwrite_unlocked(x->buf, 1, x->len, x->f) != x->len)
+		x->err = -EIO;
+	x->len = 0;
+}
+
+/* Room for @n more bytes. */
+static inline char *ob_room(struct exporter *x, size_t n)
+{
+	if (x->len + n > OBUF_SIZE) {
+		ob_flush(x);
+		if (n > OBUF_SIZE) {
+			/* Larger than the buffer (cannot happen for an event: names
+			 * and strings are bounded); write through. */
+			return NULL;
+		}
+	}
+	return x->buf + x->len;
+}
+
+static inline void ob_put(struct exporter *x, const char *p, size_t n)
+{
+	char *d = ob_room(x, n);
+
+	if (!d) {
+		if (fwrite_unlocked(p, 1, n, x->f) != n)
+			x->err = -EIO;
+		return;
+	}
+	memcpy(d, p, n);
+	x->len += n;
+}
+
+#define OB_LIT(x, lit) ob_put((x), (lit), sizeof(lit) - 1)
+
+static inline void ob_c(struct exporter *x, char c)
+{
+	char *d = ob_room(x, 1);
+
+	*d = c;
+	x->len++;
+}
+
+static void ob_u64(struct exporter *x, uint64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
 
 	do {
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
-}
-
-static void out_s(FILE *f, const char *s)
-{
-	fputs_unlocked(s, f);
+	ob_put(x, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 /* ns as microseconds with three decimals (exact). */
-static void out_us(FILE *f, uint64_t ns)
+static void ob_us(struct exporter *x, uint64_t ns)
 {
-	char frac[4] = { (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10), 0 };
+	char frac[4] = { '.', (char)('0' + ns / 100 % 10), (char)('0' + ns / 10 % 10), (char)('0' + ns % 10) };
 
-	out_u64(f, ns / 1000);
-	putc_unlocked('.', f);
-	out_s(f, frac);
+	ob_u64(x, ns / 1000);
+	ob_put(x, frac, 4);
 }
 
 /* The length of a valid UTF-8 sequence at @s (at most @n bytes), or 0. */
@@ -108,93 +167,162 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 }
 
 /* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
-static void out_json_str(FILE *f, const char *str, size_t n)
+static void ob_json_str(struct exporter *x, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	static const char hex[] = "0123456789abcdef";
 
-	putc_unlocked('"', f);
+	ob_c(x, '"');
 	for (size_t i = 0; i < n;) {
 		unsigned char ch = s[i];
 
 		if (ch == '"' || ch == '\\') {
-			putc_unlocked('\\', f);
-			putc_unlocked((char)ch, f);
+			char esc[2] = { '\\', (char)ch };
+
+			ob_put(x, esc, 2);
 			i++;
 		} else if (ch < 0x20 || ch == 0x7f) {
-			char esc[7] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0 };
+			char esc[6] = { '\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15] };
 
-			out_s(f, esc);
+			ob_put(x, esc, 6);
 			i++;
 		} else if (ch < 0x80) {
-			putc_unlocked((char)ch, f);
+			ob_c(x, (char)ch);
 			i++;
 		} else {
 			size_t len = utf8_len(s + i, n - i);
 
 			if (len) {
-				fwrite_unlocked(s + i, 1, len, f);
+				ob_put(x, str + i, len);
 				i += len;
 			} else {
-				out_s(f, "\\ufffd");
+				OB_LIT(x, "\\ufffd");
 				i++;
 			}
 		}
 	}
-	putc_unlocked('"', f);
+	ob_c(x, '"');
 }
 
-/* A CSV field: quoted, quotes doubled. */
-static void out_csv_str(FILE *f, const char *s, size_t n)
+/* A value as a JSON number or string; non-finite doubles as strings.
+ * Without @json, strings are written raw (the CSV caller quotes). */
+static void ob_value(struct exporter *x, const struct prof_value *v, int json)
 {
-	putc_unlocked('"', f);
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '"')
-			putc_unlocked('"', f);
-		putc_unlocked(s[i], f);
-	}
-	putc_unlocked('"', f);
-}
-
-/* A value as a JSON number or string; non-finite doubles as strings. */
-static void out_value(FILE *f, const struct prof_value *v, int json)
-{
-	char buf[40];
+	char tmp[40];
 
 	switch (v->type) {
 	case PROF_TYPE_F64:
-		if (isfinite(v->v.f)) {
-			snprintf(buf, sizeof(buf), "%.17g", v->v.f);
-			out_s(f, buf);
-		} else {
-			out_s(f, isnan(v->v.f) ? "\"NaN\"" : v->v.f > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-		}
+		if (isfinite(v->v.f))
+			ob_put(x, tmp, (size_t)snprintf(tmp, sizeof(tmp), "%.17g", v->v.f));
+		else if (isnan(v->v.f))
+			OB_LIT(x, "\"NaN\"");
+		else if (v->v.f > 0)
+			OB_LIT(x, "\"Infinity\"");
+		else
+			OB_LIT(x, "\"-Infinity\"");
 		break;
 	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
 		if (v->v.s < 0) {
-			putc_unlocked('-', f);
-			out_u64(f, (uint64_t)0 - (uint64_t)v->v.s);
+			ob_c(x, '-');
+			ob_u64(x, (uint64_t)0 - (uint64_t)v->v.s);
 		} else {
-			out_u64(f, (uint64_t)v->v.s);
+			ob_u64(x, (uint64_t)v->v.s);
 		}
 		break;
 	case PROF_TYPE_STRING:
-		if (json)
-			out_json_str(f, v->v.str.ptr, v->v.str.len);
-		else
-			fwrite_unlocked(v->v.str.ptr, 1, v->v.str.len, f);
+		if (json) {
+			ob_json_str(x, v->v.str.ptr, v->v.str.len);
+		} else {
+			/* Quotes doubled: inside the CSV caller's quoted field. */
+			for (uint32_t k = 0; k < v->v.str.len; k++) {
+				if (v->v.str.ptr[k] == '"')
+					ob_c(x, '"');
+				ob_c(x, v->v.str.ptr[k]);
+			}
+		}
 		break;
 	default:
 		/* Above 2^53 a JSON reader's double would round: a string. */
 		if (json && v->v.u > (1ull << 53)) {
-			putc_unlocked('"', f);
-			out_u64(f, v->v.u);
-			putc_unlocked('"', f);
+			ob_c(x, '"');
+			ob_u64(x, v->v.u);
+			ob_c(x, '"');
 		} else {
-			out_u64(f, v->v.u);
+			ob_u64(x, v->v.u);
 		}
 		break;
 	}
+}
+
+/*
+ * The start of an event's record, rendered once per schema id: Chrome
+ * '{"name":"tick","ph":"i","s":"t"' (a span's end: '{"name":"work",
+ * "cat":"span","ph":"X"'), CSV '"tick",instant,'.
+ */
+static int prefix_of(struct exporter *x, const struct prof_decoded_event *ev, const char *span,
+		     const char **out, size_t *outlen)
+{
+	const struct prof_schema_event *d = ev->desc;
+	size_t save;
+	char *p;
+
+	if (ev->id < x->nprefix && x->prefix[ev->id]) {
+		*out = x->prefix[ev->id];
+		*outlen = x->prefix_len[ev->id];
+		return 0;
+	}
+	if (ev->id >= x->nprefix) {
+		size_t n = (size_t)ev->id + 1;
+		char **np = realloc(x->prefix, n * sizeof(*np));
+		size_t *nl;
+
+		if (!np)
+			return -ENOMEM;
+		x->prefix = np;
+		nl = realloc(x->prefix_len, n * sizeof(*nl));
+		if (!nl)
+			return -ENOMEM;
+		x->prefix_len = nl;
+		memset(x->prefix + x->nprefix, 0, (n - x->nprefix) * sizeof(*np));
+		x->nprefix = n;
+	}
+	/* Render it in the buffer, then take it out. */
+	ob_room(x, 1024);
+	save = x->len;
+	if (x->format == FMT_CSV) {
+		ob_c(x, '"');
+		for (const char *c = d->name; *c; c++) {
+			if (*c == '"')
+				ob_c(x, '"');
+			ob_c(x, *c);
+		}
+		ob_c(x, '"');
+		ob_c(x, ',');
+		ob_put(x, kind_name(d->kind), strlen(kind_name(d->kind)));
+		ob_c(x, ',');
+	} else {
+		OB_LIT(x, "{\"name\":");
+		ob_json_str(x, span ? span : d->name, strlen(span ? span : d->name));
+		if (span && !strncmp(span, "gc.", 3))
+			OB_LIT(x, ",\"cat\":\"gc\",\"ph\":\"X\"");
+		else if (span)
+			OB_LIT(x, ",\"cat\":\"span\",\"ph\":\"X\"");
+		else if (d->kind == PROF_KIND_COUNTER)
+			OB_LIT(x, ",\"ph\":\"C\"");
+		else
+			OB_LIT(x, ",\"ph\":\"i\",\"s\":\"t\"");
+	}
+	p = malloc(x->len - save + 1);
+	if (!p)
+		return -ENOMEM;
+	memcpy(p, x->buf + save, x->len - save);
+	p[x->len - save] = '\0';
+	x->prefix_len[ev->id] = x->len - save;
+	x->prefix[ev->id] = p;
+	x->len = save;
+	*out = p;
+	*outlen = x->prefix_len[ev->id];
+	return 0;
 }
 
 /* ---- Chrome ---- */
@@ -207,7 +335,7 @@ static uint64_t pid_of(const struct exporter *x, uint32_t trace)
 static void chrome_sep(struct exporter *x)
 {
 	if (x->written++)
-		out_s(x->f, ",\n");
+		OB_LIT(x, ",\n");
 }
 
 /* Insert @key in the set of named threads: 1 if new, 0 if there, or -ENOMEM. */
@@ -251,143 +379,144 @@ static int chrome_thread(struct exporter *x, uint32_t trace, uint64_t pid, uint3
 		/* The source describes the first process of a directory of
 		 * traces; the others are named by their number. */
 		chrome_sep(x);
-		out_s(x->f, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
-		out_u64(x->f, pid);
-		out_s(x->f, ",\"tid\":0,\"args\":{\"name\":");
+		OB_LIT(x, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
+		ob_u64(x, pid);
+		OB_LIT(x, ",\"tid\":0,\"args\":{\"name\":");
 		if (trace == 0 && d->origin.procname[0]) {
-			out_json_str(x->f, d->origin.procname, strlen(d->origin.procname));
+			ob_json_str(x, d->origin.procname, strlen(d->origin.procname));
 		} else {
-			out_s(x->f, "\"process ");
-			out_u64(x->f, pid);
-			putc_unlocked('"', x->f);
+			OB_LIT(x, "\"process ");
+			ob_u64(x, pid);
+			ob_c(x, '"');
 		}
-		out_s(x->f, "}}");
+		OB_LIT(x, "}}");
 	}
 	r = seen_insert(x, ((uint64_t)trace << 32 | tid) + 1);
 	if (r <= 0)
 		return r;
 	chrome_sep(x);
-	out_s(x->f, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
-	out_u64(x->f, pid);
-	out_s(x->f, ",\"tid\":");
-	out_u64(x->f, tid);
-	out_s(x->f, ",\"args\":{\"name\":\"thread ");
-	out_u64(x->f, tid);
-	out_s(x->f, "\"}}");
+	OB_LIT(x, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":");
+	ob_u64(x, pid);
+	OB_LIT(x, ",\"tid\":");
+	ob_u64(x, tid);
+	OB_LIT(x, ",\"args\":{\"name\":\"thread ");
+	ob_u64(x, tid);
+	OB_LIT(x, "\"}}");
 	return 0;
 }
 
-static void chrome_head(struct exporter *x, uint64_t pid, uint32_t tid, uint64_t ns)
+/* ',"pid":P,"tid":T,"ts":' of the event's thread, rendered on a change. */
+static void chrome_where(struct exporter *x, uint32_t trace, uint32_t tid)
 {
-	out_s(x->f, ",\"pid\":");
-	out_u64(x->f, pid);
-	out_s(x->f, ",\"tid\":");
-	out_u64(x->f, tid);
-	out_s(x->f, ",\"ts\":");
-	out_us(x->f, ns - x->t0);
+	if (!x->have_where || x->where_trace != trace || x->where_tid != tid) {
+		size_t save;
+
+		ob_room(x, sizeof(x->where));
+		save = x->len;
+		OB_LIT(x, ",\"pid\":");
+		ob_u64(x, pid_of(x, trace));
+		OB_LIT(x, ",\"tid\":");
+		ob_u64(x, tid);
+		OB_LIT(x, ",\"ts\":");
+		x->where_len = x->len - save;
+		memcpy(x->where, x->buf + save, x->where_len);
+		x->len = save;
+		x->where_trace = trace;
+		x->where_tid = tid;
+		x->have_where = 1;
+	}
+	ob_put(x, x->where, x->where_len);
 }
 
 static void observe(void *arg, enum prof_analysis_what what, const struct prof_span_stats *s,
 		    const struct prof_decoded_event *end, uint64_t begin_ns, uint64_t end_ns)
 {
 	struct exporter *x = arg;
-	uint64_t pid = pid_of(x, end->trace);
+	const char *pre;
+	size_t n;
 
 	if (what != PROF_ANALYSIS_SPAN || x->format != FMT_CHROME)
 		return;
+	if (prefix_of(x, end, s->name, &pre, &n) != 0) {
+		x->err = -ENOMEM;
+		return;
+	}
 	if (begin_ns < x->t0)
 		begin_ns = x->t0;
 	chrome_sep(x);
-	out_s(x->f, "{\"name\":");
-	out_json_str(x->f, s->name, strlen(s->name));
-	out_s(x->f, s->gc_time ? ",\"cat\":\"gc\",\"ph\":\"X\"" : ",\"cat\":\"span\",\"ph\":\"X\"");
-	chrome_head(x, pid, end->tid, begin_ns);
-	out_s(x->f, ",\"dur\":");
-	out_us(x->f, end_ns - begin_ns);
-	putc_unlocked('}', x->f);
+	ob_put(x, pre, n);
+	chrome_where(x, end->trace, end->tid);
+	ob_us(x, begin_ns - x->t0);
+	OB_LIT(x, ",\"dur\":");
+	ob_us(x, end_ns - begin_ns);
+	ob_c(x, '}');
 }
 
 static void chrome_event(struct exporter *x, const struct prof_decoded_event *ev)
 {
 	const struct prof_schema_event *d = ev->desc;
-	uint64_t pid = pid_of(x, ev->trace);
+	const char *pre;
+	size_t n;
 
-	if (chrome_thread(x, ev->trace, pid, ev->tid) != 0) {
+	if (chrome_thread(x, ev->trace, pid_of(x, ev->trace), ev->tid) != 0) {
 		x->err = -ENOMEM;
 		return;
 	}
 	if (d->kind == PROF_KIND_SPAN_BEGIN || d->kind == PROF_KIND_SPAN_END)
 		return; /* the analysis' observer writes the paired span */
+	if (prefix_of(x, ev, NULL, &pre, &n) != 0) {
+		x->err = -ENOMEM;
+		return;
+	}
 	chrome_sep(x);
-	out_s(x->f, "{\"name\":");
-	out_json_str(x->f, d->name, strlen(d->name));
-	if (d->kind == PROF_KIND_COUNTER)
-		out_s(x->f, ",\"ph\":\"C\"");
-	else
-		out_s(x->f, ",\"ph\":\"i\",\"s\":\"t\"");
-	chrome_head(x, pid, ev->tid, ev->timestamp);
-	out_s(x->f, ",\"args\":{");
+	ob_put(x, pre, n);
+	chrome_where(x, ev->trace, ev->tid);
+	ob_us(x, ev->timestamp - x->t0);
+	OB_LIT(x, ",\"args\":{");
 	for (uint16_t i = 0; i < ev->nfields && i < d->nfields; i++) {
 		if (i)
-			putc_unlocked(',', x->f);
-		out_json_str(x->f, d->fields[i].name, strlen(d->fields[i].name));
-		putc_unlocked(':', x->f);
-		out_value(x->f, &ev->values[i], 1);
+			ob_c(x, ',');
+		ob_json_str(x, d->fields[i].name, strlen(d->fields[i].name));
+		ob_c(x, ':');
+		ob_value(x, &ev->values[i], 1);
 	}
-	out_s(x->f, "}}");
+	OB_LIT(x, "}}");
 }
 
 /* ---- CSV ---- */
 
-static const char *kind_name(uint16_t kind)
-{
-	switch (kind) {
-	case PROF_KIND_SPAN_BEGIN: return "begin";
-	case PROF_KIND_SPAN_END: return "end";
-	case PROF_KIND_COUNTER: return "counter";
-	case PROF_KIND_INSTANT: return "instant";
-	default: return "plain";
-	}
-}
-
 static void csv_event(struct exporter *x, const struct prof_decoded_event *ev)
 {
 	const struct prof_schema_event *d = ev->desc;
-	FILE *f = x->f;
+	const char *pre;
+	size_t n;
 
-	out_u64(f, ev->timestamp);
-	putc_unlocked(',', f);
-	out_u64(f, pid_of(x, ev->trace));
-	putc_unlocked(',', f);
-	out_u64(f, ev->stream);
-	putc_unlocked(',', f);
-	out_u64(f, ev->tid);
-	putc_unlocked(',', f);
-	out_csv_str(f, d->name, strlen(d->name));
-	putc_unlocked(',', f);
-	out_s(f, kind_name(d->kind));
-	putc_unlocked(',', f);
+	if (prefix_of(x, ev, NULL, &pre, &n) != 0) {
+		x->err = -ENOMEM;
+		return;
+	}
+	ob_u64(x, ev->timestamp);
+	ob_c(x, ',');
+	ob_u64(x, pid_of(x, ev->trace));
+	ob_c(x, ',');
+	ob_u64(x, ev->stream);
+	ob_c(x, ',');
+	ob_u64(x, ev->tid);
+	ob_c(x, ',');
+	ob_put(x, pre, n);
 	if (ev->nfields) {
 		/* name=value;... in one quoted field (quotes doubled). */
-		putc_unlocked('"', f);
+		ob_c(x, '"');
 		for (uint16_t i = 0; i < ev->nfields && i < d->nfields; i++) {
 			if (i)
-				putc_unlocked(';', f);
-			out_s(f, d->fields[i].name);
-			putc_unlocked('=', f);
-			if (ev->values[i].type == PROF_TYPE_STRING) {
-				for (uint32_t k = 0; k < ev->values[i].v.str.len; k++) {
-					if (ev->values[i].v.str.ptr[k] == '"')
-						putc_unlocked('"', f);
-					putc_unlocked(ev->values[i].v.str.ptr[k], f);
-				}
-			} else {
-				out_value(f, &ev->values[i], 0);
-			}
+				ob_c(x, ';');
+			ob_put(x, d->fields[i].name, strlen(d->fields[i].name));
+			ob_c(x, '=');
+			ob_value(x, &ev->values[i], 0);
 		}
-		putc_unlocked('"', f);
+		ob_c(x, '"');
 	}
-	putc_unlocked('\n', f);
+	ob_c(x, '\n');
 	x->written++;
 }
 
@@ -464,11 +593,17 @@ int cmd_export(int argc, char **argv)
 		goto out;
 	}
 	fd = -1; /* the FILE owns it */
-	setvbuf(x.f, NULL, _IOFBF, 1 << 20);
+	x.buf = malloc(OBUF_SIZE);
+	if (!x.buf) {
+		mprof_error("export", "out of memory");
+		ret = MPROF_EXIT_SYSTEM;
+		goto out;
+	}
+	setvbuf(x.f, NULL, _IONBF, 0); /* x.buf is the buffer */
 	if (x.format == FMT_CHROME)
-		out_s(x.f, "{\"traceEvents\":[\n");
+		OB_LIT(&x, "{\"traceEvents\":[\n");
 	else
-		out_s(x.f, "timestamp_ns,process,stream,tid,event,kind,fields\n");
+		OB_LIT(&x, "timestamp_ns,process,stream,tid,event,kind,fields\n");
 	while ((r = mprof_source_next(src, &ev)) > 0) {
 		if (!x.have_t0) {
 			x.t0 = ev.timestamp;
@@ -513,27 +648,28 @@ int cmd_export(int argc, char **argv)
 	if (x.format == FMT_CHROME) {
 		const struct prof_region_counts *rc = &mprof_source_desc(src)->counts;
 
-		out_s(x.f, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"mprof_trace\":");
-		out_json_str(x.f, dir, strlen(dir));
-		out_s(x.f, ",\"first_event_ns\":");
-		out_u64(x.f, x.t0);
-		out_s(x.f, ",\"events\":");
-		out_u64(x.f, ts.events);
-		out_s(x.f, ",\"events_discarded\":");
-		out_u64(x.f, ts.events_discarded);
-		out_s(x.f, ",\"packets_lost\":");
-		out_u64(x.f, ts.packets_lost);
-		out_s(x.f, ",\"invalid_packets\":");
-		out_u64(x.f, ts.invalid_packets);
-		out_s(x.f, ",\"dropped_no_slot\":");
-		out_u64(x.f, rc->dropped_no_slot);
-		out_s(x.f, ",\"spans_unmatched\":");
-		out_u64(x.f, unmatched);
-		out_s(x.f, ",\"spans_broken_by_loss\":");
-		out_u64(x.f, broken);
-		out_s(x.f, "}}\n");
+		OB_LIT(&x, "\n],\"displayTimeUnit\":\"ns\",\"otherData\":{\"mprof_trace\":");
+		ob_json_str(&x, dir, strlen(dir));
+		OB_LIT(&x, ",\"first_event_ns\":");
+		ob_u64(&x, x.t0);
+		OB_LIT(&x, ",\"events\":");
+		ob_u64(&x, ts.events);
+		OB_LIT(&x, ",\"events_discarded\":");
+		ob_u64(&x, ts.events_discarded);
+		OB_LIT(&x, ",\"packets_lost\":");
+		ob_u64(&x, ts.packets_lost);
+		OB_LIT(&x, ",\"invalid_packets\":");
+		ob_u64(&x, ts.invalid_packets);
+		OB_LIT(&x, ",\"dropped_no_slot\":");
+		ob_u64(&x, rc->dropped_no_slot);
+		OB_LIT(&x, ",\"spans_unmatched\":");
+		ob_u64(&x, unmatched);
+		OB_LIT(&x, ",\"spans_broken_by_loss\":");
+		ob_u64(&x, broken);
+		OB_LIT(&x, "}}\n");
 	}
-	if (fflush(x.f) != 0 || ferror(x.f)) {
+	ob_flush(&x);
+	if (x.err || fflush(x.f) != 0 || ferror(x.f)) {
 		mprof_error("export", "%s: writing: %s", tmp, strerror(errno ? errno : EIO));
 		ret = MPROF_EXIT_SYSTEM;
 		goto out;
@@ -561,6 +697,11 @@ out:
 		free(tmp);
 	}
 	free(x.seen);
+	free(x.buf);
+	for (size_t i = 0; i < x.nprefix; i++)
+		free(x.prefix[i]);
+	free(x.prefix);
+	free(x.prefix_len);
 	prof_analysis_free(a);
 	mprof_source_close(src);
 	return ret;
