@@ -21,6 +21,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,9 +99,29 @@ struct compare {
 	struct metric *m;
 	size_t nm, capm;
 	struct run_info *runs[2];
-	/* Reading one run: */
-	int side;
-	size_t runi;
+	/* The first schema seen per event name: mismatches are refused. */
+	struct prof_schema_event *names;
+	size_t nnames, capnames;
+	const char **names_from;
+};
+
+/* A metric as one run saw it (merged into struct metric afterwards). */
+struct lmetric {
+	char name[PROF_NAME_MAX];
+	enum metric_class cls;
+	struct samples s;
+};
+
+/*
+ * Reading one run: everything a reader touches is its own, so the runs
+ * are read on two threads at once (the options are shared, read only).
+ */
+struct reader {
+	const struct compare_opts *o;
+	struct run_info *r;
+	struct mprof_source *src; /* opened (and its schema checked) beforehand */
+	struct lmetric *m;
+	size_t nm, capm;
 	int active;              /* the current event is inside the window and phase */
 	uint64_t active_since;   /* when it became so (ns) */
 	int in_phase;            /* between START and END markers */
@@ -109,10 +130,9 @@ struct compare {
 	int have_first;
 	int32_t *id_metric;      /* schema id -> metric index + 1 (0: not yet, -1: none) */
 	size_t nids;
-	/* The first schema seen per event name: mismatches are refused. */
-	struct prof_schema_event *names;
-	size_t nnames, capnames;
-	const char **names_from;
+	int err;                 /* set by observe(): out of memory */
+	int ret;                 /* read_run()'s result */
+	struct prof_error perr;
 };
 
 static int grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -164,6 +184,19 @@ static long metric_get(struct compare *c, const char *name, enum metric_class cl
 	return (long)c->nm++;
 }
 
+/* The run's metric of @name, made on first sight; -1 if out of memory. */
+static long lmetric_get(struct reader *rd, const char *name, enum metric_class cls)
+{
+	for (size_t i = 0; i < rd->nm; i++)
+		if (rd->m[i].cls == cls && !strcmp(rd->m[i].name, name))
+			return (long)i;
+	if (grow((void **)&rd->m, &rd->capm, rd->nm + 1, sizeof(*rd->m)))
+		return -1;
+	snprintf(rd->m[rd->nm].name, sizeof(rd->m[rd->nm].name), "%s", name);
+	rd->m[rd->nm].cls = cls;
+	return (long)rd->nm++;
+}
+
 static int add_sample(struct samples *s, double v)
 {
 	if (s->n == s->cap && grow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v)))
@@ -194,7 +227,7 @@ static void span_name(const char *ev, char *out, size_t size)
 }
 
 /* The metric index of an event's schema id (cached), or -1 for none. */
-static long event_metric(struct compare *c, const struct prof_decoded_event *ev, int *err)
+static long event_metric(struct reader *c, const struct prof_decoded_event *ev, int *err)
 {
 	const struct prof_schema_event *d = ev->desc;
 	char name[PROF_NAME_MAX];
@@ -226,7 +259,7 @@ static long event_metric(struct compare *c, const struct prof_decoded_event *ev,
 		c->id_metric[ev->id] = -1;
 		return -1;
 	}
-	mi = metric_get(c, name, cls);
+	mi = lmetric_get(c, name, cls);
 	if (mi < 0) {
 		*err = -ENOMEM;
 		return -1;
@@ -235,14 +268,11 @@ static long event_metric(struct compare *c, const struct prof_decoded_event *ev,
 	return mi;
 }
 
-/* Set by observe() when it fails (out of memory). */
-static int observe_err;
-
 static void observe(void *arg, enum prof_analysis_what what, const struct prof_span_stats *s,
 		    const struct prof_decoded_event *end, uint64_t begin_ns, uint64_t end_ns)
 {
-	struct compare *c = arg;
-	struct run_info *r = &c->runs[c->side][c->runi];
+	struct reader *c = arg;
+	struct run_info *r = c->r;
 	long mi;
 	int err = 0;
 
@@ -258,9 +288,9 @@ static void observe(void *arg, enum prof_analysis_what what, const struct prof_s
 		return; /* began before the window or phase */
 	mi = event_metric(c, end, &err);
 	if (mi >= 0 && (c->m[mi].cls == CLS_GC || c->m[mi].cls == CLS_SPAN))
-		err = add_sample(&c->m[mi].run[c->side][c->runi], (double)(end_ns - begin_ns));
+		err = add_sample(&c->m[mi].s, (double)(end_ns - begin_ns));
 	if (err)
-		observe_err = err;
+		c->err = err;
 }
 
 /* Refuse an event whose name another run gave another kind or fields. */
@@ -306,7 +336,7 @@ mismatch:
  * window and, with --phase, between a START and the next END marker), and
  * since when: a span counts if it ends inside and began after that.
  */
-static void track_active(struct compare *c, const struct prof_decoded_event *ev, uint64_t ns)
+static void track_active(struct reader *c, const struct prof_decoded_event *ev, uint64_t ns)
 {
 	const struct compare_opts *o = c->o;
 	uint64_t rel = ns - c->first_ns, since = c->first_ns + (o->have_from ? o->from_ns : 0);
@@ -327,22 +357,17 @@ static void track_active(struct compare *c, const struct prof_decoded_event *ev,
 	c->active_since = since;
 }
 
-static int read_run(struct compare *c, int side, size_t runi, struct prof_error *err)
+static int read_run(struct reader *c)
 {
-	struct run_info *r = &c->runs[side][runi];
-	struct mprof_source *src = NULL;
+	struct run_info *r = c->r;
+	struct mprof_source *src = c->src;
+	struct prof_error *err = &c->perr;
 	struct prof_analysis *a = NULL;
 	struct prof_decoded_event ev;
 	struct prof_trace_stats ts;
 	int ret;
 	uint64_t first_active = 0, last_active = 0;
 
-	ret = mprof_source_open(&src, r->path, 0, err);
-	if (ret)
-		return ret;
-	ret = check_schema(c, mprof_source_desc(src), r->path, err);
-	if (ret)
-		goto out;
 	a = prof_analysis_new(&mprof_source_desc(src)->clock);
 	if (!a) {
 		ret = prof_error_set(err, -ENOMEM, r->path, UINT64_MAX, "out of memory");
@@ -350,17 +375,6 @@ static int read_run(struct compare *c, int side, size_t runi, struct prof_error 
 	}
 	prof_analysis_keep_durations(a, 0);
 	prof_analysis_set_observer(a, observe, c);
-	c->side = side;
-	c->runi = runi;
-	c->active = 0;
-	c->have_first = 0;
-	c->active_since = 0;
-	c->in_phase = 0;
-	c->phase_since = 0;
-	free(c->id_metric);
-	c->id_metric = NULL;
-	c->nids = 0;
-	observe_err = 0;
 	while ((ret = mprof_source_next(src, &ev)) > 0) {
 		uint64_t ns = ev.timestamp; /* the source's clock is ns */
 		int e = 0;
@@ -384,15 +398,15 @@ static int read_run(struct compare *c, int side, size_t runi, struct prof_error 
 					   : (double)v->v.u;
 
 				if (!isnan(x))
-					e = add_sample(&c->m[mi].run[side][runi], x);
+					e = add_sample(&c->m[mi].s, x);
 			} else if (mi >= 0 && c->m[mi].cls == CLS_RATE) {
-				e = add_time(&c->m[mi].run[side][runi], ns);
+				e = add_time(&c->m[mi].s, ns);
 			}
 		}
 		if (!e && prof_analysis_add(a, &ev) != 0)
 			e = -ENOMEM;
 		if (!e)
-			e = observe_err;
+			e = c->err;
 		if (e) {
 			ret = prof_error_set(err, e, r->path, UINT64_MAX, "out of memory");
 			goto out;
@@ -427,31 +441,127 @@ static int read_run(struct compare *c, int side, size_t runi, struct prof_error 
 	r->lossy = r->gaps || r->counts.dropped_no_slot || r->counts.refused_events || r->counts.schema_errors;
 	/* Rates: bucket each instant metric's times over the run's window. */
 	for (size_t i = 0; i < c->nm; i++) {
-		struct samples *s = &c->m[i].run[side][runi];
+		struct samples *s = &c->m[i].s;
+		uint64_t counts[RATE_BUCKETS] = { 0 };
 		double width;
 
 		if (c->m[i].cls != CLS_RATE || !s->nts)
 			continue;
 		width = (double)(last_active - first_active + 1) / RATE_BUCKETS;
-		{
-			uint64_t counts[RATE_BUCKETS] = { 0 };
+		for (size_t k = 0; k < s->nts; k++) {
+			size_t b = (size_t)((double)(s->ts[k] - first_active) / width);
 
-			for (size_t k = 0; k < s->nts; k++) {
-				size_t b = (size_t)((double)(s->ts[k] - first_active) / width);
-
-				counts[b < RATE_BUCKETS ? b : RATE_BUCKETS - 1]++;
-			}
-			for (size_t b = 0; b < RATE_BUCKETS; b++)
-				if (add_sample(s, (double)counts[b] / (width / 1e9)) != 0) {
-					ret = prof_error_set(err, -ENOMEM, r->path, UINT64_MAX, "out of memory");
-					goto out;
-				}
+			counts[b < RATE_BUCKETS ? b : RATE_BUCKETS - 1]++;
 		}
+		for (size_t k = 0; k < RATE_BUCKETS; k++)
+			if (add_sample(s, (double)counts[k] / (width / 1e9)) != 0) {
+				ret = prof_error_set(err, -ENOMEM, r->path, UINT64_MAX, "out of memory");
+				goto out;
+			}
 	}
 	ret = 0;
 out:
 	prof_analysis_free(a);
-	mprof_source_close(src);
+	return ret;
+}
+
+/* Two workers take the runs in turn (the machine's cores, no more: the
+ * reading is CPU-bound and the samples of every run are kept). */
+#define READ_THREADS 2
+
+struct pool {
+	struct reader *rd;
+	size_t n, next;
+	pthread_mutex_t lock;
+};
+
+static void *read_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		size_t i;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (i >= p->n)
+			return NULL;
+		p->rd[i].ret = read_run(&p->rd[i]);
+	}
+}
+
+/*
+ * Open every run (checking the schemas, in order), read them on
+ * READ_THREADS threads, then merge each run's metrics into c->m in the
+ * order of the runs: the report does not depend on which thread was
+ * faster.  Return: 0, or a negative errno with @err filled.
+ */
+static int read_runs(struct compare *c, struct prof_error *err)
+{
+	const struct compare_opts *o = c->o;
+	size_t n = o->nbase + o->nnew, nthreads = 0;
+	struct reader *rd = calloc(n, sizeof(*rd));
+	pthread_t th[READ_THREADS];
+	struct pool p;
+	int ret = 0;
+
+	if (!rd)
+		return prof_error_set(err, -ENOMEM, NULL, UINT64_MAX, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		int side = i >= o->nbase;
+
+		rd[i].o = o;
+		rd[i].r = &c->runs[side][side ? i - o->nbase : i];
+		ret = mprof_source_open(&rd[i].src, rd[i].r->path, 0, err);
+		if (!ret)
+			ret = check_schema(c, mprof_source_desc(rd[i].src), rd[i].r->path, err);
+		if (ret)
+			goto out;
+	}
+	p.rd = rd;
+	p.n = n;
+	p.next = 0;
+	pthread_mutex_init(&p.lock, NULL);
+	for (; nthreads + 1 < READ_THREADS && nthreads + 1 < n; nthreads++)
+		if (pthread_create(&th[nthreads], NULL, read_worker, &p) != 0)
+			break; /* fewer threads: the calling one reads the rest */
+	read_worker(&p);
+	for (size_t t = 0; t < nthreads; t++)
+		pthread_join(th[t], NULL);
+	pthread_mutex_destroy(&p.lock);
+	for (size_t i = 0; i < n; i++)
+		if (rd[i].ret) {
+			*err = rd[i].perr;
+			ret = rd[i].ret;
+			goto out;
+		}
+	for (size_t i = 0; i < n; i++) {
+		int side = i >= o->nbase;
+		size_t runi = side ? i - o->nbase : i;
+
+		for (size_t k = 0; k < rd[i].nm; k++) {
+			long mi = metric_get(c, rd[i].m[k].name, rd[i].m[k].cls);
+
+			if (mi < 0) {
+				ret = prof_error_set(err, -ENOMEM, NULL, UINT64_MAX, "out of memory");
+				goto out;
+			}
+			c->m[mi].run[side][runi] = rd[i].m[k].s; /* moved */
+			memset(&rd[i].m[k].s, 0, sizeof(rd[i].m[k].s));
+		}
+	}
+out:
+	for (size_t i = 0; i < n; i++) {
+		for (size_t k = 0; k < rd[i].nm; k++) {
+			free(rd[i].m[k].s.v);
+			free(rd[i].m[k].s.ts);
+		}
+		free(rd[i].m);
+		free(rd[i].id_metric);
+		mprof_source_close(rd[i].src);
+	}
+	free(rd);
 	return ret;
 }
 
@@ -896,7 +1006,6 @@ static void compare_free(struct compare *c)
 	free(c->m);
 	free(c->runs[0]);
 	free(c->runs[1]);
-	free(c->id_metric);
 	free(c->names);
 	free(c->names_from);
 }
@@ -931,22 +1040,21 @@ int cmd_compare(int argc, char **argv)
 		mprof_error("compare", "out of memory");
 		goto out;
 	}
-	for (int s = 0; s < 2; s++) {
-		size_t nr = s ? o.nnew : o.nbase;
-
-		for (size_t i = 0; i < nr; i++) {
-			c.runs[s][i].path = s ? o.newer[i] : o.base[i];
-			r = read_run(&c, s, i, &err);
-			if (r) {
-				mprof_error("compare", "%s", prof_error_format(&err, buf, sizeof(buf)));
-				ret = r == -ENOMEM ? MPROF_EXIT_SYSTEM : MPROF_EXIT_INPUT;
-				goto out;
-			}
+	for (size_t i = 0; i < o.nbase; i++)
+		c.runs[0][i].path = o.base[i];
+	for (size_t i = 0; i < o.nnew; i++)
+		c.runs[1][i].path = o.newer[i];
+	r = read_runs(&c, &err);
+	if (r) {
+		mprof_error("compare", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		ret = r == -ENOMEM ? MPROF_EXIT_SYSTEM : MPROF_EXIT_INPUT;
+		goto out;
+	}
+	for (int s = 0; s < 2; s++)
+		for (size_t i = 0; i < (s ? o.nnew : o.nbase); i++)
 			if (c.runs[s][i].incomplete)
 				mprof_error("compare", "warning: %s: the recording did not finish (%s is there)",
 					    c.runs[s][i].path, PROF_CTF_INCOMPLETE_MARKER);
-		}
-	}
 	if (judge(&c, rules, nrules) != 0) {
 		mprof_error("compare", "out of memory");
 		goto out;
