@@ -9,20 +9,8 @@
 # docs/compare-json.schema.json, and bad input gives its documented exit.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
+source "$(dirname "$0")/lib_cli.sh"
 gen="$O/tests/progs/compare_gen"
-# expect_rc WHAT WANT CMD...: run CMD, compare its exit status.
-expect_rc() {
-	local what=$1 want=$2 rc
-	shift 2
-	"$@" > "$work/out" 2> "$work/err"; rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$what: exit $rc"; else
-		fail "$what: exit $rc, want $want"; sed 's/^/  | /' "$work/err" "$work/out" | head -n 30; fi
-}
 
 # ---- identical distributions: the false-positive rate ----
 # 100 pairs of traces drawn from one distribution (1000 work spans each).
@@ -161,5 +149,4 @@ expect_rc "a --fail-on that fires on no change" 2 "$MPROF" compare --fail-on 'wo
 expect_rc "--to before --from" 2 "$MPROF" compare --from 10ms --to 5ms "$work/base" "$work/slow"
 expect_rc "a bad --phase" 2 "$MPROF" compare --phase onlyone "$work/base" "$work/slow"
 
-[ $fails -eq 0 ] && echo "t_compare: all passed" || echo "t_compare: $fails failed"
-[ $fails -eq 0 ]
+finish t_compare

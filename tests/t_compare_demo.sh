@@ -6,11 +6,7 @@
 # unchanged runs are not (exit 0), with the machine's run-to-run noise in
 # the test (two runs per side, resampled by the bootstrap).
 set -uo pipefail
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
+source "$(dirname "$0")/lib_cli.sh"
 
 rec() { # rec NAME SLOWDOWN: the trace directory of one demo run
 	MPROF_DEMO_SLOWDOWN=$2 "$MPROF" record -q -o "$work/$1" -- "$O/examples/demo_app" 20000 2 > /dev/null ||
@@ -31,5 +27,4 @@ grep -Eq '^request .*regressed' "$work/slow.txt" && ok "the request span is the 
 cat "$work/same.txt"
 [ $rc -eq 0 ] && ok "unchanged demo: no regression (exit 0)" || fail "unchanged demo: exit $rc, want 0"
 
-[ $fails -eq 0 ] && echo "t_compare_demo: all passed" || echo "t_compare_demo: $fails failed"
-[ $fails -eq 0 ]
+finish t_compare_demo

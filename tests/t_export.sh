@@ -6,18 +6,7 @@
 # output written to a temporary file and renamed (nothing left behind on
 # failure); bad input and usage give their documented exits.
 set -uo pipefail
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-ok() { echo "ok: $*"; }
-expect_rc() {
-	local what=$1 want=$2 rc
-	shift 2
-	"$@" > "$work/out" 2> "$work/err"; rc=$?
-	if [ "$rc" -eq "$want" ]; then ok "$what: exit $rc"; else
-		fail "$what: exit $rc, want $want"; sed 's/^/  | /' "$work/err" "$work/out" | head -n 20; fi
-}
+source "$(dirname "$0")/lib_cli.sh"
 
 "$O/tests/progs/compare_gen" "$work/t" 5 2000 1.0 && "$O/tests/progs/compare_gen" "$work/lossy" 6 2000 1.0 loss ||
 	{ echo "FAIL: compare_gen"; exit 1; }
@@ -138,5 +127,4 @@ expect_rc "no --format" 2 "$MPROF" export "$work/t" -o "$work/x.json"
 expect_rc "--format xml" 2 "$MPROF" export --format xml "$work/t" -o "$work/x.json"
 expect_rc "no -o" 2 "$MPROF" export --format csv "$work/t"
 
-[ $fails -eq 0 ] && echo "t_export: all passed" || echo "t_export: $fails failed"
-[ $fails -eq 0 ]
+finish t_export
