@@ -110,6 +110,34 @@ grep -q "7 events discarded" "$work/err" && ok "stderr says 7 events were discar
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["otherData"]; sys.exit(0 if d["events_discarded"] == 7 else "FAIL: %r" % d)' \
 	"$work/lossy.json" && ok "otherData.events_discarded = 7" || fail "otherData"
 
+# ---- a progress line on a terminal, none otherwise ----
+# 250000 spans make 1125000 events: one progress line (every 2^20).
+"$O/tests/progs/compare_gen" "$work/big" 7 250000 1.0 || fail "compare_gen big"
+python3 - "$MPROF" "$work/big" "$work/big.json" <<'PY' || fails=$((fails + 1))
+import os, pty, sys
+mprof, trace, out = sys.argv[1:4]
+pid, fd = pty.fork()
+if pid == 0:
+    # stderr (and stdout) are the terminal.
+    os.execv(mprof, [mprof, "export", "--format", "chrome", trace, "-o", out])
+text = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    text += chunk
+_, status = os.waitpid(pid, 0)
+if os.waitstatus_to_exitcode(status) != 0 or b"mprof export: 1048576 events" not in text:
+    sys.exit(f"FAIL: export on a terminal: status {status}, output {text!r}")
+print("ok: a progress line on the terminal")
+PY
+"$MPROF" export --format chrome "$work/big" -o "$work/big.json" 2> "$work/err" || fail "export big"
+[ -s "$work/err" ] && fail "stderr not a terminal, yet: $(cat "$work/err")" || ok "no progress line when stderr is not a terminal"
+rm -rf "$work/big" "$work/big.json"
+
 # ---- failures leave nothing that looks complete ----
 expect_rc "a missing trace" 3 "$MPROF" export --format chrome "$work/nothere" -o "$work/none.json"
 [ -e "$work/none.json" ] && fail "none.json exists" || ok "no output for a missing trace"
