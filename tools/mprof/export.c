@@ -254,6 +254,24 @@ static void ob_value(struct exporter *x, const struct prof_value *v, int json)
 	}
 }
 
+/* An event's fields: JSON members ("name":value,...) or, for CSV,
+ * name=value;... (field names are C identifiers: no quoting needed). */
+static void ob_fields(struct exporter *x, const struct prof_decoded_event *ev, int json)
+{
+	const struct prof_schema_event *d = ev->desc;
+
+	for (uint16_t i = 0; i < ev->nfields && i < d->nfields; i++) {
+		if (i)
+			ob_c(x, json ? ',' : ';');
+		if (json)
+			ob_json_str(x, d->fields[i].name, strlen(d->fields[i].name));
+		else
+			ob_put(x, d->fields[i].name, strlen(d->fields[i].name));
+		ob_c(x, json ? ':' : '=');
+		ob_value(x, &ev->values[i], json);
+	}
+}
+
 /*
  * The start of an event's record, rendered once per schema id: Chrome
  * '{"name":"tick","ph":"i","s":"t"' (a span's end: '{"name":"work",
@@ -473,13 +491,7 @@ static void chrome_event(struct exporter *x, const struct prof_decoded_event *ev
 	chrome_where(x, ev->trace, ev->tid);
 	ob_us(x, ev->timestamp - x->t0);
 	OB_LIT(x, ",\"args\":{");
-	for (uint16_t i = 0; i < ev->nfields && i < d->nfields; i++) {
-		if (i)
-			ob_c(x, ',');
-		ob_json_str(x, d->fields[i].name, strlen(d->fields[i].name));
-		ob_c(x, ':');
-		ob_value(x, &ev->values[i], 1);
-	}
+	ob_fields(x, ev, 1);
 	OB_LIT(x, "}}");
 }
 
@@ -487,7 +499,6 @@ static void chrome_event(struct exporter *x, const struct prof_decoded_event *ev
 
 static void csv_event(struct exporter *x, const struct prof_decoded_event *ev)
 {
-	const struct prof_schema_event *d = ev->desc;
 	const char *pre;
 	size_t n;
 
@@ -507,13 +518,7 @@ static void csv_event(struct exporter *x, const struct prof_decoded_event *ev)
 	if (ev->nfields) {
 		/* name=value;... in one quoted field (quotes doubled). */
 		ob_c(x, '"');
-		for (uint16_t i = 0; i < ev->nfields && i < d->nfields; i++) {
-			if (i)
-				ob_c(x, ';');
-			ob_put(x, d->fields[i].name, strlen(d->fields[i].name));
-			ob_c(x, '=');
-			ob_value(x, &ev->values[i], 0);
-		}
+		ob_fields(x, ev, 0);
 		ob_c(x, '"');
 	}
 	ob_c(x, '\n');
