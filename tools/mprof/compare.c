@@ -607,7 +607,8 @@ static int judge_metric(struct compare *c, struct metric *m)
 			goto out;
 		}
 		for (size_t r = 0; r < nr; r++) {
-			memcpy(m->pooled[s] + k, m->run[s][r].v, m->run[s][r].n * sizeof(double));
+			if (m->run[s][r].n) /* v is NULL for none */
+				memcpy(m->pooled[s] + k, m->run[s][r].v, m->run[s][r].n * sizeof(double));
 			k += m->run[s][r].n;
 			runs[s][r] = m->run[s][r].v;
 			nrun[s][r] = m->run[s][r].n;
