@@ -2,6 +2,7 @@
 #
 #   make bench        run everything: bench/run.sh writes $(O)/bench/results.{txt,json}
 #   make check        includes bench/smoke.sh: one tiny iteration of each, no timing asserted
+#   bench/compare.sh  mprof compare and export on 10^7-event traces (make bench; --smoke in smoke.sh)
 #
 # emit is one binary built from four translation units: the baselines and
 # mprof variants (emit.c), the compiled-out variant (emit_off.c, with
@@ -44,7 +45,8 @@ $(BENCH_DRAIN): $(BENCH_DRAIN_OBJS) $(LIB_A)
 ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN)
 CHECK_TESTS += bench/smoke.sh
 
-bench: $(BENCH_EMIT) $(BENCH_DRAIN)
+bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(MPROF) $(O)/tests/progs/compare_gen
 	@O=$(O) bash bench/run.sh $(BENCH_ARGS)
+	@O=$(O) MPROF=$(abspath $(MPROF)) bash bench/compare.sh
 
 .PHONY: bench

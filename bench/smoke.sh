@@ -31,4 +31,9 @@ if command -v valgrind >/dev/null; then
 		esac
 	done
 fi
+# mprof compare and export at 10^4 events (bench/compare.sh --smoke).
+O=$O MPROF=${MPROF:-$O/bin/mprof} bash bench/compare.sh --smoke --out "$out"
+for key in '"compare_wall_s"' '"export_over_stats_speed"'; do
+	grep -q "$key" "$out/compare.json" || { echo "smoke: $key not in $out/compare.json"; exit 1; }
+done
 echo "smoke: the benchmarks build, run and report"

@@ -6,6 +6,10 @@
  * event with the route and size, and a queue-depth counter.
  *
  *   demo_app [REQUESTS] [WORKERS]
+ *
+ * MPROF_DEMO_SLOWDOWN=N (an integer, 1 to 100; default 1) makes every
+ * request checksum its buffer N times: a real, repeatable regression of
+ * the "request" span for `mprof compare` to find (tests/t_compare_demo.sh).
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -24,6 +28,7 @@ static const uint32_t route_bytes[] = { 4096, 16384, 131072, 65536 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static uint64_t next_request, total_requests;
+static unsigned int slowdown = 1;
 
 static uint32_t checksum(const uint8_t *p, size_t n)
 {
@@ -52,7 +57,8 @@ static void *worker(void *arg)
 			break;
 		PROF_SPAN_BEGIN(req_span, id);
 		PROF_EMIT(req_info, routes[id % 4], route_bytes[id % 4], me);
-		sink ^= checksum(buf, route_bytes[(id * 7) % 4]);
+		for (unsigned int k = 0; k < slowdown; k++)
+			sink ^= checksum(buf, route_bytes[(id * 7) % 4]) + k;
 		PROF_SPAN_END(req_span);
 	}
 	free(buf);
@@ -63,10 +69,21 @@ int main(int argc, char **argv)
 {
 	uint32_t workers = argc > 2 ? (uint32_t)atoi(argv[2]) : 4, i;
 	pthread_t th[64];
+	const char *slow = getenv("MPROF_DEMO_SLOWDOWN");
 
 	total_requests = argc > 1 ? strtoull(argv[1], NULL, 10) : 20000;
 	if (workers < 1 || workers > 64)
 		workers = 4;
+	if (slow && *slow) {
+		char *end;
+		unsigned long v = strtoul(slow, &end, 10);
+
+		if (*end || v < 1 || v > 100) {
+			fprintf(stderr, "demo_app: MPROF_DEMO_SLOWDOWN='%s': expected an integer from 1 to 100\n", slow);
+			return 2;
+		}
+		slowdown = (unsigned int)v;
+	}
 	for (i = 0; i < workers; i++)
 		pthread_create(&th[i], NULL, worker, (void *)(uintptr_t)i);
 	for (i = 0; i < workers; i++)

@@ -13,6 +13,8 @@ enum {
 	MPROF_EXIT_SYSTEM = 4,  /* a system call or write failed */
 	MPROF_EXIT_CHILD = 5,   /* the recorded program could not be started */
 	MPROF_EXIT_REGRESSED = 10, /* compare: a regression was found */
+	MPROF_EXIT_UNDECIDED = 11, /* compare: a rule would fail, but on data a run lost events in
+				    * (--allow-loss judges anyway) */
 };
 
 struct mprof_command {
@@ -24,6 +26,8 @@ struct mprof_command {
 int cmd_record(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_export(int argc, char **argv);
 
 /* Print "mprof <cmd>: <message>" on stderr. */
 void mprof_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

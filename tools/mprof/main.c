@@ -12,6 +12,8 @@ static const struct mprof_command commands[] = {
 	{ "record", "run a program and write its trace (CTF 1.8) to a directory", cmd_record },
 	{ "stats", "summarise a trace: counts, span percentiles, drops", cmd_stats },
 	{ "top", "live GC timing of a running program or a trace being written", cmd_top },
+	{ "compare", "compare traces statistically: a regression gate for CI", cmd_compare },
+	{ "export", "export a trace to Chrome trace-event JSON (Perfetto) or CSV", cmd_export },
 };
 
 static void usage(FILE *f)

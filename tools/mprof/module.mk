@@ -1,16 +1,19 @@
 # tools/mprof/ - the mprof command: every tools/mprof/*.c, linked with
-# libprofile.a (and jansson).
+# the trace source (libmprof-source.a, tools/source/), libprofile.a (and
+# jansson).
 
 MPROF := $(O)/bin/mprof
 MPROF_SRCS := $(sort $(wildcard tools/mprof/*.c))
 MPROF_OBJS := $(MPROF_SRCS:%.c=$(O)/obj/%.o)
 
-$(MPROF_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) -Itools/mprof
+$(MPROF_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) -Itools/mprof -Itools/source
 $(MPROF_OBJS): tools/mprof/module.mk
 
-$(MPROF): $(MPROF_OBJS) $(LIB_A)
+# SOURCE_A and SOURCE_LIBS come from tools/source/module.mk, included
+# later: expanded here only when the recipe runs.
+$(MPROF): $(MPROF_OBJS) $(LIB_A) $(O)/lib/libmprof-source.a
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(MPROF_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
+	$(CC) -o $@ $(MPROF_OBJS) $(SOURCE_A) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS) $(SOURCE_LIBS)
 
 ALL_TARGETS += $(MPROF)
 

@@ -229,6 +229,160 @@ PROF_EXPORT uint64_t prof_span_max(struct prof_span_stats *s);
  */
 PROF_EXPORT int prof_analysis_gc_totals(struct prof_analysis *a, struct prof_gc_totals *out);
 
+/* ---- Observing spans and losses as they happen ---- */
+
+/*
+ * Called by prof_analysis_add() for each span it times (@begin_ns,
+ * @end_ns: the begin's and the end's timestamps in ns; @end: the end
+ * event, for its trace, stream and tid) and for each place a stream lost
+ * events (@what == PROF_ANALYSIS_GAP: @end is the first event after the
+ * gap, @s NULL, @begin_ns == @end_ns its time).  Consumers that need the
+ * spans themselves (export's complete events, compare's time windows)
+ * take them from here instead of pairing begins and ends again.
+ */
+enum prof_analysis_what {
+	PROF_ANALYSIS_SPAN = 1,
+	PROF_ANALYSIS_GAP = 2,
+};
+typedef void (*prof_analysis_observer_fn)(void *arg, enum prof_analysis_what what,
+					  const struct prof_span_stats *s,
+					  const struct prof_decoded_event *end, uint64_t begin_ns,
+					  uint64_t end_ns);
+
+/**
+ * prof_analysis_set_observer() - be told of each timed span and each gap.
+ * @a: the analysis.
+ * @fn: the observer, or NULL to stop.
+ * @arg: passed to @fn.
+ */
+PROF_EXPORT void prof_analysis_set_observer(struct prof_analysis *a, prof_analysis_observer_fn fn, void *arg);
+
+/**
+ * prof_analysis_keep_durations() - whether to keep each span's durations
+ * (the default, 1) for prof_span_percentile().  A consumer that takes the
+ * spans from its observer (export) turns it off to save 8 bytes a span;
+ * the percentiles are then 0.
+ * @a: the analysis.
+ * @keep: 1 or 0.
+ */
+PROF_EXPORT void prof_analysis_keep_durations(struct prof_analysis *a, int keep);
+
+/* ---- Statistics on samples (compare) ---- */
+
+/**
+ * prof_quantile_rank() - the nearest rank of quantile @q among @n sorted
+ * values: the smallest rank with at least @q of the values at or below
+ * it, 1-based (1 for @q <= 0 or NaN, @n for @q >= 1).  The one definition
+ * of a percentile: prof_span_percentile() and compare use it.
+ * @n: the number of values (0 gives 0).
+ * @q: the quantile, 0 to 1.
+ *
+ * Return: the rank, 1 to @n, or 0 if @n is 0.
+ */
+PROF_EXPORT size_t prof_quantile_rank(size_t n, double q);
+
+/**
+ * prof_quantile() - quantile @q (nearest rank) of @n sorted doubles.
+ * @sorted: the values, ascending.
+ * @n: how many.
+ * @q: the quantile, 0 to 1.
+ *
+ * Return: the value, or NaN if @n is 0.
+ */
+PROF_EXPORT double prof_quantile(const double *sorted, size_t n, double q);
+
+/** prof_sort_doubles() - sort @n doubles ascending (NaN first). */
+PROF_EXPORT void prof_sort_doubles(double *v, size_t n);
+
+/* A Mann-Whitney U test of two samples (two-sided, normal approximation
+ * with the tie correction and a continuity correction). */
+struct prof_mwu {
+	double u;      /* U of the first sample: pairs (x, y) with x > y, plus half the ties */
+	double z;      /* standardised U (positive: the first sample tends to be larger) */
+	double p;      /* two-sided p-value; 1 when either sample is empty or every value ties */
+	double auc;    /* u / (n1 n2): the probability that a value of the first exceeds one
+			* of the second (ties half); 0.5 means no shift */
+};
+
+/**
+ * prof_mann_whitney() - Mann-Whitney U test.
+ * @x: the first sample, sorted ascending.
+ * @nx: its size.
+ * @y: the second sample, sorted ascending.
+ * @ny: its size.
+ * @out: filled.
+ *
+ * One merge of the two sorted samples: O(nx + ny), no allocation.  Tied
+ * values share their mean rank, and the variance is reduced by
+ * sum(t^3 - t) / ((n)(n - 1)) over the groups of t ties.
+ */
+PROF_EXPORT void prof_mann_whitney(const double *x, size_t nx, const double *y, size_t ny, struct prof_mwu *out);
+
+/**
+ * prof_holm() - Holm's step-down adjustment of @n p-values, in place:
+ * each becomes the smallest family-wise level at which its hypothesis
+ * is rejected (monotone, at most 1).
+ * @p: the p-values.
+ * @n: how many.
+ *
+ * Return: 0, or -ENOMEM.
+ */
+PROF_EXPORT int prof_holm(double *p, size_t n);
+
+/* A seeded generator (xoshiro256**, seeded by splitmix64): reproducible. */
+struct prof_rng {
+	uint64_t s[4];
+};
+
+/** prof_rng_seed() - seed @r from @seed (any value). */
+PROF_EXPORT void prof_rng_seed(struct prof_rng *r, uint64_t seed);
+/** prof_rng_next() - 64 random bits. */
+PROF_EXPORT uint64_t prof_rng_next(struct prof_rng *r);
+/** prof_rng_uniform() - a double in (0, 1). */
+PROF_EXPORT double prof_rng_uniform(struct prof_rng *r);
+
+/*
+ * One side of a comparison for the bootstrap: one or more runs, each a
+ * sorted sample.  pooled is every run's values, sorted.
+ */
+struct prof_sample_set {
+	size_t nruns;
+	const double *const *run;  /* run[i]: sorted ascending */
+	const size_t *nrun;        /* its size */
+	const double *pooled;      /* all values, sorted */
+	size_t npooled;
+};
+
+/* The bootstrap's answer for one quantile. */
+struct prof_bootstrap_ci {
+	double change;  /* observed: quantile(new) / quantile(base) - 1 */
+	double lo, hi;  /* the percentile interval of the change at the level asked */
+};
+
+/**
+ * prof_bootstrap_quantile_change() - a bootstrap confidence interval of
+ * the relative change of quantile @q from @base to @newer.
+ * @base: the base runs.
+ * @newer: the new runs.
+ * @q: the quantile (0 to 1).
+ * @level: the interval's level (0.95).
+ * @iters: resamples (1000).
+ * @seed: the generator's seed: equal inputs and seed give equal answers.
+ * @out: filled (NaN where a side is empty or its quantile is 0).
+ *
+ * Each resample draws the runs of a side with replacement (so run-to-run
+ * noise widens the interval), then the quantile of a resample of the
+ * drawn runs' values: the r-th smallest of N draws from a distribution F
+ * is F^-1 of a Beta(r, N - r + 1) variate, so one Beta draw and a search
+ * of the sorted values replace resampling N values (exact, O(runs log N)
+ * per resample).
+ *
+ * Return: 0, or -ENOMEM.
+ */
+PROF_EXPORT int prof_bootstrap_quantile_change(const struct prof_sample_set *base, const struct prof_sample_set *newer,
+					       double q, double level, unsigned int iters, uint64_t seed,
+					       struct prof_bootstrap_ci *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -76,6 +76,9 @@ struct prof_analysis {
 	struct stream_state *streams;
 	size_t nstreams, capstreams;
 	struct key_map thread_map, stream_map;
+	/* The last state found, index + 1 (0: none): consecutive events are
+	 * mostly of one packet, so this spares most hash probes. */
+	uint32_t last_thread, last_stream;
 	/* Schema id -> (event index, span index) cache; checked by name, so
 	 * traces whose ids mean other events only cost a lookup. */
 	int64_t *ev_index, *span_index;
@@ -85,6 +88,9 @@ struct prof_analysis {
 	uint64_t first_ts, last_ts;
 	int have_ts;
 	uint64_t gaps;
+	prof_analysis_observer_fn observer;
+	void *observer_arg;
+	int drop_durations;  /* prof_analysis_keep_durations(a, 0) */
 };
 
 int prof__analysis_grow(void **arr, size_t *cap, size_t need, size_t elem)
@@ -171,8 +177,12 @@ static struct stream_state *stream_get(struct prof_analysis *a, const struct pro
 	size_t s;
 
 	*seen = 1;
-	if (a->stream_map.cap && a->stream_map.slot[s = map_probe(a, &a->stream_map, k)])
+	if (a->last_stream && !memcmp(&a->streams[a->last_stream - 1].key, k, sizeof(*k)))
+		return &a->streams[a->last_stream - 1];
+	if (a->stream_map.cap && a->stream_map.slot[s = map_probe(a, &a->stream_map, k)]) {
+		a->last_stream = a->stream_map.slot[s];
 		return &a->streams[a->stream_map.slot[s] - 1];
+	}
 	*seen = 0;
 	if ((a->stream_map.used + 1) * 2 > a->stream_map.cap &&
 	    map_rehash(a, &a->stream_map, AKEY_STREAM, a->nstreams))
@@ -192,8 +202,12 @@ static struct thread_state *thread_get(struct prof_analysis *a, const struct pro
 {
 	size_t s;
 
-	if (a->thread_map.cap && a->thread_map.slot[s = map_probe(a, &a->thread_map, k)])
+	if (a->last_thread && !memcmp(&a->threads[a->last_thread - 1].key, k, sizeof(*k)))
+		return &a->threads[a->last_thread - 1];
+	if (a->thread_map.cap && a->thread_map.slot[s = map_probe(a, &a->thread_map, k)]) {
+		a->last_thread = a->thread_map.slot[s];
 		return &a->threads[a->thread_map.slot[s] - 1];
+	}
 	if ((a->thread_map.used + 1) * 2 > a->thread_map.cap &&
 	    map_rehash(a, &a->thread_map, AKEY_THREAD, a->nthreads))
 		return NULL;
@@ -356,9 +370,14 @@ lookup:
 /* ---- Gaps ---- */
 
 /* Every span open on the stream of @k (any thread) is broken. */
-static void mark_gap(struct prof_analysis *a, const struct prof__akey *k)
+static void mark_gap(struct prof_analysis *a, const struct prof__akey *k, const struct prof_decoded_event *ev)
 {
 	a->gaps++;
+	if (a->observer) {
+		uint64_t ns = prof_clock_to_ns(&a->clock, ev->timestamp);
+
+		a->observer(a->observer_arg, PROF_ANALYSIS_GAP, NULL, ev, ns, ns);
+	}
 	for (size_t i = 0; i < a->nthreads; i++) {
 		struct thread_state *t = &a->threads[i];
 
@@ -394,7 +413,7 @@ static struct stream_state *track_stream(struct prof_analysis *a, const struct p
 		ss->discarded = ev->packet_discarded;
 	if (gap) {
 		ss->lost = 1;
-		mark_gap(a, &k);
+		mark_gap(a, &k, ev);
 	}
 	return ss;
 }
@@ -463,11 +482,19 @@ static int span_event(struct prof_analysis *a, const struct prof_decoded_event *
 		struct prof_span_stats *s = &a->spans[spi];
 
 		/* Room first, so that a failure changes nothing. */
-		if (prof__analysis_grow((void **)&s->durations, &s->cap, s->count + 1, sizeof(uint64_t)))
+		if (!a->drop_durations &&
+		    prof__analysis_grow((void **)&s->durations, &s->cap, s->count + 1, sizeof(uint64_t)))
 			return -ENOMEM;
 		if (s->gc_time && prof__analysis_gc_add(a, k.trace, b, e) != 0)
 			return -ENOMEM;
-		span_add(s, e - b);
+		if (a->drop_durations) {
+			s->count++;
+			s->total_ns = s->total_ns > UINT64_MAX - (e - b) ? UINT64_MAX : s->total_ns + (e - b);
+		} else {
+			span_add(s, e - b);
+		}
+		if (a->observer)
+			a->observer(a->observer_arg, PROF_ANALYSIS_SPAN, s, ev, b, e);
 	} else {
 		a->spans[spi].broken_by_loss++;
 	}
@@ -582,29 +609,47 @@ static int cmp_u64(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+PROF_EXPORT void prof_analysis_set_observer(struct prof_analysis *a, prof_analysis_observer_fn fn, void *arg)
+{
+	a->observer = fn;
+	a->observer_arg = arg;
+}
+
+PROF_EXPORT void prof_analysis_keep_durations(struct prof_analysis *a, int keep)
+{
+	a->drop_durations = !keep;
+}
+
+PROF_EXPORT size_t prof_quantile_rank(size_t n, double q)
+{
+	size_t rank;
+
+	if (!n)
+		return 0;
+	if (!(q > 0.0)) /* also NaN */
+		return 1;
+	if (q >= 1.0)
+		return n;
+	/* Nearest rank: ceil(q * n), at least 1. */
+	rank = (size_t)(q * (double)n);
+	if ((double)rank < q * (double)n)
+		rank++;
+	if (rank < 1)
+		rank = 1;
+	if (rank > n)
+		rank = n;
+	return rank;
+}
+
 PROF_EXPORT uint64_t prof_span_percentile(struct prof_span_stats *s, double q)
 {
-	uint64_t rank;
-
-	if (!s->count)
+	if (!s->count || !s->durations)
 		return 0;
 	if (!s->sorted) {
 		qsort(s->durations, s->count, sizeof(uint64_t), cmp_u64);
 		s->sorted = 1;
 	}
-	if (!(q > 0.0)) /* also NaN */
-		return s->durations[0];
-	if (q >= 1.0)
-		return s->durations[s->count - 1];
-	/* Nearest rank: ceil(q * count), at least 1. */
-	rank = (uint64_t)(q * (double)s->count);
-	if ((double)rank < q * (double)s->count)
-		rank++;
-	if (rank < 1)
-		rank = 1;
-	if (rank > s->count)
-		rank = s->count;
-	return s->durations[rank - 1];
+	return s->durations[prof_quantile_rank(s->count, q) - 1];
 }
 
 PROF_EXPORT uint64_t prof_span_max(struct prof_span_stats *s)
