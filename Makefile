@@ -245,7 +245,7 @@ FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 # A target may link extra sources: FUZZ_EXTRA_<name> (the command line
 # fuzzer links mprof's option parsers).
-FUZZ_EXTRA_fuzz_cmdline := tools/mprof/record.c tools/mprof/util.c
+FUZZ_EXTRA_fuzz_cmdline := tools/mprof/record.c tools/mprof/compare_opts.c tools/mprof/util.c
 fuzz_extra_objs = $(patsubst %.c,$(O)/fuzz/obj/%.o,$(FUZZ_EXTRA_$1))
 $(O)/fuzz/obj/%.o: %.c Makefile
 	@mkdir -p $(@D)

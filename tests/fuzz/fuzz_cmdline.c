@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the parsers of command lines and region names:
- * `mprof record`'s options, option values (sizes, counts) and the
+ * `mprof record`'s and `mprof compare`'s options (with compare's
+ * --fail-on rules and times), option values (sizes, counts) and the
  * MPROF_REGION spec.  The input is split at NUL bytes into arguments.
  */
 #include <stdint.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "compare.h"
 #include "posix/posix.h"
 #include "record.h"
 
@@ -49,6 +51,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		(void)prof_region_layout(o.cfg.mode, o.cfg.packet_size, o.cfg.packets_per_stream,
 					 o.cfg.stream_slots, o.cfg.max_events, &hdr);
+	}
+	argv[0] = (char *)"compare";
+	{
+		struct compare_opts co;
+		struct compare_rule rule;
+
+		if (compare_parse_options(argc, argv, &co) == 0) {
+			/* Accepted: at least one trace per side, rules within bounds. */
+			if (co.nbase < 1 || co.nnew < 1 || co.nrules > COMPARE_MAX_RULES)
+				abort();
+			free(co.base);
+			free(co.newer);
+		}
+		(void)compare_parse_rule(argv[1], &rule);
 	}
 	(void)mprof_parse_u32("fuzz", "--value", argv[1], 1, &v);
 	if (prof__region_spec_parse(argv[1], &spec, &err) == 0 && spec.kind != PROF__SPEC_FD && !spec.name)
