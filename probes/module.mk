@@ -48,3 +48,38 @@ uninstall-probes:
 	rm -f $(DESTDIR)$(LIBDIR)/mprof/libmprof_sockets.so
 	rmdir $(DESTDIR)$(LIBDIR)/mprof 2>/dev/null || true
 .PHONY: install-probes uninstall-probes
+
+# ---- lwIP 2.1 with mprof's probes (docs/PROBES.md, "lwIP") ----
+# Debian's lwIP source package, fetched once into $(O)/lwip-src (cached
+# outside the tree: probes/lwip/fetch-lwip.sh) and compiled here with
+# probes/lwip/lwipopts.h, arch/ and the hooks.  lwIP's own code keeps its
+# own warnings (not -Werror); the probes are compiled as our code.
+LWIP_SRC := $(O)/lwip-src
+LWIP_STAMP := $(LWIP_SRC)/src/core/tcp.c
+LWIP_MODS := core/init core/def core/inet_chksum core/ip core/mem core/memp core/netif core/pbuf core/stats \
+	core/tcp core/tcp_in core/tcp_out core/timeouts core/ipv4/ip4 core/ipv4/ip4_addr
+LWIP_OBJS := $(LWIP_MODS:%=$(O)/lwip/obj/%.o)
+LWIP_INC := -Iprobes/lwip -I$(LWIP_SRC)/src/include
+LWIP_CFLAGS := -std=gnu11 $(OPT) -fPIC $(LWIP_INC) -Ilibprofile/include $(SANFLAGS)
+LWIP_HDRS := probes/lwip/lwipopts.h probes/lwip/mprof_lwip_hooks.h probes/lwip/arch/cc.h probes/lwip/arch/perf.h \
+	probes/module.mk
+
+$(LWIP_STAMP): probes/lwip/fetch-lwip.sh
+	bash probes/lwip/fetch-lwip.sh $(LWIP_SRC)
+	@touch $@
+$(LWIP_OBJS): $(O)/lwip/obj/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LWIP_CFLAGS) -c $(LWIP_SRC)/src/$*.c -o $@
+
+LWIP_PROBE_OBJ := $(O)/obj/probes/lwip/mprof_lwip.o
+$(LWIP_PROBE_OBJ): OBJ_CFLAGS = $(PROG_CFLAGS) $(LWIP_INC)
+$(LWIP_PROBE_OBJ): $(LWIP_STAMP) $(LWIP_HDRS)
+
+LWIP_ECHO := $(O)/tests/probes/lwip_echo
+$(O)/obj/tests/probes/lwip_echo.o: OBJ_CFLAGS = $(PROG_CFLAGS) $(LWIP_INC)
+$(O)/obj/tests/probes/lwip_echo.o: $(LWIP_STAMP) $(LWIP_HDRS)
+$(LWIP_ECHO): $(O)/obj/tests/probes/lwip_echo.o $(LWIP_PROBE_OBJ) $(LWIP_OBJS) $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LWIP_PROBE_OBJ) $(LWIP_OBJS) $(PROG_LDLIBS)
+
+ALL_TARGETS += $(LWIP_ECHO)
