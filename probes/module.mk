@@ -83,3 +83,24 @@ $(LWIP_ECHO): $(O)/obj/tests/probes/lwip_echo.o $(LWIP_PROBE_OBJ) $(LWIP_OBJS) $
 	$(CC) -o $@ $< $(LWIP_PROBE_OBJ) $(LWIP_OBJS) $(PROG_LDLIBS)
 
 ALL_TARGETS += $(LWIP_ECHO)
+
+# ---- the LTTng-UST backend (docs/PROBES.md, "LTTng-UST") ----
+# The same shim built with -DMPROF_TCP_LTTNG: its events go to an LTTng
+# session (provider mprof_tcp) instead of an mprof region.  Built when
+# pkg-config finds lttng-ust (PKG_LTTNG_* come from bench/module.mk's
+# probe of it, repeated here so the order of modules does not matter).
+PROBES_LTTNG := $(shell pkg-config --exists lttng-ust 2>/dev/null && echo 1)
+ifeq ($(PROBES_LTTNG),1)
+SOCK_SHIM_LTTNG := $(O)/lib/mprof/libmprof_sockets_lttng.so
+SOCK_SHIM_LTTNG_OBJS := $(O)/obj/probes/lttng/sockets_lttng.o $(O)/obj/probes/lttng/mprof_tcp_tp.o
+$(SOCK_SHIM_LTTNG_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) -Iprobes/lttng -DMPROF_TCP_LTTNG \
+	$(shell pkg-config --cflags lttng-ust)
+$(SOCK_SHIM_LTTNG_OBJS): probes/module.mk
+$(O)/obj/probes/lttng/sockets_lttng.o: probes/sockets/mprof_sockets.c
+	@mkdir -p $(@D)
+	$(CC) $(OBJ_CFLAGS) $(DEPFLAGS) -c $< -o $@
+$(SOCK_SHIM_LTTNG): $(SOCK_SHIM_LTTNG_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $^ $(LDFLAGS_SAN) $(shell pkg-config --libs lttng-ust) -ldl $(LDLIBS_BASE)
+ALL_TARGETS += $(SOCK_SHIM_LTTNG)
+endif

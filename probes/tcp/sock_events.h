@@ -14,8 +14,13 @@
 #ifndef MPROF_PROBES_SOCK_EVENTS_H
 #define MPROF_PROBES_SOCK_EVENTS_H
 
-#include "profile/event.h"
 #include "mprof_tcp.h"
+
+#ifdef MPROF_TCP_LTTNG
+/* The LTTng-UST backend, chosen at build time (docs/PROBES.md). */
+#include "../lttng/mprof_tcp_lttng.h"
+#else
+#include "profile/event.h"
 
 PROF_SPAN(mprof_sock_connect, "sock.connect", (u64, conn));
 PROF_SPAN(mprof_sock_accept, "sock.accept", (u64, conn));
@@ -28,5 +33,6 @@ PROF_EVENT(mprof_sock_write, "sock.write", (u64, conn), (s64, bytes), (s32, err)
 PROF_EVENT(mprof_sock_read, "sock.read", (u64, conn), (s64, bytes), (s32, err), (u8, call));
 PROF_EVENT(mprof_tcp_info, "tcp.info", (u64, conn), (u32, rtt_us), (u32, rttvar_us), (u32, cwnd),
 	   (u32, ssthresh), (u32, retransmits), (u32, total_retrans), (u32, state));
+#endif
 
 #endif
