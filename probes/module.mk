@@ -104,3 +104,18 @@ $(SOCK_SHIM_LTTNG): $(SOCK_SHIM_LTTNG_OBJS)
 	$(CC) -shared -o $@ $^ $(LDFLAGS_SAN) $(shell pkg-config --libs lttng-ust) -ldl $(LDLIBS_BASE)
 ALL_TARGETS += $(SOCK_SHIM_LTTNG)
 endif
+
+# The same echo with lwIP built without the probes (-DMPROF_LWIP_NO_PROBES):
+# bench/probes.sh's baseline.
+LWIP_NP_OBJS := $(LWIP_MODS:%=$(O)/lwip-noprobes/obj/%.o)
+$(LWIP_NP_OBJS): $(O)/lwip-noprobes/obj/%.o: $(LWIP_STAMP) $(LWIP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(LWIP_CFLAGS) -DMPROF_LWIP_NO_PROBES -c $(LWIP_SRC)/src/$*.c -o $@
+LWIP_ECHO_NP := $(O)/bench/lwip_echo_noprobes
+$(O)/lwip-noprobes/lwip_echo.o: tests/probes/lwip_echo.c $(LWIP_STAMP) $(LWIP_HDRS)
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) $(LWIP_INC) -DMPROF_LWIP_NO_PROBES -c $< -o $@
+$(LWIP_ECHO_NP): $(O)/lwip-noprobes/lwip_echo.o $(LWIP_NP_OBJS)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LDFLAGS_SAN) $(LDLIBS_BASE)
+ALL_TARGETS += $(LWIP_ECHO_NP)

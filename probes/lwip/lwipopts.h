@@ -48,7 +48,9 @@
 
 /* mprof: the hooks (probes/lwip/mprof_lwip_hooks.h) and PERF_START/STOP
  * (probes/lwip/arch/perf.h). */
+#ifndef MPROF_LWIP_NO_PROBES /* bench/probes.sh's baseline build */
 #define LWIP_HOOK_FILENAME "mprof_lwip_hooks.h"
 #define LWIP_PERF 1
+#endif
 
 #endif

@@ -31,6 +31,10 @@
 
 #define MAX_CONNS 64
 
+/* Whether an event records now: its probe's own test (profile/event.h's
+ * state word), to skip work done only for it. */
+#define RECORDING(ev) ((int32_t)PROF__STATE_LOAD(ev) >= 0)
+
 struct conn {
 	uint64_t id;
 	int state;          /* enum tcp_state, -1 before the first sight */
@@ -81,7 +85,7 @@ int mprof_lwip_ip4_input(struct pbuf *p, struct netif *inp)
 	uint16_t hlen;
 
 	(void)inp;
-	if (p->len < IP_HLEN)
+	if (!RECORDING(mprof_ip_in) || p->len < IP_HLEN)
 		return 0;
 	hlen = (uint16_t)(IPH_HL(iph) * 4);
 	if (IPH_PROTO(iph) == IP_PROTO_TCP && p->len >= hlen + TCP_HLEN) {
@@ -98,27 +102,36 @@ int mprof_lwip_ip4_input(struct pbuf *p, struct netif *inp)
 int mprof_lwip_tcp_in(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 {
 	/* Here the header is in host byte order and p->payload is the data. */
-	uint64_t id = pcb->state == LISTEN ? 0 : pcb_conn(pcb);
-
-	PROF_EMIT(mprof_tcp_rx, id, hdr->seqno, hdr->ackno, (uint8_t)TCPH_FLAGS(hdr), hdr->wnd, p->tot_len);
-	if (pcb->state != LISTEN)
-		see_state(conn_get(id), pcb->state);
+	PROF_EMIT(mprof_tcp_rx, pcb->state == LISTEN ? 0 : pcb_conn(pcb), hdr->seqno, hdr->ackno,
+		  (uint8_t)TCPH_FLAGS(hdr), hdr->wnd, p->tot_len);
+	if (pcb->state != LISTEN && RECORDING(mprof_tcp_state))
+		see_state(conn_get(pcb_conn(pcb)), pcb->state);
 	return ERR_OK;
 }
 
 void mprof_lwip_tcp_out(struct pbuf *p, struct tcp_hdr *hdr, const struct tcp_pcb *pcb, int control)
 {
 	/* Network byte order here; p->payload is the TCP header. */
-	uint32_t seq = lwip_ntohl(hdr->seqno);
-	uint8_t flags = (uint8_t)TCPH_FLAGS(hdr);
-	uint16_t len = (uint16_t)(p->tot_len - TCPH_HDRLEN_BYTES(hdr));
-	uint32_t seqlen = len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
-	uint64_t id = pcb && pcb->state != LISTEN ? pcb_conn(pcb) : 0;
-	struct conn *c = id ? conn_get(id) : NULL;
+	uint32_t seq, seqlen;
+	uint8_t flags;
+	uint16_t len;
+	uint64_t id;
+	struct conn *c;
 
-	PROF_EMIT(mprof_tcp_tx, id, seq, lwip_ntohl(hdr->ackno), flags, lwip_ntohs(hdr->wnd), len, (uint8_t)control);
+	PROF_EMIT(mprof_tcp_tx, pcb && pcb->state != LISTEN ? pcb_conn(pcb) : 0, lwip_ntohl(hdr->seqno),
+		  lwip_ntohl(hdr->ackno), (uint8_t)TCPH_FLAGS(hdr), lwip_ntohs(hdr->wnd),
+		  (uint16_t)(p->tot_len - TCPH_HDRLEN_BYTES(hdr)), (uint8_t)control);
+	if (!pcb || pcb->state == LISTEN ||
+	    !(RECORDING(mprof_tcp_retransmit) || RECORDING(mprof_tcp_state) || RECORDING(mprof_tcp_window)))
+		return;
+	id = pcb_conn(pcb);
+	c = conn_get(id);
 	if (!c)
 		return;
+	seq = lwip_ntohl(hdr->seqno);
+	flags = (uint8_t)TCPH_FLAGS(hdr);
+	len = (uint16_t)(p->tot_len - TCPH_HDRLEN_BYTES(hdr));
+	seqlen = len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 	if (!control && seqlen) {
 		if (c->sent && (int32_t)(seq - c->snd_max) < 0)
 			PROF_EMIT(mprof_tcp_retransmit, id, seq, len, (uint8_t)((pcb->flags & TF_INFR) != 0));
@@ -139,7 +152,8 @@ void mprof_lwip_perf_stop(const char *what)
 {
 	struct tcp_pcb *pcb;
 
-	if (strcmp(what, "tcp_input") != 0)
+	/* "tcp_input" (not "pbuf_free"), when states record. */
+	if (what[0] != 't' || !RECORDING(mprof_tcp_state) || strcmp(what, "tcp_input") != 0)
 		return;
 	for (pcb = tcp_active_pcbs; pcb; pcb = pcb->next)
 		see_state(conn_get(pcb_conn(pcb)), pcb->state);
