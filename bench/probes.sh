@@ -41,17 +41,27 @@ done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-bench-probes.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-# timeit NAME [PREFIX...] -- PROG ARGS: run PREFIX /usr/bin/time PROG ARGS
-# and keep the smallest CPU time of PROG (ns) for NAME.
-declare -A best
-timeit() {
-	local name=$1 d pre=()
-	shift
+# measure MODE NAME [PREFIX...] -- PROG ARGS: run PREFIX TOOL PROG ARGS, TOOL
+# /usr/bin/time (MODE cpu: keep the smallest CPU time of PROG, ns, in
+# best[NAME]) or callgrind (MODE ir: its instruction count in ir[NAME]).
+declare -A best ir
+measure() {
+	local mode=$1 name=$2 d pre=() tool
+	shift 2
 	while [ "$1" != -- ]; do pre+=("$1"); shift; done
 	shift
 	rm -rf "$tmp/rec"
-	"${pre[@]}" /usr/bin/time -f '%U %S' -o "$tmp/time" "$@" >"$tmp/out" 2>&1 ||
-		{ echo "bench/probes.sh: $name failed:"; cat "$tmp/out"; exit 1; }
+	if [ "$mode" = cpu ]; then
+		tool=(/usr/bin/time -f '%U %S' -o "$tmp/time")
+	else
+		tool=(valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" --log-file="$tmp/time")
+	fi
+	"${pre[@]}" "${tool[@]}" "$@" >"$tmp/out" 2>&1 ||
+		{ echo "bench/probes.sh: $name ($mode) failed:"; cat "$tmp/out" "$tmp/time"; exit 1; }
+	if [ "$mode" = ir ]; then
+		ir[$name]=$(awk '/Collected :/ { print $NF }' "$tmp/time" | tail -n 1)
+		return
+	fi
 	d=$(awk '{ printf "%d", ($1 + $2) * 1e9 }' "$tmp/time")
 	if [ -z "${best[$name]:-}" ] || [ "$d" -lt "${best[$name]}" ]; then best[$name]=$d; fi
 }
@@ -60,12 +70,12 @@ echo_p=$O/tests/probes/lwip_echo
 net=$O/tests/probes/probe_net
 shim=$O/lib/mprof/libmprof_sockets.so
 for ((i = 0; i < runs; i++)); do
-	timeit lwip_base env -- "$echo_np" "$bytes" 0
-	timeit lwip_off env -- "$echo_p" "$bytes" 0
-	timeit lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$bytes" 0
-	timeit sock_base env -- "$net" 1 "$reqs" 64
-	timeit sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$reqs" 64
-	timeit sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$reqs" 64
+	measure cpu lwip_base env -- "$echo_np" "$bytes" 0
+	measure cpu lwip_off env -- "$echo_p" "$bytes" 0
+	measure cpu lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$bytes" 0
+	measure cpu sock_base env -- "$net" 1 "$reqs" 64
+	measure cpu sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$reqs" 64
+	measure cpu sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$reqs" 64
 done
 row() { # row LABEL NAME BASE
 	awk -v l="$1" -v t="${best[$2]}" -v b="${best[$3]}" \
@@ -80,24 +90,12 @@ row "sockets: shim preloaded, not recording" sock_off sock_base
 row "sockets: mprof record --sockets" sock_rec sock_base
 
 [ "$cg" = 1 ] && command -v valgrind >/dev/null || exit 0
-# instr NAME [PREFIX...] -- PROG ARGS: the program's instructions under callgrind.
-declare -A ir
-instr() {
-	local name=$1 pre=()
-	shift
-	while [ "$1" != -- ]; do pre+=("$1"); shift; done
-	shift
-	rm -rf "$tmp/rec"
-	"${pre[@]}" valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.out" "$@" >"$tmp/out" 2>"$tmp/vg" ||
-		{ echo "bench/probes.sh: $name under callgrind failed:"; cat "$tmp/out" "$tmp/vg"; exit 1; }
-	ir[$name]=$(awk '/Collected :/ { print $NF }' "$tmp/vg" | tail -n 1)
-}
-instr lwip_base env -- "$echo_np" "$cg_bytes" 0
-instr lwip_off env -- "$echo_p" "$cg_bytes" 0
-instr lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$cg_bytes" 0
-instr sock_base env -- "$net" 1 "$cg_reqs" 64
-instr sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$cg_reqs" 64
-instr sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$cg_reqs" 64
+measure ir lwip_base env -- "$echo_np" "$cg_bytes" 0
+measure ir lwip_off env -- "$echo_p" "$cg_bytes" 0
+measure ir lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$cg_bytes" 0
+measure ir sock_base env -- "$net" 1 "$cg_reqs" 64
+measure ir sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$cg_reqs" 64
+measure ir sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$cg_reqs" 64
 irow() {
 	awk -v l="$1" -v t="${ir[$2]}" -v b="${ir[$3]}" 'BEGIN { printf "%-52s %14d %8.2f%%\n", l, t, (t / b - 1) * 100 }'
 }

@@ -19,69 +19,36 @@
 #define PROF_SPAN_BEGIN(ident, ...) ident##_begin__lttng(__VA_ARGS__)
 #define PROF_SPAN_END(ident) ident##_end__lttng()
 
-static inline void mprof_sock_connect_begin__lttng(uint64_t conn)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_connect_begin, conn);
-}
+/* One emitter per event: ident##__lttng(fields) fires the tracepoint
+ * (mprof_tcp, name, fields...) that @call spells out. */
+#define MPROF__LTTNG_FN(ident, params, call) \
+	static inline void ident##__lttng params { lttng_ust_tracepoint call; }
 
-static inline void mprof_sock_connect_end__lttng(void)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_connect_end);
-}
-
-static inline void mprof_sock_accept_begin__lttng(uint64_t conn)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_accept_begin, conn);
-}
-
-static inline void mprof_sock_accept_end__lttng(void)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_accept_end);
-}
-
-static inline void mprof_sock_open__lttng(uint64_t conn, int32_t fd, uint8_t role, uint16_t lport, uint16_t rport, uint32_t raddr, int32_t err)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_open, conn, fd, role, lport, rport, raddr, err);
-}
-
-static inline void mprof_sock_close__lttng(uint64_t conn, int32_t fd)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_close, conn, fd);
-}
-
-static inline void mprof_sock_send_begin__lttng(uint64_t conn)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_send_begin, conn);
-}
-
-static inline void mprof_sock_send_end__lttng(void)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_send_end);
-}
-
-static inline void mprof_sock_recv_begin__lttng(uint64_t conn)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_recv_begin, conn);
-}
-
-static inline void mprof_sock_recv_end__lttng(void)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_recv_end);
-}
-
-static inline void mprof_sock_write__lttng(uint64_t conn, int64_t bytes, int32_t err, uint8_t call)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_write, conn, bytes, err, call);
-}
-
-static inline void mprof_sock_read__lttng(uint64_t conn, int64_t bytes, int32_t err, uint8_t call)
-{
-	lttng_ust_tracepoint(mprof_tcp, sock_read, conn, bytes, err, call);
-}
-
-static inline void mprof_tcp_info__lttng(uint64_t conn, uint32_t rtt_us, uint32_t rttvar_us, uint32_t cwnd, uint32_t ssthresh, uint32_t retransmits, uint32_t total_retrans, uint32_t state)
-{
-	lttng_ust_tracepoint(mprof_tcp, tcp_info, conn, rtt_us, rttvar_us, cwnd, ssthresh, retransmits, total_retrans, state);
-}
+MPROF__LTTNG_FN(mprof_sock_connect_begin, (uint64_t conn),
+		(mprof_tcp, sock_connect_begin, conn))
+MPROF__LTTNG_FN(mprof_sock_connect_end, (void),
+		(mprof_tcp, sock_connect_end))
+MPROF__LTTNG_FN(mprof_sock_accept_begin, (uint64_t conn),
+		(mprof_tcp, sock_accept_begin, conn))
+MPROF__LTTNG_FN(mprof_sock_accept_end, (void),
+		(mprof_tcp, sock_accept_end))
+MPROF__LTTNG_FN(mprof_sock_open, (uint64_t conn, int32_t fd, uint8_t role, uint16_t lport, uint16_t rport, uint32_t raddr, int32_t err),
+		(mprof_tcp, sock_open, conn, fd, role, lport, rport, raddr, err))
+MPROF__LTTNG_FN(mprof_sock_close, (uint64_t conn, int32_t fd),
+		(mprof_tcp, sock_close, conn, fd))
+MPROF__LTTNG_FN(mprof_sock_send_begin, (uint64_t conn),
+		(mprof_tcp, sock_send_begin, conn))
+MPROF__LTTNG_FN(mprof_sock_send_end, (void),
+		(mprof_tcp, sock_send_end))
+MPROF__LTTNG_FN(mprof_sock_recv_begin, (uint64_t conn),
+		(mprof_tcp, sock_recv_begin, conn))
+MPROF__LTTNG_FN(mprof_sock_recv_end, (void),
+		(mprof_tcp, sock_recv_end))
+MPROF__LTTNG_FN(mprof_sock_write, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call),
+		(mprof_tcp, sock_write, conn, bytes, err, call))
+MPROF__LTTNG_FN(mprof_sock_read, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call),
+		(mprof_tcp, sock_read, conn, bytes, err, call))
+MPROF__LTTNG_FN(mprof_tcp_info, (uint64_t conn, uint32_t rtt_us, uint32_t rttvar_us, uint32_t cwnd, uint32_t ssthresh, uint32_t retransmits, uint32_t total_retrans, uint32_t state),
+		(mprof_tcp, tcp_info, conn, rtt_us, rttvar_us, cwnd, ssthresh, retransmits, total_retrans, state))
 
 #endif
