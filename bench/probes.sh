@@ -69,41 +69,34 @@ echo_np=$O/bench/lwip_echo_noprobes
 echo_p=$O/tests/probes/lwip_echo
 net=$O/tests/probes/probe_net
 shim=$O/lib/mprof/libmprof_sockets.so
+# variants MODE BYTES REQS: each variant once.
+variants() {
+	measure "$1" lwip_base env -- "$echo_np" "$2" 0
+	measure "$1" lwip_off env -- "$echo_p" "$2" 0
+	measure "$1" lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$2" 0
+	measure "$1" sock_base env -- "$net" 1 "$3" 64
+	measure "$1" sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$3" 64
+	measure "$1" sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$3" 64
+}
+# table MODE TITLE UNIT BYTES REQS: the six rows, against each group's baseline.
+table() {
+	local -n v=$1
+	local r labels=("lwIP echo $4 B: no probes (baseline)" "lwIP echo: probes compiled in, not recording"
+		"lwIP echo: probes recorded (mprof record)" "sockets $5 x 64 B req/resp: no shim (baseline)"
+		"sockets: shim preloaded, not recording" "sockets: mprof record --sockets")
+	local names=(lwip_base lwip_off lwip_rec sock_base sock_off sock_rec)
+	printf '%-52s %14s %9s\n' "$2" "$3" "overhead"
+	for r in 0 1 2 3 4 5; do
+		awk -v l="${labels[$r]}" -v t="${v[${names[$r]}]}" -v b="${v[${names[$((r / 3 * 3))]}]}" -v ns="$3" \
+			'BEGIN { printf (ns == "CPU ms" ? "%-52s %14.1f %8.2f%%\n" : "%-52s %14d %8.2f%%\n"), l,
+				(ns == "CPU ms" ? t / 1e6 : t), b > 0 ? (t / b - 1) * 100 : 0 }'
+	done
+}
 for ((i = 0; i < runs; i++)); do
-	measure cpu lwip_base env -- "$echo_np" "$bytes" 0
-	measure cpu lwip_off env -- "$echo_p" "$bytes" 0
-	measure cpu lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$bytes" 0
-	measure cpu sock_base env -- "$net" 1 "$reqs" 64
-	measure cpu sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$reqs" 64
-	measure cpu sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$reqs" 64
+	variants cpu "$bytes" "$reqs"
 done
-row() { # row LABEL NAME BASE
-	awk -v l="$1" -v t="${best[$2]}" -v b="${best[$3]}" \
-		'BEGIN { printf "%-52s %10.1f ms %8.2f%%\n", l, t / 1e6, (t / b - 1) * 100 }'
-}
-printf '%-52s %13s %9s\n' "variant (best of $runs)" "CPU" "overhead"
-row "lwIP echo $bytes B: no probes (baseline)" lwip_base lwip_base
-row "lwIP echo: probes compiled in, not recording" lwip_off lwip_base
-row "lwIP echo: probes recorded (mprof record)" lwip_rec lwip_base
-row "sockets $reqs x 64 B req/resp: no shim (baseline)" sock_base sock_base
-row "sockets: shim preloaded, not recording" sock_off sock_base
-row "sockets: mprof record --sockets" sock_rec sock_base
-
+table best "variant (best of $runs)" "CPU ms" "$bytes" "$reqs"
 [ "$cg" = 1 ] && command -v valgrind >/dev/null || exit 0
-measure ir lwip_base env -- "$echo_np" "$cg_bytes" 0
-measure ir lwip_off env -- "$echo_p" "$cg_bytes" 0
-measure ir lwip_rec "$MPROF" record -q -o "$tmp/rec" -- -- "$echo_p" "$cg_bytes" 0
-measure ir sock_base env -- "$net" 1 "$cg_reqs" 64
-measure ir sock_off env LD_PRELOAD="$shim" -- "$net" 1 "$cg_reqs" 64
-measure ir sock_rec "$MPROF" record -q --sockets -o "$tmp/rec" -- -- "$net" 1 "$cg_reqs" 64
-irow() {
-	awk -v l="$1" -v t="${ir[$2]}" -v b="${ir[$3]}" 'BEGIN { printf "%-52s %14d %8.2f%%\n", l, t, (t / b - 1) * 100 }'
-}
+variants ir "$cg_bytes" "$cg_reqs"
 echo
-printf '%-52s %14s %9s\n' "variant (callgrind, user-space instructions)" "Ir" "overhead"
-irow "lwIP echo $cg_bytes B: no probes (baseline)" lwip_base lwip_base
-irow "lwIP echo: probes compiled in, not recording" lwip_off lwip_base
-irow "lwIP echo: probes recorded (mprof record)" lwip_rec lwip_base
-irow "sockets $cg_reqs x 64 B req/resp: no shim (baseline)" sock_base sock_base
-irow "sockets: shim preloaded, not recording" sock_off sock_base
-irow "sockets: mprof record --sockets" sock_rec sock_base
+table ir "variant (callgrind, user-space instructions)" Ir "$cg_bytes" "$cg_reqs"

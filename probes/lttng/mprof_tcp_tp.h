@@ -5,7 +5,7 @@
  * `mprof_tcp`: event `sock.write` is `mprof_tcp:sock_write`, a span
  * `sock.send` is `mprof_tcp:sock_send_begin` and `mprof_tcp:sock_send_end`
  * (docs/PROBES.md, "LTTng-UST").  Fields have the same names and types.
- * Generated from one table with mprof_tcp_lttng.h; edit both together.
+ * Keep it in step with mprof_tcp_lttng.h (one emitter per event here).
  */
 #undef LTTNG_UST_TRACEPOINT_PROVIDER
 #define LTTNG_UST_TRACEPOINT_PROVIDER mprof_tcp
@@ -19,28 +19,36 @@
 #include <stdint.h>
 #include <lttng/tracepoint.h>
 
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_connect_begin,
+/* Span begins carry the connection; span ends carry nothing. */
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, span_begin,
 	LTTNG_UST_TP_ARGS(uint64_t, conn),
+	LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(uint64_t, conn, conn)))
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, span_end, LTTNG_UST_TP_ARGS(void), LTTNG_UST_TP_FIELDS())
+/* A data call's result (sock_write, sock_read). */
+LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, io,
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call),
 	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)))
+		lttng_ust_field_integer(uint64_t, conn, conn)
+		lttng_ust_field_integer(int64_t, bytes, bytes)
+		lttng_ust_field_integer(int32_t, err, err)
+		lttng_ust_field_integer(uint8_t, call, call)))
 
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_connect_end,
-	LTTNG_UST_TP_ARGS(void),
-	LTTNG_UST_TP_FIELDS(
-		))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_accept_begin,
-	LTTNG_UST_TP_ARGS(uint64_t, conn),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_accept_end,
-	LTTNG_UST_TP_ARGS(void),
-	LTTNG_UST_TP_FIELDS(
-		))
+#define MPROF__TP_SPAN(name)                                                              \
+	LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, span_begin, mprof_tcp, name##_begin,      \
+		LTTNG_UST_TP_ARGS(uint64_t, conn))                                         \
+	LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, span_end, mprof_tcp, name##_end, LTTNG_UST_TP_ARGS(void))
+MPROF__TP_SPAN(sock_connect)
+MPROF__TP_SPAN(sock_accept)
+MPROF__TP_SPAN(sock_send)
+MPROF__TP_SPAN(sock_recv)
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, io, mprof_tcp, sock_write,
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call))
+LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, io, mprof_tcp, sock_read,
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call))
 
 LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_open,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int32_t, fd, uint8_t, role, uint16_t, lport, uint16_t, rport, uint32_t, raddr, int32_t, err),
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int32_t, fd, uint8_t, role, uint16_t, lport, uint16_t, rport,
+			  uint32_t, raddr, int32_t, err),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, conn, conn)
 		lttng_ust_field_integer(int32_t, fd, fd)
@@ -56,44 +64,9 @@ LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_close,
 		lttng_ust_field_integer(uint64_t, conn, conn)
 		lttng_ust_field_integer(int32_t, fd, fd)))
 
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_send_begin,
-	LTTNG_UST_TP_ARGS(uint64_t, conn),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_send_end,
-	LTTNG_UST_TP_ARGS(void),
-	LTTNG_UST_TP_FIELDS(
-		))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_recv_begin,
-	LTTNG_UST_TP_ARGS(uint64_t, conn),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_recv_end,
-	LTTNG_UST_TP_ARGS(void),
-	LTTNG_UST_TP_FIELDS(
-		))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_write,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)
-		lttng_ust_field_integer(int64_t, bytes, bytes)
-		lttng_ust_field_integer(int32_t, err, err)
-		lttng_ust_field_integer(uint8_t, call, call)))
-
-LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_read,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call),
-	LTTNG_UST_TP_FIELDS(
-		lttng_ust_field_integer(uint64_t, conn, conn)
-		lttng_ust_field_integer(int64_t, bytes, bytes)
-		lttng_ust_field_integer(int32_t, err, err)
-		lttng_ust_field_integer(uint8_t, call, call)))
-
 LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, tcp_info,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, uint32_t, rtt_us, uint32_t, rttvar_us, uint32_t, cwnd, uint32_t, ssthresh, uint32_t, retransmits, uint32_t, total_retrans, uint32_t, state),
+	LTTNG_UST_TP_ARGS(uint64_t, conn, uint32_t, rtt_us, uint32_t, rttvar_us, uint32_t, cwnd, uint32_t, ssthresh,
+			  uint32_t, retransmits, uint32_t, total_retrans, uint32_t, state),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, conn, conn)
 		lttng_ust_field_integer(uint32_t, rtt_us, rtt_us)
