@@ -89,7 +89,7 @@ table() {
 	for r in 0 1 2 3 4 5; do
 		awk -v l="${labels[$r]}" -v t="${v[${names[$r]}]}" -v b="${v[${names[$((r / 3 * 3))]}]}" -v ns="$3" \
 			'BEGIN { printf (ns == "CPU ms" ? "%-52s %14.1f %8.2f%%\n" : "%-52s %14d %8.2f%%\n"), l,
-				(ns == "CPU ms" ? t / 1e6 : t), b > 0 ? (t / b - 1) * 100 : 0 }'
+				(ns == "CPU ms" ? t / 1e6 : t), (b > 0 ? (t / b - 1) * 100 : 0) }'
 	done
 }
 for ((i = 0; i < runs; i++)); do
