@@ -137,6 +137,10 @@ static void usage(FILE *f)
 		"  -e, --max-events N      distinct events per process (default 256)\n"
 		"  -p, --period MS         drain period in milliseconds (default 10)\n"
 		"  -q, --quiet             no summary on stderr (warnings about loss remain)\n"
+		"      --sockets           trace the program's TCP sockets (LD_PRELOAD of\n"
+		"                          libmprof_sockets.so; docs/PROBES.md)\n"
+		"      --tcp-info MS       with --sockets: TCP_INFO sample interval per\n"
+		"                          connection (default 100; 0 every call; off)\n"
 		"Exit status: the program's (128+N if killed by signal N); mprof's own\n"
 		"failures: 2 usage, 3 bad input, 4 system error, 5 program not started.\n");
 }
@@ -891,6 +895,8 @@ int record_parse_options(int argc, char **argv, struct record_options *o)
 		{ "period", required_argument, NULL, 'p' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "sockets", no_argument, NULL, 'S' },
+		{ "tcp-info", required_argument, NULL, 'I' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -907,7 +913,7 @@ int record_parse_options(int argc, char **argv, struct record_options *o)
 	o->period_ms = 10;
 	optind = 0; /* full getopt reset (glibc) */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "+o:m:s:n:t:e:p:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:m:s:n:t:e:p:qhSI:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': o->dir = optarg; break;
 		case 'm':
@@ -933,9 +939,22 @@ int record_parse_options(int argc, char **argv, struct record_options *o)
 			}
 			break;
 		case 'q': o->quiet = 1; break;
+		case 'S': o->sockets = 1; break;
+		case 'I': {
+			uint32_t ms;
+
+			if (strcmp(optarg, "off") && mprof_parse_u32("record", "--tcp-info", optarg, 0, &ms))
+				return -1;
+			o->tcp_info_ms = optarg;
+			break;
+		}
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
+	}
+	if (o->tcp_info_ms && !o->sockets) {
+		mprof_error("record", "--tcp-info needs --sockets");
+		return -1;
 	}
 	if (!o->dir || optind >= argc) {
 		mprof_error("record", "%s", !o->dir ? "missing -o DIR" : "missing the program to run (after --)");
@@ -943,6 +962,47 @@ int record_parse_options(int argc, char **argv, struct record_options *o)
 		return -1;
 	}
 	o->argv = argv + optind;
+	return 0;
+}
+
+/*
+ * --sockets: the program's environment preloads probes/sockets' shim, found
+ * as MPROF_SOCKETS_LIB or beside mprof (BINDIR/../lib/mprof/, the layout of
+ * the build tree and of make install).  Before anything is created, so a
+ * missing shim leaves nothing behind.
+ */
+static int sockets_preload(const struct record_options *o)
+{
+	char exe[PATH_MAX], shim[PATH_MAX + 64], pre[2 * PATH_MAX + 80];
+	const char *env = getenv("MPROF_SOCKETS_LIB"), *old = getenv("LD_PRELOAD");
+	ssize_t n;
+	char *slash;
+
+	if (env && *env)
+		snprintf(shim, sizeof(shim), "%s", env);
+	else {
+		n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+		if (n <= 0) {
+			mprof_error("record", "--sockets: cannot read /proc/self/exe: %s", strerror(errno));
+			return MPROF_EXIT_SYSTEM;
+		}
+		exe[n] = 0;
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		snprintf(shim, sizeof(shim), "%s/../lib/mprof/libmprof_sockets.so", exe);
+	}
+	if (access(shim, R_OK) != 0) {
+		mprof_error("record", "--sockets: cannot use the socket shim '%s': %s (set MPROF_SOCKETS_LIB)", shim,
+			    strerror(errno));
+		return MPROF_EXIT_INPUT;
+	}
+	snprintf(pre, sizeof(pre), "%s%s%s", shim, old && *old ? ":" : "", old && *old ? old : "");
+	if (setenv("LD_PRELOAD", pre, 1) != 0 ||
+	    (o->tcp_info_ms && setenv("MPROF_TCP_INFO_MS", o->tcp_info_ms, 1) != 0)) {
+		mprof_error("record", "--sockets: setenv: %s", strerror(errno));
+		return MPROF_EXIT_SYSTEM;
+	}
 	return 0;
 }
 
@@ -1031,6 +1091,8 @@ int cmd_record(int argc, char **argv)
 			return MPROF_EXIT_USAGE;
 		}
 	}
+	if (o.sockets && (ret = sockets_preload(&o)) != 0)
+		return ret;
 	/* Calibrated once: a process's start does not wait 10 ms for it, and
 	 * the traces of DIR share one time base. */
 	prof_clock_calibrate(&rec.clock);

@@ -16,6 +16,8 @@ struct record_options {
 	struct prof_region_config cfg;
 	uint32_t period_ms;
 	int quiet;
+	int sockets;             /* --sockets: preload probes/sockets' shim */
+	const char *tcp_info_ms; /* --tcp-info MS: its TCP_INFO interval, or "off" */
 	char **argv;   /* the program and its arguments */
 };
 

@@ -117,6 +117,70 @@ static void print_text(const char *dir, const struct prof_trace_desc *desc, cons
 	gc_report_print(stdout, a);
 }
 
+/* ---- Requests and GC (the join of profile/analysis.h, docs/PROBES.md) ---- */
+
+/* The name of part @trace of @t: its directory's last component. */
+static const char *part_name(const struct prof_trace *t, uint32_t trace)
+{
+	const char *d = prof_trace_part_dir(t, trace), *slash;
+
+	if (!d)
+		return "?";
+	slash = strrchr(d, '/');
+	return slash && slash[1] ? slash + 1 : d;
+}
+
+/* How many delayed exchanges the text lists (JSON lists them all). */
+#define NET_TEXT_DELAYED_MAX 20
+
+/* Return: 0, or -ENOMEM. */
+static int print_net_gc(const struct prof_trace *t, struct prof_analysis *a)
+{
+	struct prof_net_gc n;
+	struct prof_span_stats *rows[3];
+	const char *labels[3] = { "every exchange", "no GC overlap", "GC overlap" };
+	char b[5][32];
+	size_t i, listed = 0;
+	int r = prof_analysis_net_gc(a, &n);
+
+	if (r <= 0)
+		return r;
+	rows[0] = n.all;
+	rows[1] = n.clean;
+	rows[2] = n.delayed_lat;
+	printf("\nrequests and GC (request/response exchanges of sock.* connections, joined with GC time of the "
+	       "same process)\n");
+	printf("  %llu connections, %llu exchanges timed, %llu delayed by GC (%.1f%%), GC time absorbed %s\n",
+	       (unsigned long long)n.connections, (unsigned long long)n.exchanges, (unsigned long long)n.delayed,
+	       n.exchanges ? 100.0 * (double)n.delayed / (double)n.exchanges : 0.0,
+	       format_ns(n.gc_ns, b[0], sizeof(b[0])));
+	printf("  not timed: %llu unanswered requests, %llu exchanges open while events were lost\n",
+	       (unsigned long long)n.unanswered, (unsigned long long)n.broken_by_loss);
+	printf("  %-16s %9s %10s %10s %10s %10s\n", "latency", "count", "p50", "p90", "p99", "max");
+	for (i = 0; i < 3; i++)
+		printf("  %-16s %9llu %10s %10s %10s %10s\n", labels[i], (unsigned long long)rows[i]->count,
+		       format_ns(prof_span_percentile(rows[i], 0.50), b[1], sizeof(b[1])),
+		       format_ns(prof_span_percentile(rows[i], 0.90), b[2], sizeof(b[2])),
+		       format_ns(prof_span_percentile(rows[i], 0.99), b[3], sizeof(b[3])),
+		       format_ns(prof_span_max(rows[i]), b[4], sizeof(b[4])));
+	for (i = 0; i < prof_analysis_net_exchange_count(a); i++) {
+		const struct prof_net_exchange *x = prof_analysis_net_exchange(a, i);
+
+		if (!x->gc_ns)
+			continue;
+		if (listed++ == 0)
+			printf("  delayed exchanges (trace, connection, exchange number: latency, GC inside):\n");
+		if (listed > NET_TEXT_DELAYED_MAX)
+			continue;
+		printf("    %s conn %llu #%llu: %s, GC %s\n", part_name(t, x->trace), (unsigned long long)x->conn,
+		       (unsigned long long)x->index, format_ns(x->end_ns - x->begin_ns, b[0], sizeof(b[0])),
+		       format_ns(x->gc_ns, b[1], sizeof(b[1])));
+	}
+	if (listed > NET_TEXT_DELAYED_MAX)
+		printf("    ... %zu more (mprof stats --json lists every one)\n", listed - NET_TEXT_DELAYED_MAX);
+	return 0;
+}
+
 /* ---- JSON (docs/STATS-JSON.md) ---- */
 
 /* A u64, exact: an integer up to INT64_MAX, else a string of its decimal digits. */
@@ -167,6 +231,13 @@ static json_t *span_json(struct prof_span_stats *s)
 	bad |= set(o, "p90_ns", json_u64(prof_span_percentile(s, 0.9)));
 	bad |= set(o, "p99_ns", json_u64(prof_span_percentile(s, 0.99)));
 	bad |= set(o, "max_ns", json_u64(prof_span_max(s)));
+	if (!strncmp(s->name, "net.exchange", 12)) { /* the GC join's latencies: no pairing counts */
+		if (bad) {
+			json_decref(o);
+			return NULL;
+		}
+		return o;
+	}
 	bad |= set(o, "unmatched", json_u64(s->unmatched_begin + s->unmatched_end));
 	bad |= set(o, "unmatched_begin", json_u64(s->unmatched_begin));
 	bad |= set(o, "unmatched_end", json_u64(s->unmatched_end));
@@ -204,9 +275,71 @@ static json_t *gc_json(struct prof_analysis *a)
 	return o;
 }
 
+/* The "net_gc" member: null without socket events; NULL if out of memory. */
+static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
+{
+	struct prof_net_gc n;
+	json_t *o, *lat, *conns, *delayed;
+	size_t i;
+	int bad = 0, r = prof_analysis_net_gc(a, &n);
+
+	if (r < 0)
+		return NULL;
+	if (r == 0)
+		return json_null();
+	o = json_object();
+	lat = json_object();
+	conns = json_array();
+	delayed = json_array();
+	bad |= !o || !lat || !conns || !delayed;
+	bad |= set(o, "connections", json_u64(n.connections));
+	bad |= set(o, "exchanges", json_u64(n.exchanges));
+	bad |= set(o, "delayed", json_u64(n.delayed));
+	bad |= set(o, "gc_ns", json_u64(n.gc_ns));
+	bad |= set(o, "unanswered", json_u64(n.unanswered));
+	bad |= set(o, "broken_by_loss", json_u64(n.broken_by_loss));
+	bad |= set(lat, "all", span_json(n.all));
+	bad |= set(lat, "clean", span_json(n.clean));
+	bad |= set(lat, "delayed", span_json(n.delayed_lat));
+	for (i = 0; i < prof_analysis_net_conn_count(a); i++) {
+		const struct prof_net_conn *c = prof_analysis_net_conn(a, i);
+		json_t *co = json_object();
+
+		bad |= set(co, "trace", json_string(part_name(t, c->trace)));
+		bad |= set(co, "conn", json_u64(c->conn));
+		bad |= set(co, "exchanges", json_u64(c->exchanges));
+		bad |= set(co, "delayed", json_u64(c->delayed));
+		bad |= set(co, "gc_ns", json_u64(c->gc_ns));
+		bad |= set(co, "unanswered", json_u64(c->unanswered));
+		bad |= !co || json_array_append_new(conns, co) != 0;
+	}
+	for (i = 0; i < prof_analysis_net_exchange_count(a); i++) {
+		const struct prof_net_exchange *x = prof_analysis_net_exchange(a, i);
+		json_t *xo;
+
+		if (!x->gc_ns)
+			continue;
+		xo = json_object();
+		bad |= set(xo, "trace", json_string(part_name(t, x->trace)));
+		bad |= set(xo, "conn", json_u64(x->conn));
+		bad |= set(xo, "index", json_u64(x->index));
+		bad |= set(xo, "latency_ns", json_u64(x->end_ns - x->begin_ns));
+		bad |= set(xo, "gc_ns", json_u64(x->gc_ns));
+		bad |= !xo || json_array_append_new(delayed, xo) != 0;
+	}
+	bad |= set(o, "latency", lat);
+	bad |= set(o, "per_connection", conns);
+	bad |= set(o, "delayed_exchanges", delayed);
+	if (bad) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 /* Return: 0, or -ENOMEM. */
 static int print_json(const char *dir, const struct prof_trace_desc *desc, const struct loss_report *lr,
-		      struct prof_analysis *a)
+		      struct prof_analysis *a, const struct prof_trace *t)
 {
 	const struct prof_trace_stats *ts = &lr->trace;
 	json_t *root = json_object(), *events = json_object(), *spans = json_object(), *counters = json_object();
@@ -253,6 +386,7 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	bad |= set(root, "spans", json_incref(spans));
 	bad |= set(root, "counters", json_incref(counters));
 	bad |= set(root, "gc", gc_json(a));
+	bad |= set(root, "net_gc", net_gc_json(t, a));
 	if (!bad) {
 		/* A write error shows in ferror(stdout), checked by the caller. */
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -331,13 +465,18 @@ int cmd_stats(int argc, char **argv)
 	for (size_t i = 0; i < prof_analysis_span_count(a); i++)
 		lr.spans_broken += prof_analysis_span(a, i)->broken_by_loss;
 	if (json) {
-		if (print_json(argv[optind], prof_trace_get_desc(t), &lr, a) != 0) {
+		if (print_json(argv[optind], prof_trace_get_desc(t), &lr, a, t) != 0) {
 			mprof_error("stats", "out of memory");
 			ret = MPROF_EXIT_SYSTEM;
 			goto out;
 		}
 	} else {
 		print_text(argv[optind], prof_trace_get_desc(t), &lr, a);
+		if (print_net_gc(t, a) != 0) {
+			mprof_error("stats", "out of memory");
+			ret = MPROF_EXIT_SYSTEM;
+			goto out;
+		}
 	}
 	/* A report that did not reach its reader (full disk, closed pipe) is a
 	 * failure, not success. */

@@ -382,6 +382,89 @@ struct prof_bootstrap_ci {
 PROF_EXPORT int prof_bootstrap_quantile_change(const struct prof_sample_set *base, const struct prof_sample_set *newer,
 					       double q, double level, unsigned int iters, uint64_t seed,
 					       struct prof_bootstrap_ci *out);
+/*
+ * "Which requests did GC delay" (docs/PROBES.md, "The GC join").  The
+ * socket events (sock.read, sock.write: probes/sockets, or any probe of the
+ * vocabulary) are cut into request/response exchanges per connection: the
+ * direction of a connection's first data is its request direction (a
+ * server reads first, a client writes first); an exchange runs from the
+ * first request-direction event after a response (or the connection's
+ * start) to the last response-direction event before the next request.
+ * Each is joined with the GC time (the union of prof_analysis_gc_totals())
+ * of the same process: it was delayed if a GC collection or phase overlaps
+ * it, and the overlap is the GC time it absorbed.
+ */
+struct prof_net_exchange {
+	uint32_t trace;    /* the process (trace of a directory of traces) */
+	uint64_t conn;     /* the connection id of the events */
+	uint64_t index;    /* its number on the connection, from 0 */
+	uint64_t begin_ns; /* the request's first data event */
+	uint64_t end_ns;   /* the response's last data event */
+	uint64_t gc_ns;    /* GC time of the same process inside [begin, end) */
+};
+
+/* One connection's exchanges. */
+struct prof_net_conn {
+	uint32_t trace;
+	uint64_t conn;
+	uint64_t exchanges;  /* timed */
+	uint64_t delayed;    /* of them, overlapped by GC */
+	uint64_t gc_ns;      /* the GC time they absorbed */
+	uint64_t unanswered; /* requests closed (or still open at the end) with no response */
+};
+
+/* The whole join.  The span statistics hold latencies (the exchanges'
+ * durations) for prof_span_percentile(); they belong to the analysis. */
+struct prof_net_gc {
+	uint64_t connections;       /* with at least one data event */
+	uint64_t exchanges;         /* timed */
+	uint64_t delayed;           /* overlapped by GC of the same process */
+	uint64_t gc_ns;             /* GC time absorbed by the delayed exchanges */
+	uint64_t unanswered;        /* requests with no response: not timed */
+	uint64_t broken_by_loss;    /* exchanges open while a stream lost events: not timed */
+	struct prof_span_stats *all;     /* every timed exchange */
+	struct prof_span_stats *clean;   /* those no GC overlapped */
+	struct prof_span_stats *delayed_lat; /* those GC overlapped */
+};
+
+/**
+ * prof_analysis_net_gc() - join the connections' exchanges with GC time.
+ * Call after prof_analysis_finish() (open exchanges are then closed:
+ * answered ones timed, others counted unanswered).
+ * @a: the analysis.
+ * @out: filled; its span pointers stay valid until the next call or
+ *       prof_analysis_add().
+ *
+ * Return: 1 if the analysis saw socket data events, 0 if not, -ENOMEM.
+ */
+PROF_EXPORT int prof_analysis_net_gc(struct prof_analysis *a, struct prof_net_gc *out);
+
+/** prof_analysis_net_exchange_count() - exchanges timed so far (set by prof_analysis_net_gc()). */
+PROF_EXPORT size_t prof_analysis_net_exchange_count(const struct prof_analysis *a);
+
+/**
+ * prof_analysis_net_exchange() - one exchange, with its GC time as
+ * prof_analysis_net_gc() computed it.
+ * @a: the analysis.
+ * @i: below prof_analysis_net_exchange_count(), in order of their ends per
+ *     connection, connections in order of first sight.
+ *
+ * Return: the exchange, or NULL.
+ */
+PROF_EXPORT const struct prof_net_exchange *prof_analysis_net_exchange(const struct prof_analysis *a, size_t i);
+
+/** prof_analysis_net_conn_count() - connections seen (with data). */
+PROF_EXPORT size_t prof_analysis_net_conn_count(const struct prof_analysis *a);
+
+/**
+ * prof_analysis_net_conn() - one connection's totals (set by
+ * prof_analysis_net_gc()).
+ * @a: the analysis.
+ * @i: below prof_analysis_net_conn_count(), in order of first sight.
+ *
+ * Return: the connection, or NULL.
+ */
+PROF_EXPORT const struct prof_net_conn *prof_analysis_net_conn(const struct prof_analysis *a, size_t i);
 
 #ifdef __cplusplus
 }

@@ -91,7 +91,18 @@ struct prof_analysis {
 	prof_analysis_observer_fn observer;
 	void *observer_arg;
 	int drop_durations;  /* prof_analysis_keep_durations(a, 0) */
+	struct prof__net *net; /* the socket exchanges of the GC join (net.c) */
 };
+
+struct prof__net **prof__analysis_net(struct prof_analysis *a)
+{
+	return &a->net;
+}
+
+uint64_t prof__analysis_ns(const struct prof_analysis *a, uint64_t ticks)
+{
+	return prof_clock_to_ns(&a->clock, ticks);
+}
 
 int prof__analysis_grow(void **arr, size_t *cap, size_t need, size_t elem)
 {
@@ -259,6 +270,7 @@ PROF_EXPORT void prof_analysis_free(struct prof_analysis *a)
 	free(a->ev_index);
 	free(a->span_index);
 	free(a->gc);
+	prof__net_free(a->net);
 	free(a);
 }
 
@@ -524,6 +536,9 @@ PROF_EXPORT int prof_analysis_add(struct prof_analysis *a, const struct prof_dec
 		return -ENOMEM;
 	if (spi >= 0 && (ret = span_event(a, ev, spi, ss)) != 0)
 		return ret;
+	if (ev->desc->name[0] == 's' && !strncmp(ev->desc->name, "sock.", 5) &&
+	    (ret = prof__net_add(a, &a->net, ev)) != 0)
+		return ret;
 	if (!a->have_ts || ev->timestamp < a->first_ts)
 		a->first_ts = ev->timestamp;
 	if (!a->have_ts || ev->timestamp > a->last_ts)
@@ -573,6 +588,7 @@ PROF_EXPORT void prof_analysis_reset(struct prof_analysis *a)
 		a->gc[i].n = a->gc[i].total_ns = a->gc[i].summed_ns = 0;
 	a->have_ts = 0;
 	a->gaps = 0;
+	prof__net_reset(a->net);
 }
 
 /* ---- Results ---- */

@@ -40,6 +40,16 @@ int prof__analysis_gc_add(struct prof_analysis *a, uint32_t trace, uint64_t begi
 /* The unions, for gc.c. */
 void prof__analysis_gc_unions(const struct prof_analysis *a, const struct prof__gc_union **u, size_t *n);
 
+/* The socket side of the GC join (net.c): its state, fed each sock.* event. */
+struct prof__net;
+int prof__net_add(struct prof_analysis *a, struct prof__net **net, const struct prof_decoded_event *ev);
+void prof__net_free(struct prof__net *net);
+void prof__net_reset(struct prof__net *net);
+struct prof__net **prof__analysis_net(struct prof_analysis *a);
+
+/* A timestamp of the analysed events in ns. */
+uint64_t prof__analysis_ns(const struct prof_analysis *a, uint64_t ticks);
+
 /* Grow a zero-filled array to hold at least @need elements. */
 int prof__analysis_grow(void **arr, size_t *cap, size_t need, size_t elem);
 

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probes/lwip/mprof_lwip_hooks.h - lwIP 2.1's hooks, pointed at mprof's
+ * probes (probes/lwip/mprof_lwip.c).  lwipopts.h names this file as
+ * LWIP_HOOK_FILENAME; lwIP includes it in the files that call hooks.
+ *
+ *   LWIP_HOOK_IP4_INPUT            every IPv4 packet in: ip.in
+ *   LWIP_HOOK_TCP_INPACKET_PCB     every TCP segment for a pcb: tcp.rx, tcp.state
+ *   LWIP_HOOK_TCP_OUT_TCPOPT_LENGTH / LWIP_HOOK_TCP_OUT_ADD_TCPOPTS
+ *                                  every TCP segment out (data: tcp_output_segment,
+ *                                  control: tcp_output_fill_options): tcp.tx,
+ *                                  tcp.retransmit, tcp.state, tcp.window
+ *
+ * The hooks only read: they add no option and drop nothing.
+ */
+#ifndef MPROF_LWIP_HOOKS_H
+#define MPROF_LWIP_HOOKS_H
+
+struct pbuf;
+struct netif;
+struct tcp_pcb;
+struct tcp_hdr;
+
+int mprof_lwip_ip4_input(struct pbuf *p, struct netif *inp);
+int mprof_lwip_tcp_in(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p);
+void mprof_lwip_tcp_out(struct pbuf *p, struct tcp_hdr *hdr, const struct tcp_pcb *pcb, int control);
+
+#define LWIP_HOOK_IP4_INPUT(pbuf, input_netif) mprof_lwip_ip4_input(pbuf, input_netif)
+#define LWIP_HOOK_TCP_INPACKET_PCB(pcb, hdr, optlen, opt1len, opt2, p) mprof_lwip_tcp_in(pcb, hdr, p)
+#define LWIP_HOOK_TCP_OUT_TCPOPT_LENGTH(pcb, internal_len) (internal_len)
+/* Two call sites: tcp_output_segment() (segments from the send queue,
+ * retransmissions included) and tcp_output_fill_options() (control
+ * segments: empty ACKs, RST, keepalive); __func__ tells them apart. */
+#define LWIP_HOOK_TCP_OUT_ADD_TCPOPTS(p, hdr, pcb, opts) \
+	(mprof_lwip_tcp_out(p, hdr, pcb, __func__[11] == 'f'), (opts))
+
+#endif

@@ -1,0 +1,343 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probes/sockets/mprof_sockets.c - an LD_PRELOAD shim that traces the calls
+ * an unmodified program makes on its TCP sockets (docs/PROBES.md).
+ *
+ * Each wrapped function calls the real one (dlsym(RTLD_NEXT)) and, when the
+ * descriptor is a tracked TCP connection, records a span around the call
+ * and an event with its result.  A connection is tracked from a successful
+ * (or in-progress, non-blocking) connect() of a stream socket of family
+ * AF_INET or AF_INET6, or from accept()/accept4() on such a listener, to
+ * its close().  Anything else (files, pipes, Unix sockets such as the
+ * recorder's own) costs one load of the table below and is passed through.
+ *
+ *   conns[fd]:   0 untracked | the connection id (>= 1)
+ *   kinds[fd]:   0 not asked | KIND_TCP_LISTENER | KIND_OTHER  (accept only)
+ *   info_at[fd]: when the last TCP_INFO sample of fd was taken (ns)
+ *
+ * Ids come from one counter per process: unique within the process's trace.
+ * A forked child inherits the table with the descriptors, as it should.
+ * Descriptors at or above MAX_FDS are not tracked.  Behaviour is the real
+ * call's: its return value and its errno are returned unchanged (errno is
+ * saved after the call and restored after recording).
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../tcp/sock_events.h"
+
+#define MAX_FDS 65536
+enum { KIND_UNKNOWN = 0, KIND_TCP_LISTENER = 1, KIND_OTHER = 2 };
+
+static _Atomic uint64_t conns[MAX_FDS];
+static _Atomic uint8_t kinds[MAX_FDS];
+static _Atomic uint64_t info_at[MAX_FDS];
+static _Atomic uint64_t next_conn;
+/* TCP_INFO sampling interval in ns; UINT64_MAX: never (MPROF_TCP_INFO_MS=off). */
+static uint64_t info_interval_ns = 100000000ull;
+
+#define PROTO(ret, name, ...) typedef ret (*name##_fn)(__VA_ARGS__); static name##_fn real_##name
+PROTO(int, connect, int, const struct sockaddr *, socklen_t);
+PROTO(int, accept, int, struct sockaddr *, socklen_t *);
+PROTO(int, accept4, int, struct sockaddr *, socklen_t *, int);
+PROTO(ssize_t, read, int, void *, size_t);
+PROTO(ssize_t, write, int, const void *, size_t);
+PROTO(ssize_t, recv, int, void *, size_t, int);
+PROTO(ssize_t, send, int, const void *, size_t, int);
+PROTO(ssize_t, recvfrom, int, void *, size_t, int, struct sockaddr *, socklen_t *);
+PROTO(ssize_t, sendto, int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+PROTO(ssize_t, recvmsg, int, struct msghdr *, int);
+PROTO(ssize_t, sendmsg, int, const struct msghdr *, int);
+PROTO(ssize_t, readv, int, const struct iovec *, int);
+PROTO(ssize_t, writev, int, const struct iovec *, int);
+PROTO(ssize_t, sendfile, int, int, off_t *, size_t);
+PROTO(int, close, int);
+
+/* The real function, looked up on first use (a call may come before our
+ * constructor: another library's constructor). */
+#define REAL(name) ((name##_fn)lookup((void **)&real_##name, #name))
+
+/* Racing threads store the same value: relaxed is enough. */
+static void *lookup(void **slot, const char *name)
+{
+	void *f = __atomic_load_n(slot, __ATOMIC_RELAXED);
+
+	if (!f) {
+		f = dlsym(RTLD_NEXT, name);
+		__atomic_store_n(slot, f, __ATOMIC_RELAXED);
+	}
+	return f;
+}
+
+__attribute__((constructor)) static void sockets_init(void)
+{
+	const char *ms = getenv("MPROF_TCP_INFO_MS");
+
+	if (ms && *ms) {
+		char *end;
+		unsigned long long v;
+
+		if (!strcmp(ms, "off"))
+			info_interval_ns = UINT64_MAX;
+		else if ((v = strtoull(ms, &end, 10)), *end == 0 && v <= 3600000ull)
+			info_interval_ns = v * 1000000ull;
+		/* Anything else keeps the default: the program must run as it
+		 * would without the shim, so no message on its stderr. */
+	}
+}
+
+static uint64_t conn_of(int fd)
+{
+	if (fd < 0 || fd >= MAX_FDS)
+		return 0;
+	return atomic_load_explicit(&conns[fd], memory_order_relaxed);
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* A TCP_INFO sample of @fd, if the interval since the last one passed (or
+ * @force).  getsockopt() may change errno: the caller restores it. */
+static void sample_info(int fd, uint64_t conn, int force)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+	uint64_t now, last;
+
+	if (info_interval_ns == UINT64_MAX)
+		return;
+	now = now_ns();
+	last = atomic_load_explicit(&info_at[fd], memory_order_relaxed);
+	if (!force && last && now - last < info_interval_ns)
+		return;
+	atomic_store_explicit(&info_at[fd], now, memory_order_relaxed);
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
+		return;
+	PROF_EMIT(mprof_tcp_info, conn, ti.tcpi_rtt, ti.tcpi_rttvar, ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh,
+		  ti.tcpi_retransmits, ti.tcpi_total_retrans, ti.tcpi_state);
+}
+
+static int is_tcp_family(int family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static int is_tcp_socket(int fd)
+{
+	int type = 0, domain = 0;
+	socklen_t l1 = sizeof(type), l2 = sizeof(domain);
+
+	return getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &l1) == 0 && type == SOCK_STREAM &&
+	       getsockopt(fd, SOL_SOCKET, SO_DOMAIN, &domain, &l2) == 0 && is_tcp_family(domain);
+}
+
+static void addr_port(const struct sockaddr_storage *ss, uint16_t *port, uint32_t *addr)
+{
+	*port = 0;
+	*addr = 0;
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)ss;
+
+		*port = ntohs(in->sin_port);
+		*addr = ntohl(in->sin_addr.s_addr);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)ss;
+		uint32_t last;
+
+		*port = ntohs(in6->sin6_port);
+		memcpy(&last, &in6->sin6_addr.s6_addr[12], 4); /* v4-mapped: the IPv4 address */
+		*addr = ntohl(last);
+	}
+}
+
+/* Start tracking @fd as connection @conn and record sock.open. */
+static void track(int fd, uint64_t conn, int role, int err)
+{
+	struct sockaddr_storage l, r;
+	socklen_t ll = sizeof(l), rl = sizeof(r);
+	uint16_t lport = 0, rport = 0;
+	uint32_t laddr, raddr = 0;
+
+	if (fd < 0 || fd >= MAX_FDS)
+		return;
+	atomic_store_explicit(&conns[fd], conn, memory_order_relaxed);
+	atomic_store_explicit(&info_at[fd], 0, memory_order_relaxed);
+	memset(&l, 0, sizeof(l));
+	memset(&r, 0, sizeof(r));
+	if (getsockname(fd, (struct sockaddr *)&l, &ll) == 0)
+		addr_port(&l, &lport, &laddr);
+	if (getpeername(fd, (struct sockaddr *)&r, &rl) == 0)
+		addr_port(&r, &rport, &raddr);
+	PROF_EMIT(mprof_sock_open, conn, fd, (uint8_t)role, lport, rport, raddr, err);
+}
+
+static uint64_t new_conn(void)
+{
+	return atomic_fetch_add_explicit(&next_conn, 1, memory_order_relaxed) + 1;
+}
+
+int connect(int fd, const struct sockaddr *addr, socklen_t len)
+{
+	uint64_t conn;
+	int ret, err;
+
+	if (!addr || len < sizeof(sa_family_t) || !is_tcp_family(addr->sa_family) || fd < 0 || fd >= MAX_FDS ||
+	    !is_tcp_socket(fd))
+		return REAL(connect)(fd, addr, len);
+	conn = new_conn();
+	PROF_SPAN_BEGIN(mprof_sock_connect, conn);
+	ret = REAL(connect)(fd, addr, len);
+	err = ret < 0 ? errno : 0;
+	PROF_SPAN_END(mprof_sock_connect);
+	if (ret == 0 || err == EINPROGRESS)
+		track(fd, conn, MPROF_TCP_ROLE_CLIENT, err);
+	else
+		PROF_EMIT(mprof_sock_open, conn, fd, MPROF_TCP_ROLE_CLIENT, 0, 0, 0, err);
+	errno = err;
+	return ret;
+}
+
+/* The accept of both accept() and accept4(). */
+static int do_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, int four)
+{
+	int ret, err;
+	uint8_t kind = fd >= 0 && fd < MAX_FDS ? atomic_load_explicit(&kinds[fd], memory_order_relaxed) : KIND_OTHER;
+
+	if (kind == KIND_UNKNOWN) {
+		err = errno;
+		kind = is_tcp_socket(fd) ? KIND_TCP_LISTENER : KIND_OTHER;
+		atomic_store_explicit(&kinds[fd], kind, memory_order_relaxed);
+		errno = err;
+	}
+	if (kind != KIND_TCP_LISTENER)
+		return four ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	PROF_SPAN_BEGIN(mprof_sock_accept, 0);
+	ret = four ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+	err = ret < 0 ? errno : 0;
+	PROF_SPAN_END(mprof_sock_accept);
+	if (ret >= 0)
+		track(ret, new_conn(), MPROF_TCP_ROLE_SERVER, 0);
+	errno = err;
+	return ret;
+}
+
+int accept(int fd, struct sockaddr *addr, socklen_t *len)
+{
+	return do_accept(fd, addr, len, 0, 0);
+}
+
+int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	return do_accept(fd, addr, len, flags, 1);
+}
+
+/*
+ * The data calls.  IO(dir, call, expr): if fd is a connection, the span of
+ * its direction around expr, then the result event and maybe a TCP_INFO
+ * sample; errno as the real call left it.
+ */
+#define IO(fd, span, result, call, expr)                                         \
+	do {                                                                     \
+		uint64_t conn_ = conn_of(fd);                                    \
+		ssize_t ret_;                                                    \
+		int err_;                                                        \
+		if (!conn_)                                                      \
+			return (expr);                                           \
+		PROF_SPAN_BEGIN(span, conn_);                                    \
+		ret_ = (expr);                                                   \
+		err_ = errno;                                                    \
+		PROF_SPAN_END(span);                                             \
+		PROF_EMIT(result, conn_, (int64_t)ret_, ret_ < 0 ? err_ : 0, call); \
+		sample_info(fd, conn_, 0);                                       \
+		errno = err_;                                                    \
+		return ret_;                                                     \
+	} while (0)
+
+ssize_t read(int fd, void *buf, size_t n)
+{
+	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_READ, REAL(read)(fd, buf, n));
+}
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_WRITE, REAL(write)(fd, buf, n));
+}
+
+ssize_t recv(int fd, void *buf, size_t n, int flags)
+{
+	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recv)(fd, buf, n, flags));
+}
+
+ssize_t send(int fd, const void *buf, size_t n, int flags)
+{
+	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(send)(fd, buf, n, flags));
+}
+
+ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len)
+{
+	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recvfrom)(fd, buf, n, flags, addr, len));
+}
+
+ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len)
+{
+	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(sendto)(fd, buf, n, flags, addr, len));
+}
+
+ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
+{
+	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECVMSG, REAL(recvmsg)(fd, msg, flags));
+}
+
+ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
+{
+	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SENDMSG, REAL(sendmsg)(fd, msg, flags));
+}
+
+ssize_t readv(int fd, const struct iovec *iov, int n)
+{
+	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_READV, REAL(readv)(fd, iov, n));
+}
+
+ssize_t writev(int fd, const struct iovec *iov, int n)
+{
+	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_WRITEV, REAL(writev)(fd, iov, n));
+}
+
+ssize_t sendfile(int out, int in, off_t *off, size_t n)
+{
+	IO(out, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SENDFILE, REAL(sendfile)(out, in, off, n));
+}
+
+int close(int fd)
+{
+	uint64_t conn = conn_of(fd);
+	int err;
+
+	if (fd >= 0 && fd < MAX_FDS)
+		atomic_store_explicit(&kinds[fd], KIND_UNKNOWN, memory_order_relaxed);
+	if (conn) {
+		err = errno;
+		sample_info(fd, conn, 1);
+		atomic_store_explicit(&conns[fd], 0, memory_order_relaxed);
+		PROF_EMIT(mprof_sock_close, conn, fd);
+		errno = err;
+	}
+	return REAL(close)(fd);
+}
