@@ -207,12 +207,13 @@ static inline __attribute__((always_inline)) uint32_t prof__tsc_compact(uint8_t 
 	uint32_t lo, epoch;
 
 	/* The id byte goes first: if the epoch differs, the slow path
-	 * writes the header again. */
+	 * writes the header again.  eax and edx are early-clobbered: rdtsc
+	 * writes them before the stores use their addresses. */
 	__asm__ volatile("movb %b[st], %[id]\n\t"
 			 "rdtsc\n\t"
 			 "movl %%eax, %[ts]\n\t"
 			 "shldl $8, %%eax, %%edx"
-			 : "=a"(lo), "=d"(epoch), [id] "=m"(b[o]),
+			 : "=&a"(lo), "=&d"(epoch), [id] "=m"(b[o]),
 			   [ts] "=m"(*(uint8_t(*)[4])(void *)(b + o + 1))
 			 : [st] "q"(st));
 	(void)lo;
