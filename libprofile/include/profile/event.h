@@ -80,9 +80,9 @@ struct prof_event_desc {
  * PROF__USER_OFF, or refused: PROF__REFUSED).  So a recording event's
  * state word is its id, and an emit stores it as the event header's id with
  * no shift or mask; every other state is negative, one sign test.  An id
- * too large for a compact header (above 254) records with PROF__EXTENDED
- * set: added to the fast path's end test, it sends every emit of that
- * event to the slow path, which writes the extended header.
+ * too large for a compact header (above 254) fails the writer's gate test
+ * (struct prof__writer), so every emit of it takes the slow path, which
+ * writes the extended header.
  */
 struct prof_event {
 	PROF__ATOMIC_U32 state;
@@ -94,8 +94,7 @@ struct prof_event {
 #define PROF__OFF (1u << 31)           /* not recording now */
 #define PROF__USER_OFF (1u << 30)      /* disabled by the user (kept across attach) */
 #define PROF__REFUSED (1u << 29)       /* refused at registration: never records */
-#define PROF__EXTENDED (1u << 28)      /* id above 254: always an extended header */
-#define PROF__ID_MASK (PROF__EXTENDED - 1)
+#define PROF__ID_MASK (PROF__REFUSED - 1)
 
 /*
  * A thread's writer: where its next event goes.  gate is the fast path's

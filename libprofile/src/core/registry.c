@@ -198,15 +198,11 @@ static uint32_t state_for(uint32_t id)
 {
 	if (ids[id].refused)
 		return id | PROF__REFUSED | PROF__OFF;
-	/* PROF__ID_MASK must hold every id next to the flags. */
-	_Static_assert(PROF_MAX_EVENTS <= PROF__ID_MASK, "ids fit below the state flags");
 	if (id_user_off(id))
 		return id | PROF__USER_OFF | PROF__OFF;
 	if (!prof__region.base || id >= prof__region.max_events)
 		return id | PROF__OFF;
-	/* Recording: the state word is the id, with PROF__EXTENDED when it
-	 * is too large for a compact header (event.h). */
-	return id < PROF_EVENT_COMPACT_IDS ? id : id | PROF__EXTENDED;
+	return id; /* recording: the state word is the id */
 }
 
 /* Under the lock.  Relaxed stores: the emitting thread reads its own, and
