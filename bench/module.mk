@@ -46,7 +46,13 @@ $(BENCH_EVSIZE): $(O)/obj/bench/evsize.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/evsize.o $(PROG_LDLIBS)
 
-ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE)
+# A producer running flat out, to run under `mprof record` (not run by
+# make bench: docs/PERFORMANCE.md gives the command).
+$(O)/bench/flatout: $(O)/obj/bench/flatout.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/flatout.o $(PROG_LDLIBS)
+
+ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
 
 bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE)
