@@ -16,6 +16,7 @@ BENCH_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) $(if $(BENCH_LTTNG),-DBENCH_
 
 BENCH_EMIT := $(O)/bench/emit
 BENCH_DRAIN := $(O)/bench/drain
+BENCH_EVSIZE := $(O)/bench/evsize
 BENCH_EMIT_OBJS := $(O)/obj/bench/emit.o $(O)/obj/bench/emit_off.o $(O)/obj/bench/common.o \
 	$(if $(BENCH_LTTNG),$(O)/obj/bench/emit_lttng.o)
 BENCH_DRAIN_OBJS := $(O)/obj/bench/drain.o $(O)/obj/bench/common.o
@@ -42,10 +43,20 @@ $(BENCH_DRAIN): $(BENCH_DRAIN_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(BENCH_DRAIN_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
 
-ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN)
+$(BENCH_EVSIZE): $(O)/obj/bench/evsize.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/evsize.o $(PROG_LDLIBS)
+
+# A producer running flat out, to run under `mprof record` (not run by
+# make bench: docs/PERFORMANCE.md gives the command).
+$(O)/bench/flatout: $(O)/obj/bench/flatout.o $(LIB_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/flatout.o $(PROG_LDLIBS)
+
+ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
 
-bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(MPROF) $(O)/tests/progs/compare_gen
+bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(MPROF) $(O)/tests/progs/compare_gen
 	@O=$(O) bash bench/run.sh $(BENCH_ARGS)
 	@O=$(O) MPROF=$(abspath $(MPROF)) bash bench/compare.sh
 

@@ -31,6 +31,7 @@ O=${O:-build}
 here=$(cd "$(dirname "$0")" && pwd)
 EMIT=$O/bench/emit
 DRAIN=$O/bench/drain
+EVSIZE=$O/bench/evsize
 out=$O/bench
 smoke=0
 lttng=1
@@ -62,7 +63,7 @@ if [ $smoke -eq 1 ]; then
 	# Do not wait for a session daemon someone else may be running.
 	export LTTNG_UST_REGISTER_TIMEOUT=0
 fi
-for b in "$EMIT" "$DRAIN"; do
+for b in "$EMIT" "$DRAIN" "$EVSIZE"; do
 	[ -x "$b" ] || { echo "run.sh: $b is not built (make $b)" >&2; exit 1; }
 done
 mkdir -p "$out"
@@ -150,11 +151,16 @@ fi
 # ---- 3. The benchmarks ----
 "$DRAIN" "${drain_args[@]}" --tmpdir "$tmp" --json "$tmp/drain.json" --table "$tmp/drain.txt"
 echo
+# Bytes per event by kind (exact, not timed): the benchmark event, a u32
+# counter, a span begin/end.
+"$EVSIZE" "$([ "$smoke" = 1 ] && echo 20000 || echo 1000000)" "$tmp/evsize.json" | tee "$tmp/evsize.txt"
+echo
 "$EMIT" -n "$n" -r "$runs" "${hook[@]}" "${instr[@]}" --table "$tmp/emit.txt" \
-	--merge "drain=$tmp/drain.json" --note "lttng=$lttng_note" --note "callgrind=$cg_note" \
+	--merge "drain=$tmp/drain.json" --merge "bytes_per_event=$tmp/evsize.json" \
+	--note "lttng=$lttng_note" --note "callgrind=$cg_note" \
 	--note "command=$command" --json "$out/results.json"
 
 # ---- 4. Results ----
-cat "$tmp/emit.txt" "$tmp/drain.txt" >"$out/results.txt"
+cat "$tmp/emit.txt" "$tmp/drain.txt" "$tmp/evsize.txt" >"$out/results.txt"
 echo
 echo "run.sh: wrote $out/results.txt and $out/results.json"

@@ -13,7 +13,7 @@ for f in "$out/results.txt" "$out/results.json"; do
 done
 # The JSON must hold every variant and the drain figures (and the
 # instruction counts, where valgrind is installed).
-keys=('"mprof_discard"' '"floor"' '"mprof_compiled_out"' '"drain"' '"capacity"' '"sustained"')
+keys=('"mprof_discard"' '"floor"' '"mprof_compiled_out"' '"drain"' '"capacity"' '"sustained"' '"bytes_per_event"')
 command -v valgrind >/dev/null && keys+=('"instructions_per_event"')
 for key in "${keys[@]}"; do
 	grep -q "$key" "$out/results.json" || { echo "smoke: $key not in $out/results.json"; exit 1; }
@@ -31,6 +31,17 @@ if command -v valgrind >/dev/null; then
 		esac
 	done
 fi
+# Bytes per event are exact too: the benchmark event (u64, u32) takes a
+# 4-byte compact header, so 16 bytes, plus the extended headers that open
+# packets and epochs, a few per ten thousand events (LTTng-UST: 18).
+python3 - "$out/results.json" <<'PY' || exit 1
+import json, sys
+b = json.load(open(sys.argv[1]))["bytes_per_event"]
+print("smoke: bytes per event: bench %.3f, counter %.3f, span %.3f" % (b["bench"], b["counter"], b["span"]))
+if not (16 <= b["bench"] <= 16.05 and 8 <= b["counter"] <= 8.05 and 4 <= b["span"] <= 4.05):
+    print("smoke: bytes per event above the compact header's (16, 8, 4)")
+    sys.exit(1)
+PY
 # mprof compare and export at 10^4 events (bench/compare.sh --smoke).
 O=$O MPROF=${MPROF:-$O/bin/mprof} bash bench/compare.sh --smoke --out "$out"
 for key in '"compare_wall_s"' '"export_over_stats_speed"'; do

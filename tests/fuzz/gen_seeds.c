@@ -52,16 +52,20 @@ static size_t good_packet(uint8_t *buf, size_t cap, int with_extra, int whole)
 	rb_str(&w, "12345678");
 	rb_msg(&w, 101, "abcd", 9);
 	rb_ev(&w, 101, RB_EV_TICK);
-	rb_ev(&w, 102, RB_EV_BEGIN);
+	/* Compact headers (format 2), one across the 2^24 wrap from 101. */
+	rb_ev_compact(&w, 102, RB_EV_BEGIN);
 	rb_u64(&w, 77);
-	rb_ev(&w, 103, RB_EV_END);
+	rb_ev_compact(&w, 103, RB_EV_END);
+	rb_ev_compact(&w, 0xfffff0, RB_EV_TICK);
+	rb_ev_compact(&w, 0x1000004, RB_EV_TICK);
+	rb_ev(&w, 0x1000010, RB_EV_END);
 	if (with_extra) {
-		rb_ev(&w, 104, RB_NEVENTS);
+		rb_ev(&w, 0x1000020, RB_NEVENTS);
 		rb_u16(&w, 5);
 		rb_str(&w, "xyz");
 		rb_f64(&w, -1.0);
 	}
-	rb_pkt_close(&w, 200);
+	rb_pkt_close(&w, 0x1000100);
 	if (!whole)
 		rb_poke(buf, offsetof(struct prof_packet_header, packet_size), 8 * w.off, 8);
 	return w.off;

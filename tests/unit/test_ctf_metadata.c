@@ -298,7 +298,7 @@ static const struct bad_case bad_cases[] = {
 	{ "uint8_t uuid[16];", "uint8_t uuid[15];", "15", "expected 16" },
 	{ "domain = \"mprof\";", "domain = \"lttng\";", "\"", "expected the string \"mprof\"" },
 	{ "\tclock_freq = 3000000000;\n", "", "clock_ref_ticks", "expected 'clock_freq'" },
-	{ "tracer_minor = 1;", "tracer_minor = 2;", "2", "newer than this reader's" },
+	{ "tracer_minor = 2;", "tracer_minor = 3;", "3", "newer than this reader's" },
 	{ "hostname = \"build-host\";", "hostname = 7;", "7", "expected a string literal" },
 	{ "vpid = 4242;", "vpid = \"4242\";", "\"", "expected an integer" },
 	{ "vpid = 4242;", "vpid = 0;", "0", "non-zero vpid" },

@@ -260,7 +260,7 @@ static void check_damaged(const char *tmp, int damage, const struct damaged *wan
 			off1 = len;
 			switch (damage) {
 			case 0: /* an unknown event id: the packet is skipped */
-				pkt_set(&p, PROF_PACKET_HEADER_SIZE + 12 + 8, 99, 4);
+				pkt_set(&p, PROF_PACKET_HEADER_SIZE + 12 + 1, 99, 3);
 				break;
 			case 1: /* another trace's uuid: skipped */
 				p.buf[4] ^= 0xff;

@@ -2,7 +2,8 @@
 /*
  * Helpers for the CTF tests (test_ctf_*.c): build schemas and trace
  * descriptions, build packets by hand exactly as format.h lays them out
- * (88-byte header, then packed { u64 ts; u32 id; payload } events), and
+ * (88-byte header, then packed { header; payload } events, the header
+ * extended or compact as profile/format.h describes), and
  * manage temporary directories.
  */
 #ifndef MPROF_TEST_CTF_UTIL_H
@@ -184,14 +185,29 @@ static inline void pkt_begin(struct test_pkt *p, uint64_t slot, uint64_t seq, ui
 	CHECK_EQ(p->len, PROF_PACKET_HEADER_SIZE);
 }
 
+/* An event header in the extended form: 255, id u24, timestamp u64. */
 static inline void pkt_event(struct test_pkt *p, uint64_t ts, uint32_t id)
 {
 	if (!p->nev)
 		p->first = ts;
 	p->last = ts;
 	p->nev++;
+	pkt_put(p, PROF_EVENT_EXTENDED, 1);
+	pkt_put(p, id, 3);
 	pkt_put(p, ts, 8);
-	pkt_put(p, id, 4);
+}
+
+/* An event header in the compact form: id (< 255), then the low 24 bits
+ * of @ts (the reader infers the rest from the previous timestamp). */
+static inline void pkt_event_compact(struct test_pkt *p, uint64_t ts, uint32_t id)
+{
+	CHECK(id < PROF_EVENT_COMPACT_IDS);
+	if (!p->nev)
+		p->first = ts;
+	p->last = ts;
+	p->nev++;
+	pkt_put(p, id, 1);
+	pkt_put(p, ts & 0xffffff, 3);
 }
 
 static inline void pkt_f64(struct test_pkt *p, double d)

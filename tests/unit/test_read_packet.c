@@ -173,11 +173,11 @@ static void m_cs_odd(struct rb_pkt *w) { rb_poke(w->base, HOFF(content_size), 8 
 static void m_cs_small(struct rb_pkt *w) { rb_poke(w->base, HOFF(content_size), 8 * 87, 8); }
 static void m_cs_huge(struct rb_pkt *w) { rb_poke(w->base, HOFF(content_size), UINT64_MAX - 7, 8); }
 static void m_end_early(struct rb_pkt *w) { rb_poke(w->base, HOFF(timestamp_end), 99, 8); }
-static void m_unknown_id(struct rb_pkt *w) { rb_poke(w->base, EV3 + 8, RB_NEVENTS, 4); }
-static void m_huge_id(struct rb_pkt *w) { rb_poke(w->base, EV1 + 8, 0xffffffffu, 4); }
-static void m_ts_back(struct rb_pkt *w) { rb_poke(w->base, EV3, 199, 8); }
-static void m_ts_before_begin(struct rb_pkt *w) { rb_poke(w->base, EV1, 99, 8); }
-static void m_ts_after_end(struct rb_pkt *w) { rb_poke(w->base, EV4, 401, 8); }
+static void m_unknown_id(struct rb_pkt *w) { rb_poke(w->base, EV3 + 1, RB_NEVENTS, 3); }
+static void m_huge_id(struct rb_pkt *w) { rb_poke(w->base, EV1 + 1, 0xffffffu, 3); }
+static void m_ts_back(struct rb_pkt *w) { rb_poke(w->base, EV3 + 4, 199, 8); }
+static void m_ts_before_begin(struct rb_pkt *w) { rb_poke(w->base, EV1 + 4, 99, 8); }
+static void m_ts_after_end(struct rb_pkt *w) { rb_poke(w->base, EV4 + 4, 401, 8); }
 /* Content ends inside the last event's u32: truncated field. */
 static void m_trunc_field(struct rb_pkt *w) { rb_poke(w->base, HOFF(content_size), 8 * (w->off - 2), 8); }
 /* Content ends 5 bytes into the first event's 8-byte string (the payload
@@ -215,13 +215,13 @@ static void test_bad(void)
 	EXPECT_BAD(m_cs_small, -EINVAL, 48, "content_size 696 bits");
 	EXPECT_BAD(m_cs_huge, -EINVAL, 48, "content_size 18446744073709551608");
 	EXPECT_BAD(m_end_early, -EINVAL, 40, "timestamp_end 99 is before timestamp_begin 100");
-	EXPECT_BAD(m_unknown_id, -EPROTO, EV3 + 8, "event id 5 unknown");
-	EXPECT_BAD(m_huge_id, -EPROTO, EV1 + 8, "event id 4294967295 unknown");
+	EXPECT_BAD(m_unknown_id, -EPROTO, EV3, "event id 5 unknown");
+	EXPECT_BAD(m_huge_id, -EPROTO, EV1, "event id 16777215 unknown");
 	EXPECT_BAD(m_ts_back, -EPROTO, EV3, "timestamp 199 is before the previous event's 200");
 	EXPECT_BAD(m_ts_before_begin, -EPROTO, EV1, "timestamp 99 is before timestamp_begin 100");
 	EXPECT_BAD(m_ts_after_end, -EPROTO, EV4, "timestamp 401 is after timestamp_end 400");
 	EXPECT_BAD(m_trunc_string, -EPROTO, EV2 - 9, "field s: string not terminated before content end");
-	EXPECT_BAD(m_trunc_header, -EPROTO, EV4, "event header truncated: 6 bytes left");
+	EXPECT_BAD(m_trunc_header, -EPROTO, EV4, "extended event header truncated: 6 bytes left");
 	EXPECT_BAD(m_over_bound, -EPROTO, EV2 - 9, "field s: string longer than its bound 8");
 	EXPECT_BAD(m_over_bound4, -EPROTO, EV1 + 12, "field m: string longer than its bound 4");
 	EXPECT_BAD(m_unterminated, -EPROTO, EV1 + 12, "payload truncated");
@@ -253,7 +253,7 @@ static void test_unusable_record(void)
 	bad.events[RB_EV_TICK].id = RB_EV_TICK;
 	build_good(&w);
 	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &bad.schema, rb_uuid, NULL, &err), -EPROTO);
-	CHECK_EQ(err.offset, EV3 + 8);
+	CHECK_EQ(err.offset, EV3);
 	CHECK(strstr(err.text, "unusable schema record") != NULL);
 
 	/* An empty schema knows no event. */
@@ -283,7 +283,7 @@ static void test_cursor_unchecked(void)
 	build_good(&w);
 	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, NULL), 0);
 	/* Corrupt after the check: the cursor notices, never overruns. */
-	rb_poke(pkt, EV3 + 8, 77, 4);
+	rb_poke(pkt, EV3 + 1, 77, 3);
 	prof_packet_cursor_init(&c, pkt, &info, &S.schema);
 	while ((rc = prof_packet_next(&c, &ev)) == 1)
 		n++;
@@ -348,9 +348,82 @@ static void test_all_bytes(void)
 	CHECK_GT(rejected, 0);
 }
 
+/*
+ * Compact headers: the reader's clock starts at timestamp_begin, an
+ * extended header sets it, a compact one replaces its low 24 bits and
+ * adds 2^24 when they go backwards (CTF 1.8's rule, which babeltrace2
+ * applies), in both the check's fast loop (runs of fixed-size events) and
+ * the cursor.  Timestamps around and across the wrap, mixed with extended
+ * headers and a string event (the full decode).
+ */
+static void test_compact_wrap(void)
+{
+	static const struct {
+		uint64_t ts;
+		int form; /* 0 compact tick, 1 extended tick, 2 compact msg */
+	} evs[] = {
+		{ 0xfffff0, 0 },                 /* same 2^24 epoch as begin */
+		{ 0xfffffe, 0 },
+		{ 0x1000003, 0 },                /* low bits went back: wrapped */
+		{ 0x1000003, 2 },                /* equal: no wrap */
+		{ 0x1fffffe, 0 },                /* a gap of 2^24 - 5: still one wrap at most */
+		{ 0x2000001, 2 },
+		{ 0x123456789abull, 1 },         /* far: extended */
+		{ 0x123456789abull + 0xffffff, 0 }, /* gap 2^24 - 1: the widest compact */
+		{ 0x123456789abull + 0xffffff + 0xfffff0, 0 }, /* and again */
+		{ 0x500000000000ull, 1 },
+		{ 0x500000000001ull, 0 },
+	};
+	uint64_t begin = 0xffff00, t_end = 0x500000000001ull;
+	struct rb_pkt w;
+	struct prof_packet_info info;
+	struct prof_packet_cursor c;
+	struct prof_decoded_event ev;
+	struct prof_error err;
+	size_t i;
+
+	rb_pkt_begin(&w, pkt, PSIZE, 0, 0, begin, 0);
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		if (evs[i].form == 1)
+			rb_ev(&w, evs[i].ts, RB_EV_TICK);
+		else if (evs[i].form == 0)
+			rb_ev_compact(&w, evs[i].ts, RB_EV_TICK);
+		else {
+			rb_ev_compact(&w, evs[i].ts, RB_EV_MSG);
+			rb_str(&w, "m");
+			rb_u32(&w, (uint32_t)i);
+		}
+	}
+	rb_pkt_close(&w, t_end);
+	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, &err), 0);
+	CHECK_EQ(info.nevents, sizeof(evs) / sizeof(evs[0]));
+	CHECK_EQ_U(info.first_timestamp, evs[0].ts);
+	CHECK_EQ_U(info.last_timestamp, t_end);
+	prof_packet_cursor_init(&c, pkt, &info, &S.schema);
+	for (i = 0; i < sizeof(evs) / sizeof(evs[0]); i++) {
+		CHECK_EQ(prof_packet_next(&c, &ev), 1);
+		CHECK_EQ_U(ev.timestamp, evs[i].ts);
+		CHECK_EQ(ev.id, evs[i].form == 2 ? RB_EV_MSG : RB_EV_TICK);
+	}
+	CHECK_EQ(prof_packet_next(&c, &ev), 0);
+
+	/* An inferred timestamp past timestamp_end is caught like any other. */
+	rb_pkt_close(&w, 0x500000000000ull);
+	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, &err), -EPROTO);
+	CHECK(strstr(err.text, "after timestamp_end") != NULL);
+	/* A compact header cut by the content end. */
+	rb_pkt_begin(&w, pkt, PSIZE, 0, 0, begin, 0);
+	rb_ev_compact(&w, begin + 1, RB_EV_TICK);
+	w.off -= 1;
+	rb_pkt_close(&w, 0);
+	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, &err), -EPROTO);
+	CHECK(strstr(err.text, "compact event header truncated: 3 bytes left") != NULL);
+}
+
 int main(void)
 {
 	CHECK_EQ(rb_std_prof_schema(&S), 0);
+	test_compact_wrap();
 	test_good();
 	test_bad();
 	test_trunc_field_offset();

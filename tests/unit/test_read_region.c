@@ -203,7 +203,8 @@ static void test_header(void)
 	expect_open_fail(&reg, reg.size, -EINVAL, 0, "magic 4d 50 52 4f 46 52 58 00 is not", __LINE__);
 	memcpy(reg.mem, PROF_REGION_MAGIC, 8);
 
-	BAD_FIELD(version, 2, -EINVAL, "version 2, expected 1");
+	BAD_FIELD(version, 3, -EINVAL, "version 3, expected 2");
+	BAD_FIELD(version, 1, -EINVAL, "version 1 (12-byte event headers, an older libprofile), expected 2");
 	BAD_FIELD(header_size, 200, -EINVAL, "header_size 200");
 	BAD_FIELD(byte_order, PROF_BYTE_ORDER_BE, -ENOTSUP, "big-endian");
 	BAD_FIELD(byte_order, __builtin_bswap32(PROF_BYTE_ORDER_BE), -ENOTSUP, "not supported");
@@ -577,12 +578,12 @@ static void c_psize_big(struct rb_region *reg) { PKT_FIELD(reg, 2, packet_size, 
 static void c_cs_big(struct rb_region *reg) { PKT_FIELD(reg, 2, content_size, 8 * 257); }
 static void c_cs_odd(struct rb_region *reg) { PKT_FIELD(reg, 2, content_size, 8 * 100 + 1); }
 static void c_discarded(struct rb_region *reg) { PKT_FIELD(reg, 3, events_discarded, 1); }
-static void c_unknown_id(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 88 + 8, 200, 4); }
+static void c_unknown_id(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 88 + 1, 200, 3); }
 /* Packets hold: msg "ab" at 88 (19 bytes), tick at 107, msg "abcd" at 119
  * (its string at 131..135), content 140 bytes. */
 static void c_trunc(struct rb_region *reg) { PKT_FIELD(reg, 2, content_size, 8 * (140 - 2)); }
 static void c_unterminated(struct rb_region *reg) { rb_packet(reg, 0, 2)[135] = 'x'; }
-static void c_ts_back(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 107, 150, 8); }
+static void c_ts_back(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 107 + 4, 150, 8); }
 /* The open packet's live byte count runs past the packet. */
 static void c_open_cs(struct rb_region *reg) { PKT_FIELD(reg, 5, content_bytes, UINT32_MAX); }
 
@@ -614,7 +615,7 @@ static void test_corrupt_packets(void)
 	CORRUPT(c_unterminated, "string longer than its bound 4", 1, 5);
 	CORRUPT(c_ts_back, "timestamp 150 is before the previous event's 201", 1, 5);
 	/* The open packet: counted once over two scrapes, left in place. */
-	CORRUPT(c_open_cs, "open packet: event timestamp 0 is before", 1, 5);
+	CORRUPT(c_open_cs, "open packet: event all.types payload truncated", 1, 5);
 }
 
 /* Positions: head far ahead, head behind, tail ahead of head. */

@@ -13,7 +13,8 @@
  * The hot path costs, when the event is not recording, one relaxed load,
  * one sign test and a branch not taken (3 instructions), and the
  * arguments are not evaluated; when it records, a few thread-local loads,
- * the payload stores and one release store of the packet's content size.
+ * a 4-byte compact header (docs/REGION.md), the payload stores and one
+ * release store of the packet's content size.
  * It never locks, allocates, logs or makes a system call.  Events are
  * registered when the program loads, by a constructor per definition.
  * With -DPROF_DISABLE every PROF_EMIT compiles to nothing (its arguments
@@ -78,7 +79,10 @@ struct prof_event_desc {
  * while it does not (no region attached, disabled by the user: also
  * PROF__USER_OFF, or refused: PROF__REFUSED).  So a recording event's
  * state word is its id, and an emit stores it as the event header's id with
- * no shift or mask; every other state is negative, one sign test.
+ * no shift or mask; every other state is negative, one sign test.  An id
+ * too large for a compact header (above 254) fails the writer's gate test
+ * (struct prof__writer), so every emit of it takes the slow path, which
+ * writes the extended header.
  */
 struct prof_event {
 	PROF__ATOMIC_U32 state;
@@ -93,20 +97,31 @@ struct prof_event {
 #define PROF__ID_MASK (PROF__REFUSED - 1)
 
 /*
- * A thread's writer: where its next event goes.  nest is 1 while an emit
- * runs on this thread; an emit that finds it set is a signal handler's,
- * interrupting another emit, and is dropped and counted instead of
- * interleaving its bytes.
+ * A thread's writer: where its next event goes.  gate is the fast path's
+ * busy mark and its id test in one word: PROF_EVENT_COMPACT_IDS while the
+ * thread has a stream and no emit runs, so that an event with a compact
+ * id (below it) passes, and 0 while an emit runs (or before the thread
+ * has a stream), so that every event goes to prof__reserve_slow().  nest
+ * is 1 while the slow path runs.  An emit that finds the writer busy is a
+ * signal handler's, interrupting another emit, and is dropped and counted
+ * instead of interleaving its bytes.
  */
 struct prof__writer {
-	uint8_t *pos;   /* next free byte in the open packet */
-	uint8_t *end;   /* end of usable space; <= pos (parked) sends every
-			 * emit to the slow path: a full ring, or a clock
-			 * that is not the TSC */
 	uint8_t *base;  /* start of the open packet, NULL before the first */
+	size_t off;     /* next free byte in it: also its content_bytes */
+	size_t end;     /* end of usable space, one byte short of the packet's
+			 * end (a compact header's timestamp is stored 4
+			 * bytes wide); <= off (parked) sends every emit to
+			 * the slow path: a full ring, or a clock that is
+			 * not the TSC */
 	void *stream;   /* struct prof_slot *, NULL until claimed */
-	uint64_t slow_ts; /* the slow path's timestamp for the event */
+	uint32_t epoch; /* bits 24..55 of the stream's last timestamp: a
+			 * compact header needs the same */
+	uint32_t epoch_ok; /* epoch is the open packet's (the slow path's
+			    * test; the fast path runs only when it is) */
 	uint32_t tid;   /* the thread's id, asked once at claim */
+	uint32_t gate;  /* see above; plain: only this thread and its
+			 * signal handlers touch it, ordered by signal fences */
 	volatile uint32_t nest;
 };
 
@@ -116,7 +131,7 @@ PROF_EXPORT extern __thread struct prof__writer prof__tls_writer
 /* Register @ev (idempotent): its constructor calls this at load.  Returns
  * its state word. */
 PROF_EXPORT uint32_t prof__event_first_use(struct prof_event *ev);
-PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size);
+PROF_EXPORT size_t prof__reserve_slow(struct prof__writer *w, size_t size, uint32_t st, int marked);
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w);
 
 /**
@@ -165,80 +180,96 @@ PROF_EXPORT int prof_event_set_enabled(struct prof_event *ev, int enabled);
 PROF_EXPORT int prof_events_set_enabled(const char *prefix, int enabled);
 
 /*
- * Begin an emit of size bytes, inside a generated emitter: sets p to where
- * the event goes and ts to its timestamp, with the writer marked busy, or
+ * Begin an emit of an event whose compact form takes size bytes, inside a
+ * generated emitter: sets b_ to the open packet and o_ to where the
+ * event's header starts in it, written, in the compact frame (the payload
+ * goes at o_ + PROF_EVENT_COMPACT_SIZE; after an extended header the slow
+ * path returns its end minus that), with the writer marked busy, or
  * returns from the emitter if the event was dropped (and counted).
  *
- * The busy mark (nest) is stored before pos and end are read: a signal
- * handler that runs before it completes its emit and leaves pos and end
- * consistent; one that runs after it sees the mark and drops.
+ * The gate test is the busy test and the compact-id test at once (see
+ * struct prof__writer).  The busy mark (gate = 0) is stored before pos
+ * and end are read: a signal handler that runs before it completes its
+ * emit and leaves pos and end consistent; one that runs after it sees the
+ * mark and drops.
  *
- * The fast path reads the TSC.  A writer whose clock is not the invariant
- * TSC is kept with end == NULL, so every emit takes the slow path, which
- * reads the platform's clock: the fast path never tests the clock kind.
- * (A macro, not a function, so that the drop test and the slow path's
- * timestamp stay out of the fast path's code.)
+ * The fast path then reads the TSC and writes a compact header when the
+ * event fits the open packet and its timestamp is in the stream's epoch
+ * (its bits 24..55 are the last timestamp's).  Anything else goes to
+ * prof__reserve_slow(), which may write the 12-byte extended header, as
+ * does a writer whose clock is not the invariant TSC (kept with end ==
+ * NULL): the fast path never tests the clock kind.  (A macro, not a
+ * function, so that the drop test and the slow path stay out of the fast
+ * path's code.)
  */
-/* The TSC as two 32-bit halves: stored as they come (two stores, little
- * endian), one shift and one or cheaper than forming the 64-bit value. */
-#if defined(__x86_64__) || defined(__i386__)
-#define PROF__READ_TSC(lo, hi) __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi))
+#if (defined(__x86_64__) || defined(__i386__)) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/* rdtsc; the low 32 bits stored at p + 1 (bytes 1..3 are the compact
+ * timestamp, byte 4 is the payload's or unused room: end is one byte
+ * short); then the epoch, bits 24..55, in one shld. */
+static inline __attribute__((always_inline)) uint32_t prof__tsc_compact(uint8_t *b, size_t o, uint32_t st)
+{
+	uint32_t lo, epoch;
+
+	/* The id byte goes first: if the epoch differs, the slow path
+	 * writes the header again.  eax and edx are early-clobbered: rdtsc
+	 * writes them before the stores use their addresses. */
+	__asm__ volatile("movb %b[st], %[id]\n\t"
+			 "rdtsc\n\t"
+			 "movl %%eax, %[ts]\n\t"
+			 "shldl $8, %%eax, %%edx"
+			 : "=&a"(lo), "=&d"(epoch), [id] "=m"(b[o]),
+			   [ts] "=m"(*(uint8_t(*)[4])(void *)(b + o + 1))
+			 : [st] "q"(st));
+	(void)lo;
+	return epoch;
+}
+#define PROF__HAVE_COMPACT 1
 #else
-#define PROF__READ_TSC(lo, hi) ((lo) = 0, (hi) = 0) /* not reached: without a TSC every emit is slow */
+/* Without the TSC (or big endian): every emit takes the slow path. */
+static inline uint32_t prof__tsc_compact(uint8_t *b, size_t o, uint32_t st)
+{
+	(void)b;
+	(void)o;
+	(void)st;
+	return 0;
+}
+#define PROF__HAVE_COMPACT 0
 #endif
-#define PROF__BEGIN(w, size, p, ts_lo, ts_hi)                                                     \
+#define PROF__BEGIN(w, size, st, b_, o_, slow)                                          \
 	do {                                                                            \
+		if (__builtin_expect((st) >= (w)->gate, 0)) {                           \
+			(o_) = prof__reserve_slow((w), (size), (st), 0);                \
+			goto slow;                                                      \
+		}                                                                       \
 		/* Check, then mark: a handler that interrupts between the two  \
-		 * runs to completion and leaves nest at 0; one that interrupts  \
-		 * later finds 1 and drops without touching it, at any depth. */ \
-		if (__builtin_expect((w)->nest != 0, 0)) {                              \
-			prof__drop_nested(w);                                           \
-			return;                                                         \
-		}                                                                       \
-		(w)->nest = 1;                                                          \
+		 * runs to completion and leaves the gate open; one that         \
+		 * interrupts later finds it shut and drops without touching    \
+		 * it, at any depth. */                                          \
+		(w)->gate = 0;                                                  \
 		/* Orders the mark before the loads below against a signal     \
-		 * handler on this thread; no other thread reads w. */                  \
-		__atomic_signal_fence(__ATOMIC_SEQ_CST);                                \
-		(p) = (w)->pos;                                                         \
-		if (__builtin_expect((uintptr_t)(p) + (size) <= (uintptr_t)(w)->end, 1)) { \
-			PROF__READ_TSC(ts_lo, ts_hi);                                   \
-		} else {                                                                \
-			(p) = prof__reserve_slow((w), (size));                          \
-			if (!(p)) {                                                     \
-				__atomic_signal_fence(__ATOMIC_SEQ_CST);                \
-				(w)->nest = 0;                                          \
-				return;                                                 \
-			}                                                               \
-			(ts_lo) = (uint32_t)(w)->slow_ts;                               \
-			(ts_hi) = (uint32_t)((w)->slow_ts >> 32);                       \
-		}                                                                       \
+		 * handler on this thread; no other thread reads w. */          \
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);                        \
+		(b_) = (w)->base;                                               \
+		(o_) = (w)->off;                                                \
+		if (__builtin_expect((o_) + (size) > (w)->end, 0) ||            \
+		    __builtin_expect(prof__tsc_compact((b_), (o_), (st)) != (w)->epoch, 0)) { \
+			(o_) = prof__reserve_slow((w), (size), (st), 1);        \
+			goto slow;                                              \
+		}                                                               \
 	} while (0)
 
-static inline void prof__commit(struct prof__writer *w, uint8_t *p)
+/* End an emit at @off in @base (the open packet). */
+static inline void prof__commit(struct prof__writer *w, uint8_t *base, size_t off)
 {
-	uint32_t *content_bytes = (uint32_t *)(void *)(w->base +
+	uint32_t *content_bytes = (uint32_t *)(void *)(base +
 		offsetof(struct prof_packet_header, content_bytes));
 
-	w->pos = p;
+	w->off = off;
 	/* Publishes the event's bytes.  Pairs with the acquire load of
 	 * content_bytes in prof__drain_open_packet() (src/read/drain.c). */
-	__atomic_store_n(content_bytes, (uint32_t)(p - w->base), __ATOMIC_RELEASE);
+	__atomic_store_n(content_bytes, (uint32_t)off, __ATOMIC_RELEASE);
 	__atomic_signal_fence(__ATOMIC_SEQ_CST);
-	w->nest = 0;
-}
-
-static inline uint8_t *prof__put_header(uint8_t *p, uint32_t ts_lo, uint32_t ts_hi, uint32_t id)
-{
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	__builtin_memcpy(p, &ts_lo, 4);
-	__builtin_memcpy(p + 4, &ts_hi, 4);
-#else
-	uint64_t ts = ((uint64_t)ts_hi << 32) | ts_lo;
-
-	__builtin_memcpy(p, &ts, 8);
-#endif
-	__builtin_memcpy(p + 8, &id, 4);
-	return p + PROF_EVENT_HEADER_SIZE;
+	w->gate = PROF_EVENT_COMPACT_IDS;
 }
 
 /*
@@ -347,9 +378,11 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 #define PROF__SIZE(t) + (PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
 	? prof__strsize((const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
 	: sizeof(PROF__CAT(PROF__CT_, PROF__FIRST(t))))
-#define PROF__PUT(t) prof__p = PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
-	? prof__putstr(prof__p, (const char *)(uintptr_t)PROF__SECOND(t), (size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) \
-	: (__builtin_memcpy(prof__p, &PROF__SECOND(t), sizeof(PROF__SECOND(t))), prof__p + sizeof(PROF__SECOND(t)));
+#define PROF__PUT(t) prof__k = PROF__CAT(PROF__ISSTR_, PROF__FIRST(t)) \
+	? (size_t)(prof__putstr(prof__b + prof__k, (const char *)(uintptr_t)PROF__SECOND(t), \
+				(size_t)PROF__CAT(PROF__BD_, PROF__FIRST(t))) - prof__b) \
+	: (__builtin_memcpy(prof__b + prof__k, &PROF__SECOND(t), sizeof(PROF__SECOND(t))), \
+	   prof__k + sizeof(PROF__SECOND(t)));
 #define PROF__FNAME(t) PROF__FNAME_ t
 #define PROF__FNAME_(type, name) #name
 #define PROF__FIELDDEF(t) { PROF__FNAME(t), PROF__CAT(PROF__TY_, PROF__FIRST(t)), PROF__CAT(PROF__BD_, PROF__FIRST(t)) },
@@ -456,15 +489,25 @@ static inline uint8_t *prof__putstr(uint8_t *p, const char *s, size_t bound)
 		uint32_t prof__st, int prof__ref PROF__FOR(PROF__PARAM, nf, group))       \
 	{                                                                                 \
 		struct prof__writer *prof__w = &prof__tls_writer;                         \
-		uint8_t *prof__p;                                                         \
-		uint32_t prof__ts_lo, prof__ts_hi;                                        \
+		const size_t prof__sz = PROF_EVENT_COMPACT_SIZE PROF__FOR(PROF__SIZE, nf, group); \
+		uint8_t *prof__b;                                                         \
+		size_t prof__o, prof__k;                                                  \
 		(void)prof__ref;                                                          \
-		PROF__BEGIN(prof__w, PROF_EVENT_HEADER_SIZE PROF__FOR(PROF__SIZE, nf, group), \
-			    prof__p, prof__ts_lo, prof__ts_hi);                           \
-		/* A recording event's state word is its id. */                           \
-		prof__p = prof__put_header(prof__p, prof__ts_lo, prof__ts_hi, prof__st);  \
+		/* A recording event's state word is its id (header written). */          \
+		PROF__BEGIN(prof__w, prof__sz, prof__st, prof__b, prof__o, prof__slow);   \
+		if (0) {                                                                  \
+	prof__slow:                                                                       \
+			if (!prof__o)                                                     \
+				return;                                                   \
+			prof__b = prof__w->base;                                          \
+		}                                                                         \
+		/* The payload fills [o + 4, o + sz): the size the string     \
+		 * fields were measured at is the size they are written at.     \
+		 * Addressed as packet + offset, as the header was. */           \
+		prof__k = prof__o + PROF_EVENT_COMPACT_SIZE;                              \
 		PROF__FOR(PROF__PUT, nf, group)                                           \
-		prof__commit(prof__w, prof__p);                                           \
+		(void)prof__k;                                                            \
+		prof__commit(prof__w, prof__b, prof__o + prof__sz);                       \
 	}                                                                                 \
 	/* Last, without its ';': the user's ends the definition. */                      \
 	enum { prof__ref_##ident = 0 }

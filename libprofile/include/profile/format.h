@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * profile/format.h - the on-memory layout of an mprof region, version 1.
+ * profile/format.h - the on-memory layout of an mprof region, version 2.
  *
  * A region is one contiguous, page-aligned block shared by the producers
  * (instrumented threads) and one consumer (the collector).  It describes
@@ -45,7 +45,24 @@
  *                                  64 u64 events_discarded (cumulative)
  *                                  72 u64 packet_seq_num
  *                                  80 u32 tid, 84 u32 content_bytes
- *   88 events: { u64 timestamp; u32 id; payload } packed, byte-aligned.
+ *   88 events: { header; payload } packed, byte-aligned.
+ *
+ * Event header (version 2; version 1 had { u64 timestamp; u32 id }),
+ * byte 0 first:
+ *
+ *   compact  (4 bytes)   [ id u8 (0..254) | timestamp: low 24 bits, u24 ]
+ *   extended (12 bytes)  [ 255 u8 | id u24 | timestamp u64 ]
+ *
+ * A stream's clock value starts each packet at timestamp_begin and is
+ * updated by every event: an extended event sets it; a compact event
+ * replaces its low 24 bits, adding 2^24 when they would go backwards
+ * (CTF 1.8's rule for an N-bit clock field, which babeltrace2 applies).
+ * The producer writes a compact header only when the event's timestamp
+ * has the same bits above the low 24 as the stream's last timestamp (the
+ * packet's timestamp_begin or the previous event's), so no gap, however
+ * long, is ever folded; anything else (an id above 254, a new 2^24-tick
+ * epoch, a packet's first event, a clock other than the TSC) is extended.
+ * See docs/REGION.md.
  *
  * While a packet is open, content_bytes counts its bytes (header
  * included) and is release-stored after every event; content_size is set
@@ -67,7 +84,7 @@
 #include <stdint.h>
 
 #define PROF_REGION_MAGIC "MPROFRG"          /* 8 bytes with the NUL */
-#define PROF_REGION_VERSION 1u
+#define PROF_REGION_VERSION 2u
 #define PROF_CTF_MAGIC 0xC1FC1FC1u
 #define PROF_PAGE_SIZE 4096u
 #define PROF_CACHE_LINE 64u
@@ -209,13 +226,17 @@ struct prof_packet_header {
 	uint32_t content_bytes;     /* live byte count (see above) */
 };
 
-/* Event header: u64 timestamp, then u32 id, packed. */
+/* Event header: compact or extended (see the top of this file). */
 #ifdef __cplusplus
 #define PROF__FORMAT_ASSERT(cond, msg) static_assert(cond, msg)
 #else
 #define PROF__FORMAT_ASSERT(cond, msg) _Static_assert(cond, msg)
 #endif
-#define PROF_EVENT_HEADER_SIZE 12u
+#define PROF_EVENT_COMPACT_SIZE 4u   /* id u8, timestamp u24 */
+#define PROF_EVENT_EXTENDED_SIZE 12u /* 255 u8, id u24, timestamp u64 */
+#define PROF_EVENT_EXTENDED 255u     /* the first byte of an extended header */
+#define PROF_EVENT_COMPACT_IDS 255u  /* ids 0..254 may be compact */
+#define PROF_EVENT_TS_BITS 24u       /* a compact header's timestamp bits */
 #define PROF_PACKET_HEADER_SIZE 88u
 
 PROF__FORMAT_ASSERT(sizeof(struct prof_region_header) <= PROF_PAGE_SIZE, "header fits a page");
@@ -228,5 +249,6 @@ PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, content_size) 
 PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, packet_seq_num) == 72, "seq offset");
 PROF__FORMAT_ASSERT(__builtin_offsetof(struct prof_packet_header, content_bytes) == 84, "content_bytes offset");
 PROF__FORMAT_ASSERT(PROF_MAX_PACKET_SIZE <= UINT32_MAX, "content_bytes holds any packet's size");
+PROF__FORMAT_ASSERT(PROF_MAX_EVENTS <= (1u << 24), "an extended header's u24 holds any id");
 
 #endif /* PROFILE_FORMAT_H */

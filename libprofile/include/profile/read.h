@@ -163,6 +163,7 @@ struct prof_packet_cursor {
 	const struct prof_schema *schema;
 	uint64_t seq;       /* the packet's packet_seq_num */
 	uint64_t discarded; /* the packet's events_discarded */
+	uint64_t clock;     /* the stream's clock: the last event's timestamp */
 };
 
 /**

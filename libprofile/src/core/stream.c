@@ -12,10 +12,10 @@
  *   | seq k-2   | seq k-1   | seq k     |  (free)   |    head == k + 1
  *   | complete  | complete  | open      |           |    tail == k - 2
  *   +-----------+-----------+-----------+-----------+
- *                           ^base  ^pos      ^end
+ *                           ^base  ^+off     ^+end
  *
  * The producer trusts only itself.  Its positions live in process-private
- * memory: the writer (pos, end, base: thread-local) and, per slot, the
+ * memory: the writer (base, off, end: thread-local) and, per slot, the
  * stream state below (head, the open packet's length while no thread
  * holds the slot, the owning writer).  The region's copies of them (the
  * slot's head, a packet's content_bytes) are written for the readers and
@@ -32,7 +32,7 @@
  *   process-private                          region (shared)
  *   streams[s]: head, open_bytes, writer --> slot s: head (a copy),
  *                                            owner (between processes)
- *   writer (TLS): base, pos, end         --> packet: content_bytes (a copy)
+ *   writer (TLS): base, off, end         --> packet: content_bytes (a copy)
  *
  * Switching packets (packet_switch): close the open packet (stamp
  * timestamp_end), then open seq head:
@@ -110,11 +110,21 @@ static uint64_t clock_now(void)
 	return p->now ? p->now(p->ctx) : 0;
 }
 
-/* Where the fast path may write up to: the packet's end, or NULL (every
- * emit comes here) when the clock is not the TSC the fast path reads. */
-static uint8_t *fast_end(const struct prof__writer *w)
+/* Where the fast path may write up to: one byte short of the packet's end
+ * (a compact header's timestamp is stored 4 bytes wide, see
+ * PROF__TSC_COMPACT), or NULL (every emit comes here) when the clock is
+ * not the TSC the fast path reads. */
+static size_t fast_end(const struct prof__writer *w)
 {
-	return prof__clock_is_tsc && w->base ? w->base + prof__region.packet_size : NULL;
+	return PROF__HAVE_COMPACT && prof__clock_is_tsc && w->base ? prof__region.packet_size - 1 : 0;
+}
+
+/* The epoch of a timestamp: its bits 24..55, as the fast path's shld
+ * computes them.  A compact header is written only within the epoch of
+ * the stream's last timestamp. */
+static uint32_t ts_epoch(uint64_t ts)
+{
+	return (uint32_t)(ts >> PROF_EVENT_TS_BITS);
 }
 
 /* Count one dropped event in the open packet, or, before the thread has
@@ -180,7 +190,7 @@ static void seqlock_write_fence(void)
 static uint32_t open_length(const struct prof__writer *w, uint32_t slot)
 {
 	if (w->base)
-		return (uint32_t)(w->pos - w->base);
+		return (uint32_t)w->off;
 	return streams[slot].open_bytes;
 }
 
@@ -239,8 +249,11 @@ static int packet_switch(struct prof__writer *w, struct prof_slot *sl, uint32_t 
 		packet_init(next, slot, head, ts, discarded, tid);
 	}
 	w->base = (uint8_t *)next;
-	w->pos = w->base + PROF_PACKET_HEADER_SIZE;
+	w->off = PROF_PACKET_HEADER_SIZE;
 	w->end = fast_end(w);
+	/* A reader's clock starts the packet at timestamp_begin. */
+	w->epoch = ts_epoch(ts);
+	w->epoch_ok = 1;
 	if (old) {
 		uint64_t late;
 
@@ -265,16 +278,19 @@ static void writer_park(struct prof__writer *w, struct prof_slot *sl)
 	uint64_t head = streams[slot].head;
 
 	if (!head) {
-		w->base = w->pos = w->end = NULL;
+		w->base = NULL;
+		w->off = w->end = 0;
 		return;
 	}
 	if (!w->base) {
 		/* Taking over the slot: its open packet as the last owner
-		 * left it (private memory, never the packet's own words). */
+		 * left it (private memory, never the packet's own words),
+		 * whose last timestamp this writer does not know. */
 		w->base = (uint8_t *)packet_at(slot, head - 1);
-		w->pos = w->base + streams[slot].open_bytes;
+		w->off = streams[slot].open_bytes;
+		w->epoch_ok = 0;
 	}
-	w->end = w->pos;
+	w->end = w->off;
 }
 
 PROF_EXPORT void prof__drop_nested(struct prof__writer *w)
@@ -351,7 +367,9 @@ static int stream_claim(struct prof__writer *w)
 		streams[slot].claims++;
 		__atomic_store_n(&sl->claims, streams[slot].claims, __ATOMIC_RELAXED);
 		w->stream = sl;
-		w->base = w->pos = w->end = NULL;
+		w->base = NULL;
+		w->off = w->end = 0;
+		w->epoch_ok = 0;
 		/* A fresh packet for this thread (its tid is in the context). */
 		if (packet_switch(w, sl, w->tid) != 0)
 			writer_park(w, sl);
@@ -360,17 +378,45 @@ static int stream_claim(struct prof__writer *w)
 	return -PROF_ENOSPC;
 }
 
+/* The low 24 bits of @v in the producer's byte order (a CTF 24-bit field). */
+static void put_u24(uint8_t *p, uint32_t v)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+#else
+	p[0] = (uint8_t)(v >> 16);
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)v;
+#endif
+}
+
 /*
  * Everything the inline fast path cannot do: claim a stream, switch
- * packets, drop, read a clock other than the TSC.  Called with the writer
- * marked busy (nest != 0), so an emit from a signal handler that
- * interrupts it only counts a drop.  Returns where to write @size bytes
- * (the event's timestamp in w->slow_ts), or NULL if the event was dropped
- * (and counted).
+ * packets, drop, read a clock other than the TSC, write an extended
+ * header.  Runs with the writer marked busy (nest != 0, gate == 0), so an
+ * emit from a signal handler that interrupts it only counts a drop.  @size
+ * is the event's compact size (PROF_EVENT_COMPACT_SIZE + payload) and @st
+ * its state word.  Writes the header and returns where it starts in the
+ * compact frame (the payload goes at the return value +
+ * PROF_EVENT_COMPACT_SIZE), or NULL if the event was dropped (and
+ * counted).
+ *
+ * The header is compact when the id is (below 255) and the event's
+ * timestamp is in the epoch of the stream's last one (the packet's
+ * timestamp_begin or this writer's last event: w->epoch, when epoch_ok);
+ * else extended, 8 bytes more, reserved here.  The rule is the fast
+ * path's, so a platform clock (every emit here) gets compact headers too.
+ * Either way w->epoch becomes the event's.
  */
-PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
+static uint8_t *reserve(struct prof__writer *w, size_t size, uint32_t st)
 {
 	struct prof_slot *sl = w->stream;
+	size_t need = size + (PROF_EVENT_EXTENDED_SIZE - PROF_EVENT_COMPACT_SIZE);
+	uint32_t id = st & PROF__ID_MASK;
+	uint64_t ts;
+	uint8_t *p;
 
 	if (!sl) {
 		int claimed;
@@ -389,21 +435,65 @@ PROF_EXPORT uint8_t *prof__reserve_slow(struct prof__writer *w, size_t size)
 		}
 		sl = w->stream;
 	}
-	if (size > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
+	if (need > prof__region.packet_size - PROF_PACKET_HEADER_SIZE) {
 		count_discarded(w); /* can never fit a packet */
 		return NULL;
 	}
-	/* Room in the open packet (a non-TSC writer, or a parked one whose
-	 * packet still fits this smaller event): no switch. */
-	if (!w->base || (size_t)(w->base + prof__region.packet_size - w->pos) < size) {
+	/* Room in the open packet (a non-TSC writer, a parked one whose
+	 * packet still fits this smaller event, or an epoch change): no
+	 * switch. */
+	if (!w->base || prof__region.packet_size - w->off < need) {
 		if (packet_switch(w, sl, w->tid) != 0) {
 			writer_park(w, sl);
 			count_discarded(w);
 			return NULL;
 		}
 	}
-	w->slow_ts = clock_now();
-	return w->pos;
+	ts = clock_now();
+	p = w->base + w->off;
+	if (w->epoch_ok && st < PROF_EVENT_COMPACT_IDS && ts_epoch(ts) == w->epoch) {
+		p[0] = (uint8_t)st;
+		put_u24(p + 1, (uint32_t)ts);
+		return p;
+	}
+	p[0] = PROF_EVENT_EXTENDED;
+	put_u24(p + 1, id);
+	prof__bytes_copy(p + 4, &ts, 8);
+	w->epoch = ts_epoch(ts);
+	return p + (PROF_EVENT_EXTENDED_SIZE - PROF_EVENT_COMPACT_SIZE);
+}
+
+/*
+ * The fast path's way out (profile/event.h's PROF__BEGIN): @marked says
+ * whether it had shut the gate already (the event did not fit, or its
+ * epoch changed) or found it shut (an emit in progress, no stream yet, or
+ * an id too large for a compact header).
+ */
+PROF_EXPORT size_t prof__reserve_slow(struct prof__writer *w, size_t size, uint32_t st, int marked)
+{
+	uint8_t *p;
+
+	if (!marked) {
+		/* Shut by an emit in progress: the slow path's (nest), or the
+		 * fast path's (with a stream: the gate is open between emits
+		 * once the thread has one).  A signal handler's emit: drop. */
+		if (w->nest || (w->gate == 0 && w->stream)) {
+			prof__drop_nested(w);
+			return 0;
+		}
+		w->gate = 0;
+	}
+	w->nest = 1;
+	atomic_signal_fence(memory_order_seq_cst);
+	p = reserve(w, size, st);
+	atomic_signal_fence(memory_order_seq_cst);
+	w->nest = 0;
+	/* Dropped: open the gate again (the commit does otherwise). */
+	if (!p) {
+		w->gate = w->stream ? PROF_EVENT_COMPACT_IDS : 0;
+		return 0;
+	}
+	return (size_t)(p - w->base); /* never 0: after the packet header */
 }
 
 PROF_EXPORT int prof_thread_attach(void)
@@ -426,6 +516,9 @@ PROF_EXPORT int prof_thread_attach(void)
 	}
 	atomic_signal_fence(memory_order_seq_cst);
 	w->nest = 0;
+	/* The gate opens once the thread has a stream (event.h). */
+	if (w->stream)
+		w->gate = PROF_EVENT_COMPACT_IDS;
 	return ret;
 }
 
@@ -436,10 +529,12 @@ static void writer_leave(struct prof__writer *w)
 	uint32_t slot = slot_index(w->stream);
 
 	if (w->base)
-		streams[slot].open_bytes = (uint32_t)(w->pos - w->base);
+		streams[slot].open_bytes = (uint32_t)w->off;
 	streams[slot].writer = NULL;
 	w->stream = NULL;
-	w->base = w->pos = w->end = NULL;
+	w->gate = 0;
+	w->base = NULL;
+	w->off = w->end = 0;
 	/* Within this process the lock orders this owner's packets before
 	 * the next owner's.  For a process that claims the slot after this
 	 * one (sharing the region), pairs with the acquire CAS in
@@ -471,7 +566,9 @@ void prof__writers_reset(void)
 
 		if (w) {
 			w->stream = NULL;
-			w->base = w->pos = w->end = NULL;
+			w->gate = 0;
+			w->base = NULL;
+			w->off = w->end = 0;
 		}
 	}
 	prof__bytes_zero(streams, sizeof(streams));

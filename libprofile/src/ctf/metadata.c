@@ -63,7 +63,9 @@
 #include "profile/read.h"
 
 #define TRACER_MAJOR 1u
-#define TRACER_MINOR 1u /* 1: env has the origin and the region counts */
+/* 1: env has the origin and the region counts; 2: compact event headers
+ * (format 2, profile/format.h).  Format 1 traces are refused by name. */
+#define TRACER_MINOR 2u
 #define CLOCK_NAME "mprof_clock"
 #define CLOCK_PRECISION 1u
 #define NS_PER_S 1000000000u
@@ -93,7 +95,11 @@ static const struct int_alias int_aliases[] = {
 	{ "int32_t", 32, true, false, 8 },
 	{ "int64_t", 64, true, false, 8 },
 	{ "uint64_clock_t", 64, false, true, 8 },
+	/* Format 2 (tracer_minor 2): the event header's 24-bit fields. */
+	{ "uint24_t", 24, false, false, 8 },
+	{ "uint24_clock_t", 24, false, true, 8 },
 };
+#define N_FORMAT1_INT_ALIASES 9u
 #define N_INT_ALIASES (sizeof(int_aliases) / sizeof(int_aliases[0]))
 #define N_PAYLOAD_INT_ALIASES 8u
 
@@ -121,10 +127,22 @@ static const struct fixed_field packet_context_fields[] = {
 	{ "uint32_t", "content_bytes", 0 },
 };
 
-static const struct fixed_field event_header_fields[] = {
-	{ "uint64_clock_t", "timestamp", 0 },
-	{ "uint32_t", "id", 0 },
-};
+/*
+ * The event header (profile/format.h): an 8-bit id whose value 255 selects
+ * the extended form, as LTTng-UST's compact header does with 5 bits.  A
+ * 24-bit field mapped to the clock holds the timestamp's low 24 bits and
+ * the reader infers the rest (CTF 1.8); babeltrace2 takes the event id
+ * from `id` or, when the variant's extended option is selected, `v.id`.
+ * Written as below; parsed token by token (expect_tokens()).
+ */
+static const char event_header_tsdl[] =
+	"struct {\n"
+	"\t\tenum : uint8_t { compact = 0 ... 254, extended = 255 } id;\n"
+	"\t\tvariant <id> {\n"
+	"\t\t\tstruct {\n\t\t\t\tuint24_clock_t timestamp;\n\t\t\t} compact;\n"
+	"\t\t\tstruct {\n\t\t\t\tuint24_t id;\n\t\t\t\tuint64_clock_t timestamp;\n\t\t\t} extended;\n"
+	"\t\t} v;\n"
+	"\t}";
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -466,9 +484,7 @@ PROF_EXPORT int prof_ctf_metadata(const struct prof_trace_desc *desc, char *buf,
 
 	emit(&o, "stream {\n\tid = 0;\n\tpacket.context := ");
 	emit_fixed_struct(&o, packet_context_fields, N_OF(packet_context_fields), "\t");
-	emit(&o, ";\n\tevent.header := ");
-	emit_fixed_struct(&o, event_header_fields, N_OF(event_header_fields), "\t");
-	emit(&o, ";\n};\n\n");
+	emit(&o, ";\n\tevent.header := %s;\n};\n\n", event_header_tsdl);
 
 	for (i = 0; i < desc->schema.count; i++)
 		emit_event(&o, &desc->schema.events[i]);
@@ -663,7 +679,7 @@ static int next(struct parser *p)
 	} else if (c == ':' && p->pos + 1 < p->len && p->text[p->pos + 1] == '=') {
 		p->type = TOK_PUNCT;
 		p->pos += 2;
-	} else if (c && strchr("{};=[].", c)) {
+	} else if (c && strchr("{};=[].:<>,", c)) {
 		p->type = TOK_PUNCT;
 		p->pos++;
 	} else {
@@ -784,6 +800,12 @@ static int parse_typealiases(struct parser *p)
 	for (i = 0; i < N_INT_ALIASES && !ret; i++) {
 		const struct int_alias *a = &int_aliases[i];
 
+		/* A format 1 trace ends its aliases here. */
+		if (i == N_FORMAT1_INT_ALIASES && tok_is(p, TOK_IDENT, "trace"))
+			return fail(p, p->start,
+				    "an mprof trace of format 1 (12-byte event headers, tracer_minor 1 or 0): "
+				    "this mprof reads format 2 only; read it with the mprof that wrote it");
+
 		ret = expect_seq(p, "typealias integer {");
 		if (!ret)
 			ret = expect_attr_eq(p, "size", a->bits);
@@ -799,6 +821,39 @@ static int parse_typealiases(struct parser *p)
 			ret = expect(p, a->name);
 		if (!ret)
 			ret = expect(p, ";");
+	}
+	return ret;
+}
+
+/* Expects the tokens of @text (TSDL as we write it): words, punctuation
+ * and decimal integers. */
+static int expect_tokens(struct parser *p, const char *text)
+{
+	const char *s = text;
+	int ret = 0;
+
+	while (*s && !ret) {
+		char word[40];
+		size_t n;
+
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		if (is_ident_start((unsigned char)*s) || (*s >= '0' && *s <= '9'))
+			for (n = 0; is_ident_char((unsigned char)s[n]); n++)
+				;
+		else
+			n = 1;
+		if (n >= sizeof(word))
+			return -EINVAL;
+		memcpy(word, s, n);
+		word[n] = '\0';
+		s += n;
+		if (word[0] >= '0' && word[0] <= '9')
+			ret = expect_uint_eq(p, strtoull(word, NULL, 10));
+		else
+			ret = expect(p, word);
 	}
 	return ret;
 }
@@ -1084,7 +1139,7 @@ static int parse_stream(struct parser *p)
 	if (!ret)
 		ret = expect_seq(p, "; event . header :=");
 	if (!ret)
-		ret = parse_fixed_struct(p, event_header_fields, N_OF(event_header_fields));
+		ret = expect_tokens(p, event_header_tsdl);
 	if (!ret)
 		ret = expect_seq(p, "; } ;");
 	return ret;

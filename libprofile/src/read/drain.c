@@ -165,6 +165,10 @@ static int check_header(const struct prof_region_header *h, uint64_t size, const
 				      "byte_order %u, expected %u or %u", h->byte_order,
 				      PROF_BYTE_ORDER_LE, PROF_BYTE_ORDER_BE);
 	}
+	if (h->version == 1)
+		return prof_error_set(err, -EINVAL, name, HDR_OFF(version),
+				      "version 1 (12-byte event headers, an older libprofile), expected %u: "
+				      "record it with the mprof of that libprofile", PROF_REGION_VERSION);
 	if (h->version != PROF_REGION_VERSION)
 		return prof_error_set(err, -EINVAL, name, HDR_OFF(version),
 				      "version %u, expected %u", h->version, PROF_REGION_VERSION);

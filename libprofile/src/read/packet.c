@@ -5,11 +5,16 @@
  * A packet is a fixed 88-byte header followed by packed events, all in
  * the producer's byte order (the region reader refuses a foreign order):
  *
- *   0           88                                      content   packet
- *   +-----------+-------------------+------------------+---------+------+
- *   | header    | ts u64 | id u32 | payload of id | ts | id | .. |unused|
- *   +-----------+-------------------+------------------+---------+------+
- *               \__ 12 bytes ______/\__ schema[id] __/
+ *   0           88                                             content   packet
+ *   +-----------+---------------+---------------+-------------+---------+------+
+ *   | header    | id | ts24     | payload of id | 255 | id24 | ts u64 | .. |unused|
+ *   +-----------+---------------+---------------+-------------+---------+------+
+ *               \_ compact: 4 _/\_ schema[id] _/\_ extended: 12 bytes _/
+ *
+ * The clock: a packet starts it at timestamp_begin; an extended header
+ * sets it; a compact one replaces its low 24 bits, adding 2^24 when that
+ * would take it backwards (CTF 1.8's N-bit clock field, as babeltrace2
+ * reads it).  decode_header() is the only place that does this.
  *
  * content = header.content_size / 8 and packet = header.packet_size / 8.
  * Events are byte-aligned, so every value is read with memcpy.  A payload
@@ -37,6 +42,56 @@ static const char *type_name(uint8_t type)
 	};
 
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}
+
+/* A 24-bit field in the producer's (our) byte order. */
+static uint32_t load_u24(const uint8_t *p)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
+#else
+	return (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | (uint32_t)p[2];
+#endif
+}
+
+/* The clock after a compact header's 24 bits @low. */
+static uint64_t clock_advance(uint64_t clock, uint32_t low)
+{
+	const uint64_t mask = (1ull << PROF_EVENT_TS_BITS) - 1;
+	uint64_t next = (clock & ~mask) | low;
+
+	return low < (clock & mask) ? next + mask + 1 : next;
+}
+
+/*
+ * decode_header() - decode (and bound) the event header at @off.
+ * @clock: the stream's clock before the event; receives the event's
+ *         timestamp.
+ * @id: receives the event id.
+ * @size: receives the header's size (4 or 12).
+ *
+ * Return: 0, or -EPROTO when the header does not fit before @content.
+ */
+static int decode_header(const uint8_t *pkt, uint64_t content, uint64_t off, uint64_t *clock,
+			 uint32_t *id, uint64_t *size, struct prof_error *err)
+{
+	uint64_t need = pkt[off] == PROF_EVENT_EXTENDED ? PROF_EVENT_EXTENDED_SIZE : PROF_EVENT_COMPACT_SIZE;
+
+	if (content - off < need)
+		return prof_error_set(err, -EPROTO, NULL, off,
+				      "%s event header truncated: %llu bytes left before content end %llu, needs %llu",
+				      need == PROF_EVENT_COMPACT_SIZE ? "compact" : "extended",
+				      (unsigned long long)(content - off), (unsigned long long)content,
+				      (unsigned long long)need);
+	if (need == PROF_EVENT_COMPACT_SIZE) {
+		*id = pkt[off];
+		*clock = clock_advance(*clock, load_u24(pkt + off + 1));
+	} else {
+		*id = load_u24(pkt + off + 1);
+		memcpy(clock, pkt + off + 4, 8);
+	}
+	*size = need;
+	return 0;
 }
 
 static uint64_t load_uint(const uint8_t *p, int size)
@@ -67,6 +122,7 @@ static uint64_t load_uint(const uint8_t *p, int size)
  * @pkt: the packet copy.
  * @content: its content size in bytes, already bounded by its length.
  * @off: where the event starts, < @content.
+ * @clock: the stream's clock before the event; receives its timestamp.
  * @schema: the schema.
  * @ev: filled if not NULL.
  * @next: receives the offset just past the event.
@@ -74,42 +130,40 @@ static uint64_t load_uint(const uint8_t *p, int size)
  *
  * Return: 0, or -EPROTO.
  */
-static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off,
+static int decode_event(const uint8_t *pkt, uint64_t content, uint64_t off, uint64_t *clock,
 			const struct prof_schema *schema, struct prof_decoded_event *ev,
 			uint64_t *next, struct prof_error *err)
 {
 	const struct prof_schema_event *desc;
-	uint64_t ts;
-	uint32_t id;
+	uint64_t hsize = 0;
+	uint32_t id = 0;
 	uint16_t i;
+	int rc;
 
-	if (content - off < PROF_EVENT_HEADER_SIZE)
-		return prof_error_set(err, -EPROTO, NULL, off,
-				      "event header truncated: %llu bytes left before content end %llu",
-				      (unsigned long long)(content - off), (unsigned long long)content);
-	memcpy(&ts, pkt + off, 8);
-	memcpy(&id, pkt + off + 8, 4);
+	rc = decode_header(pkt, content, off, clock, &id, &hsize, err);
+	if (rc)
+		return rc;
 	if (id >= schema->count)
-		return prof_error_set(err, -EPROTO, NULL, off + 8,
+		return prof_error_set(err, -EPROTO, NULL, off,
 				      "event id %u unknown (schema has %u events)", id, schema->count);
 	desc = &schema->events[id];
 	/* A record that failed its check is kept with an empty name. */
 	if (desc->name[0] == '\0' || desc->id != id || desc->nfields > PROF_MAX_FIELDS)
-		return prof_error_set(err, -EPROTO, NULL, off + 8,
+		return prof_error_set(err, -EPROTO, NULL, off,
 				      "event id %u has an unusable schema record", id);
-	if (content - off - PROF_EVENT_HEADER_SIZE < desc->min_size)
-		return prof_error_set(err, -EPROTO, NULL, off + PROF_EVENT_HEADER_SIZE,
+	if (content - off - hsize < desc->min_size)
+		return prof_error_set(err, -EPROTO, NULL, off + hsize,
 				      "event %s payload truncated: %llu bytes left, needs at least %u",
 				      desc->name,
-				      (unsigned long long)(content - off - PROF_EVENT_HEADER_SIZE),
+				      (unsigned long long)(content - off - hsize),
 				      desc->min_size);
 	if (ev) {
-		ev->timestamp = ts;
+		ev->timestamp = *clock;
 		ev->id = id;
 		ev->nfields = desc->nfields;
 		ev->desc = desc;
 	}
-	off += PROF_EVENT_HEADER_SIZE;
+	off += hsize;
 
 	for (i = 0; i < desc->nfields; i++) {
 		const struct prof_schema_field *f = &desc->fields[i];
@@ -180,8 +234,7 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 {
 	struct prof_packet_header h;
 	uint64_t content, off, prev, tend, nevents = 0, first = 0, last = 0;
-	/* No run yet: an id equal to run_id (a corrupt 0xffffffff) finds
-	 * run_size larger than any packet and goes to the full decode. */
+	/* No run yet: no compact id equals run_id. */
 	uint32_t run_id = UINT32_MAX, run_size = UINT32_MAX;
 	int rc;
 
@@ -225,39 +278,41 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 	off = PROF_PACKET_HEADER_SIZE;
 	for (;;) {
 		struct prof_decoded_event ev;
-		uint64_t next = off;
+		uint64_t next = off, clock;
 
-		/* Fast path: runs of events with no string field.  Such an
-		 * event has one size, known from its (validated) schema record,
-		 * so bounding it needs no decode.  The first thing that is not
-		 * plainly right (another kind of event, an unknown or unusable
-		 * id, a size or a timestamp out of bounds) leaves the loop for
-		 * the full decode below, which says what is wrong. */
-		while (content - off >= PROF_EVENT_HEADER_SIZE) {
+		/* Fast path: runs of compact events with no string field.
+		 * Such an event has one size, known from its (validated)
+		 * schema record, so bounding it needs no decode.  The first
+		 * thing that is not plainly right (an extended header, another
+		 * kind of event, an unknown or unusable id, a size or a
+		 * timestamp out of bounds) leaves the loop for the full decode
+		 * below, which says what is wrong. */
+		while (content - off >= PROF_EVENT_COMPACT_SIZE) {
 			uint64_t ts;
-			uint32_t id;
+			uint32_t id = pkt[off];
 
-			memcpy(&id, pkt + off + 8, 4);
 			/* The same event as the last one (the usual case): its
 			 * size is known without a load, so the next offset does
 			 * not wait for this one's schema record. */
 			if (id != run_id) {
 				const struct prof_schema_event *d;
 
-				if (id >= schema->count)
+				if (id >= schema->count || id == PROF_EVENT_EXTENDED)
 					break;
 				d = &schema->events[id];
 				if (d->min_size != d->max_size || d->name[0] == '\0')
 					break;
 				run_id = id;
-				run_size = PROF_EVENT_HEADER_SIZE + d->min_size;
+				run_size = PROF_EVENT_COMPACT_SIZE + d->min_size;
 			}
 			if (content - off < run_size)
 				break;
-			memcpy(&ts, pkt + off, 8);
-			/* prev <= ts <= tend in one compare (prev <= tend). */
-			if (ts - prev > tend - prev)
+			ts = clock_advance(prev, load_u24(pkt + off + 1));
+			/* ts <= tend (ts >= prev by construction). */
+			if (ts > tend)
 				break;
+			if (!nevents)
+				first = ts;
 			prev = ts;
 			off += run_size;
 			nevents++;
@@ -265,7 +320,8 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 		if (off >= content)
 			break;
 
-		rc = decode_event(pkt, content, off, schema, &ev, &next, err);
+		clock = prev;
+		rc = decode_event(pkt, content, off, &clock, schema, &ev, &next, err);
 		if (rc)
 			return rc;
 		if (ev.timestamp < prev)
@@ -279,15 +335,15 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 					      "event timestamp %llu is after timestamp_end %llu",
 					      (unsigned long long)ev.timestamp,
 					      (unsigned long long)h.timestamp_end);
+		if (!nevents)
+			first = ev.timestamp;
 		prev = ev.timestamp;
 		nevents++;
 		off = next;
 	}
-	if (nevents) {
-		/* Events are in timestamp order: the first one's and the last. */
-		memcpy(&first, pkt + PROF_PACKET_HEADER_SIZE, 8);
+	/* Events are in timestamp order: the first one's and the last. */
+	if (nevents)
 		last = prev;
-	}
 
 	if (info) {
 		info->hdr = h;
@@ -312,6 +368,7 @@ PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uin
 	c->tid = info->hdr.tid;
 	c->seq = info->hdr.packet_seq_num;
 	c->discarded = info->hdr.events_discarded;
+	c->clock = info->hdr.timestamp_begin;
 	/* A header-only (or nonsense) content size yields no events. */
 	if (c->content_bytes < PROF_PACKET_HEADER_SIZE)
 		c->content_bytes = PROF_PACKET_HEADER_SIZE;
@@ -319,7 +376,7 @@ PROF_EXPORT void prof_packet_cursor_init(struct prof_packet_cursor *c, const uin
 
 PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decoded_event *ev)
 {
-	uint64_t next;
+	uint64_t next, clock;
 
 	if (!c || !ev || !c->pkt || !c->schema)
 		return -EPROTO;
@@ -328,8 +385,10 @@ PROF_EXPORT int prof_packet_next(struct prof_packet_cursor *c, struct prof_decod
 	if (c->schema->count && !c->schema->events)
 		return -EPROTO;
 	next = c->offset;
-	if (decode_event(c->pkt, c->content_bytes, c->offset, c->schema, ev, &next, NULL))
+	clock = c->clock;
+	if (decode_event(c->pkt, c->content_bytes, c->offset, &clock, c->schema, ev, &next, NULL))
 		return -EPROTO;
+	c->clock = clock;
 	ev->stream = c->stream;
 	ev->tid = c->tid;
 	ev->packet_seq = c->seq;

@@ -266,10 +266,21 @@ static inline void rb_bytes(struct rb_pkt *w, const void *p, size_t n)
 	w->off += n;
 }
 
+/* An event header, extended: 255, id u24, timestamp u64 (12 bytes). */
 static inline void rb_ev(struct rb_pkt *w, uint64_t ts, uint32_t id)
 {
+	uint8_t h[4] = { PROF_EVENT_EXTENDED, (uint8_t)id, (uint8_t)(id >> 8), (uint8_t)(id >> 16) };
+
+	rb_bytes(w, h, 4);
 	rb_bytes(w, &ts, 8);
-	rb_bytes(w, &id, 4);
+}
+
+/* An event header, compact: id (< 255), the low 24 bits of @ts (4 bytes). */
+static inline void rb_ev_compact(struct rb_pkt *w, uint64_t ts, uint32_t id)
+{
+	uint8_t h[4] = { (uint8_t)id, (uint8_t)ts, (uint8_t)(ts >> 8), (uint8_t)(ts >> 16) };
+
+	rb_bytes(w, h, 4);
 }
 
 static inline void rb_u8(struct rb_pkt *w, uint8_t v) { rb_bytes(w, &v, 1); }
