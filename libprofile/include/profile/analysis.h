@@ -291,7 +291,12 @@ PROF_EXPORT size_t prof_quantile_rank(size_t n, double q);
  */
 PROF_EXPORT double prof_quantile(const double *sorted, size_t n, double q);
 
-/** prof_sort_doubles() - sort @n doubles ascending (NaN first). */
+/**
+ * prof_sort_doubles() - sort doubles ascending (NaN first), in place: an
+ * LSD radix sort, for compare's samples.
+ * @v: the values.
+ * @n: how many.
+ */
 PROF_EXPORT void prof_sort_doubles(double *v, size_t n);
 
 /* A Mann-Whitney U test of two samples (two-sided, normal approximation
@@ -334,11 +339,25 @@ struct prof_rng {
 	uint64_t s[4];
 };
 
-/** prof_rng_seed() - seed @r from @seed (any value). */
+/**
+ * prof_rng_seed() - seed a generator.
+ * @r: the generator.
+ * @seed: any value: equal seeds give equal sequences.
+ */
 PROF_EXPORT void prof_rng_seed(struct prof_rng *r, uint64_t seed);
-/** prof_rng_next() - 64 random bits. */
+/**
+ * prof_rng_next() - the next 64 random bits.
+ * @r: the generator.
+ *
+ * Return: the bits.
+ */
 PROF_EXPORT uint64_t prof_rng_next(struct prof_rng *r);
-/** prof_rng_uniform() - a double in (0, 1). */
+/**
+ * prof_rng_uniform() - the next uniform double.
+ * @r: the generator.
+ *
+ * Return: a double in (0, 1).
+ */
 PROF_EXPORT double prof_rng_uniform(struct prof_rng *r);
 
 /*
@@ -439,7 +458,13 @@ struct prof_net_gc {
  */
 PROF_EXPORT int prof_analysis_net_gc(struct prof_analysis *a, struct prof_net_gc *out);
 
-/** prof_analysis_net_exchange_count() - exchanges timed so far (set by prof_analysis_net_gc()). */
+/**
+ * prof_analysis_net_exchange_count() - the exchanges prof_analysis_net_gc()
+ * timed.
+ * @a: the analysis.
+ *
+ * Return: their number.
+ */
 PROF_EXPORT size_t prof_analysis_net_exchange_count(const struct prof_analysis *a);
 
 /**
@@ -453,7 +478,12 @@ PROF_EXPORT size_t prof_analysis_net_exchange_count(const struct prof_analysis *
  */
 PROF_EXPORT const struct prof_net_exchange *prof_analysis_net_exchange(const struct prof_analysis *a, size_t i);
 
-/** prof_analysis_net_conn_count() - connections seen (with data). */
+/**
+ * prof_analysis_net_conn_count() - the connections seen with data.
+ * @a: the analysis.
+ *
+ * Return: their number.
+ */
 PROF_EXPORT size_t prof_analysis_net_conn_count(const struct prof_analysis *a);
 
 /**
