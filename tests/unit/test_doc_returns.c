@@ -155,8 +155,9 @@ static void test_packets(void)
 	CHECK_EQ(ev.trace, 0);
 	CHECK_EQ(prof_packet_next(&c, &ev), 0);
 
-	/* An event id beyond the schema: -EPROTO, and the cursor stays. */
-	rb_poke(pkt, PROF_PACKET_HEADER_SIZE + 8, 200, 4);
+	/* An event id beyond the schema (the extended header's u24 id, after
+	 * its 255 marker byte): -EPROTO, and the cursor stays. */
+	rb_poke(pkt, PROF_PACKET_HEADER_SIZE + 1, 200, 3);
 	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &s.schema, rb_uuid, NULL, NULL), -EPROTO);
 	prof_packet_cursor_init(&c, pkt, &info, &s.schema);
 	CHECK_EQ(prof_packet_next(&c, &ev), -EPROTO);
