@@ -55,10 +55,22 @@ $(VIEWER_TEST_BINS): $(O)/tests/%: $(O)/obj/viewer/test/%.o $(VIEWER_A) $(SOURCE
 # Programs the viewer's test scripts drive (trace generators): viewer/test/gen_*.c.
 VIEWER_GEN_SRCS := $(sort $(wildcard viewer/test/gen_*.c))
 VIEWER_GEN_BINS := $(VIEWER_GEN_SRCS:viewer/test/%.c=$(O)/tests/progs/%)
-$(VIEWER_GEN_SRCS:%.c=$(O)/obj/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) $(VIEWER_INC) -Itests/unit
-$(VIEWER_GEN_BINS): $(O)/tests/progs/%: $(O)/obj/viewer/test/%.o $(LIB_A)
+$(VIEWER_GEN_SRCS:%.c=$(O)/obj/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) $(VIEWER_INC) $(PKG_CAIRO_CFLAGS) -Itests/unit
+$(VIEWER_GEN_BINS): $(O)/tests/progs/%: $(O)/obj/viewer/test/%.o $(VIEWER_A) $(SOURCE_A) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $< $(PROG_LDLIBS)
+	$(CC) -o $@ $< $(VIEWER_LDLIBS) $(PKG_CAIRO_LIBS)
+
+# A program that writes LTTng-UST events (tracef) for the foreign-trace
+# test, when lttng-ust is installed.
+VIEWER_LTTNG := $(shell pkg-config --exists lttng-ust 2>/dev/null && echo 1)
+ifeq ($(VIEWER_LTTNG),1)
+VIEWER_TRACEF := $(O)/tests/progs/viewer_tracef
+$(O)/obj/viewer/test/lttng/viewer_tracef.o: OBJ_CFLAGS = $(PROG_CFLAGS) $(shell pkg-config --cflags lttng-ust)
+$(VIEWER_TRACEF): $(O)/obj/viewer/test/lttng/viewer_tracef.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LDFLAGS_SAN) $(shell pkg-config --libs lttng-ust) -ldl
+ALL_TARGETS += $(VIEWER_TRACEF)
+endif
 
 ALL_TARGETS += $(VIEWER_TEST_BINS) $(VIEWER_GEN_BINS)
 CHECK_TESTS += $(VIEWER_TEST_BINS)

@@ -12,6 +12,8 @@ static const struct mprof_command commands[] = {
 	{ "record", "run a program and write its trace (CTF 1.8) to a directory", cmd_record },
 	{ "stats", "summarise a trace: counts, span percentiles, drops", cmd_stats },
 	{ "top", "live GC timing of a running program or a trace being written", cmd_top },
+	{ "view", "open a trace in the timeline viewer (GTK 3; --live follows one being written)", cmd_view },
+	{ "render", "draw a trace's timeline to PNG, SVG or PDF, headless", cmd_render },
 };
 
 static void usage(FILE *f)
