@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# A foreign trace in the viewer: a hand-made trace in the seed's
+# mirage-profile format (one file of packets: header { u32 magic
+# 0xC1FC1FC1; u8 uuid[16]; u32 packet_size; u16 stream_packet_count; u32
+# content_size }, then events { u64 timestamp; u8 id; fields }: a thread
+# switch, a label, a GC of 2 ms, a counter increase, a switch), opened
+# through the trace source into the viewer's model and rendered by
+# `mprof render`.
+#
+# Skipped (exit 77, with the reason) only when the trace source returns
+# -ENOTSUP for it (the mirage backend is tools/source's); any other
+# failure fails the test.
+set -euo pipefail
+O=${O:-build}
+MPROF=${MPROF:-$O/bin/mprof}
+OPEN=$O/tests/progs/gen_viewer_open
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-mirage.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+passed=0 skipped=()
+
+# open_and_render NAME TRACE MIN_EVENTS
+open_and_render() {
+	local rc=0
+	"$OPEN" "$2" >"$tmp/open.out" 2>&1 || rc=$?
+	cat "$tmp/open.out"
+	if [ $rc -eq 77 ]; then
+		skipped+=("$1: the trace source returned -ENOTSUP ($(head -n 1 "$tmp/open.out"))")
+		return 0
+	fi
+	[ $rc -eq 0 ] || fail "$1: the viewer's model cannot load it (exit $rc)"
+	events=$(awk '$1 == "lanes" { print $4 }' "$tmp/open.out")
+	[ "$events" -ge "$3" ] || fail "$1: $events events, expected at least $3"
+	"$MPROF" render "$2" -o "$tmp/$1.png" || fail "$1: mprof render failed"
+	[ -s "$tmp/$1.png" ] || fail "$1: no picture"
+	passed=$((passed + 1))
+	echo "ok: $1 opened ($events events) and rendered"
+}
+
+# ---- mirage-profile ----
+python3 - "$tmp/mirage.ctf" <<'PY'
+import struct, sys
+uuid = bytes.fromhex('05883b8d521a487bb397456ab150680c')
+ev = b''
+def e(ts, i, body):
+    global ev
+    ev += struct.pack('<QB', ts, i) + body
+e(1000, 7, struct.pack('<Q', 1))                                   # switch to thread 1
+e(2000, 5, struct.pack('<Q', 1) + b'main\0')                       # label
+e(5000000, 8, struct.pack('<Q', 2000000))                          # gc of 2 ms
+e(6000000, 6, struct.pack('<Q', 1) + struct.pack('<q', 5) + b'requests\0')
+e(9000000, 7, struct.pack('<Q', 2))                                # switch to thread 2
+size = 4096
+hdr = struct.pack('<I', 0xC1FC1FC1) + uuid + struct.pack('<IHI', size * 8, 1, (30 + len(ev)) * 8)
+data = hdr + ev
+open(sys.argv[1], 'wb').write(data + b'\0' * (size - len(data)))
+PY
+open_and_render mirage "$tmp/mirage.ctf" 5
+
+for s in "${skipped[@]}"; do echo "skipped: $s"; done
+if [ $passed -eq 0 ]; then
+	echo "SKIP: ${skipped[*]}"
+	exit 77
+fi
+echo "t_viewer_mirage: ok ($passed opened)"
