@@ -67,6 +67,7 @@ struct app {
 	size_t script_n, script_at;
 	unsigned int view_gen, drawn_gen;
 	int exit_status;
+	uint64_t ui_events;          /* events when the UI last took the loader's news */
 };
 
 static void set_status(struct app *a, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -406,6 +407,17 @@ static void instance_step(struct app *a, int delta)
 	show_item(a, &ref);
 }
 
+/* Follow the end (live): keep the width, end just after the newest event.  Under the lock. */
+static void follow_end(struct app *a)
+{
+	uint64_t range = a->vp.t1 - a->vp.t0;
+
+	if (!gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(a->follow)) || a->model.t_first == UINT64_MAX)
+		return;
+	a->vp.t1 = a->model.t_last + range / 20;
+	a->vp.t0 = a->vp.t1 > range ? a->vp.t1 - range : 0;
+}
+
 /* ---- Timeline signals ---- */
 
 static gboolean on_draw(GtkWidget *w, cairo_t *cr, gpointer data)
@@ -415,14 +427,6 @@ static gboolean on_draw(GtkWidget *w, cairo_t *cr, gpointer data)
 	a->vp.width = gtk_widget_get_allocated_width(w);
 	a->vp.height = gtk_widget_get_allocated_height(w);
 	g_mutex_lock(&a->lock);
-	if (gtk_toggle_button_get_active(GTK_TOGGLE_BUTTON(a->follow)) && a->model.t_last > 0 &&
-	    a->model.t_first != UINT64_MAX) {
-		/* Follow the end: keep the width, end at the last event. */
-		uint64_t range = a->vp.t1 - a->vp.t0;
-
-		a->vp.t1 = a->model.t_last + range / 20;
-		a->vp.t0 = a->vp.t1 > range ? a->vp.t1 - range : 0;
-	}
 	prof_render_draw(cr, &a->model, &a->vp);
 	g_mutex_unlock(&a->lock);
 	a->drawn_gen = a->view_gen;
@@ -740,8 +744,13 @@ static void on_vscroll(GtkAdjustment *adj, gpointer data)
 
 static void on_follow(GtkToggleButton *b, gpointer data)
 {
+	struct app *a = data;
+
 	(void)b;
-	redraw(data);
+	g_mutex_lock(&a->lock);
+	follow_end(a);
+	g_mutex_unlock(&a->lock);
+	redraw(a);
 }
 
 /* ---- Script (tests) ---- */
@@ -833,9 +842,10 @@ static gboolean script_step(gpointer data)
 			a->exit_status = 1;
 		printf("screenshot %s\n", arg);
 	} else if (!strcmp(cmd, "wait-events")) {
-		if (atomic_load_explicit(&a->events, memory_order_acquire) < strtoull(arg, NULL, 10))
+		/* The events the window has taken in (and followed), not only read. */
+		if (a->ui_events < strtoull(arg, NULL, 10))
 			return G_SOURCE_CONTINUE;
-		printf("events %" PRIu64 "\n", (uint64_t)atomic_load_explicit(&a->events, memory_order_acquire));
+		printf("events %" PRIu64 "\n", a->ui_events);
 	} else if (!strcmp(cmd, "scroll") && sscanf(arg, "%lf %lf", &x0, &y0) == 2) {
 		GdkEvent *ev = gdk_event_new(GDK_SCROLL);
 
@@ -939,8 +949,10 @@ static gboolean on_loader_news(gpointer data)
 		a->loaded = 1;
 		fill_span_combo(a);
 	}
+	follow_end(a);
 	clamp_scroll(a);
 	prof_render_loss_text(&a->model, loss, sizeof(loss));
+	a->ui_events = a->model.events;
 	g_mutex_unlock(&a->lock);
 	if (msg->done) {
 		gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(a->progress), 1.0);
