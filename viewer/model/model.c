@@ -68,7 +68,7 @@ void prof_model_init(struct prof_model *m)
 static void row_free(struct prof_model_row *r)
 {
 	free(r->items);
-	for (unsigned int k = 0; k < r->nlevels; k++)
+	for (unsigned int k = 0; k < 48; k++)
 		free(r->levels[k]);
 	memset(r, 0, sizeof(*r));
 }
@@ -523,12 +523,12 @@ static void summary_merge(struct prof_model_summary *s, const struct prof_model_
 static int row_index(struct prof_model_row *r)
 {
 	size_t from = r->dirty < r->indexed ? r->dirty : r->indexed;
-	size_t below = r->n; /* entries of the level below */
+	size_t below = r->n; /* entries of the level below (the items for the first level) */
 	unsigned int k;
 
 	if (from == r->n && r->indexed == r->n)
 		return 0;
-	for (k = 1; below > 1 && k <= 48; k++) {
+	for (k = PROF_MODEL_LOD_MIN; below > 1 && k <= 48; k++) {
 		size_t n = (r->n + ((size_t)1 << k) - 1) >> k;
 		size_t start = from >> k;
 		struct prof_model_summary *lv;
@@ -541,28 +541,29 @@ static int row_index(struct prof_model_row *r)
 		}
 		lv = r->levels[k - 1];
 		for (size_t i = start; i < n; i++) {
-			size_t a = 2 * i, b = 2 * i + 1;
+			if (k == PROF_MODEL_LOD_MIN) {
+				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
+				size_t a = i << k, b = a + ((size_t)1 << k);
 
-			if (k == 1) {
 				summary_of_item(&r->items[a], &lv[i]);
-				if (b < r->n) {
+				for (size_t j = a + 1; j < b && j < r->n; j++) {
 					struct prof_model_summary t;
 
-					summary_of_item(&r->items[b], &t);
+					summary_of_item(&r->items[j], &t);
 					summary_merge(&lv[i], &t);
 				}
 			} else {
 				const struct prof_model_summary *lo = r->levels[k - 2];
 
-				lv[i] = lo[a];
-				if (b < below)
-					summary_merge(&lv[i], &lo[b]);
+				lv[i] = lo[2 * i];
+				if (2 * i + 1 < below)
+					summary_merge(&lv[i], &lo[2 * i + 1]);
 			}
 		}
 		r->level_n[k - 1] = n;
 		below = n;
 	}
-	r->nlevels = k - 1;
+	r->nlevels = k > PROF_MODEL_LOD_MIN ? k - 1 : 0;
 	r->indexed = r->n;
 	r->dirty = SIZE_MAX;
 	return 0;
@@ -591,6 +592,35 @@ int prof_model_index(struct prof_model *m)
 }
 
 /* ---- Loading ---- */
+
+/* Shrink @p (of *@cap elements of @size, @n used) to @n; a failed realloc keeps it as it was. */
+static void shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	if (!*p || n == *cap || n == 0)
+		return;
+	q = realloc(*p, n * size);
+	if (q) {
+		*p = q;
+		*cap = n;
+	}
+}
+
+void prof_model_compact(struct prof_model *m)
+{
+	for (size_t i = 0; i < m->nlanes; i++) {
+		struct prof_model_lane *l = m->lanes[i];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+		}
+	}
+	shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
+	shrink((void **)&m->strings, &m->strings_cap, m->nstrings, sizeof(*m->strings));
+}
 
 void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_desc *desc,
 				const struct prof_trace_stats *stats)
@@ -637,6 +667,7 @@ int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_
 	}
 	mprof_source_stats(s, &st);
 	prof_model_set_source_info(m, mprof_source_desc(s), &st);
+	prof_model_compact(m);
 	ret = prof_model_index(m);
 	if (ret)
 		prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
@@ -682,9 +713,10 @@ unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, do
 
 	if (pixels < 1)
 		pixels = 1;
-	while (k < row->nlevels && (double)n / (double)((size_t)1 << (k + 1)) >= pixels)
+	/* The smallest level whose groups are no more than the pixels. */
+	while (k < row->nlevels && (double)n / (double)((size_t)1 << k) > pixels)
 		k++;
-	return k;
+	return k < PROF_MODEL_LOD_MIN ? 0 : k;
 }
 
 static int by_duration_desc(const void *a, const void *b, void *arg)

@@ -18,12 +18,14 @@
  *   selection statistics (profile/analysis.h), regex search.
  *
  * Level of detail.  A row of n items sorted by start time has summaries at
- * levels k = 1, 2, ...: entry i of level k covers items [i*2^k, (i+1)*2^k)
- * and holds their earliest start, latest end, count, smallest and largest
- * value (counters) and the name of the longest item.  Drawing a range that
- * holds more items than pixels uses the level whose groups are about one
- * pixel wide, so a frame costs O(width) per row, whatever the trace size.
- * The summaries take at most one entry per item in total (n/2 + n/4 + ...).
+ * levels k = PROF_MODEL_LOD_MIN (4), 5, ...: entry i of level k covers
+ * items [i*2^k, (i+1)*2^k) and holds their earliest start, latest end,
+ * count, smallest and largest value (counters) and the name of the longest
+ * item.  Drawing a range that holds more items than pixels uses the
+ * smallest level whose groups are no more than the pixels, so a frame
+ * costs O(width) per row, whatever the trace size (below level 4, at most
+ * 16 items a pixel are drawn themselves).  Starting at groups of 16 keeps
+ * the summaries to n/16 + n/32 + ... < n/8 entries.
  *
  * Not thread-safe: the window loads into a model on a worker thread and
  * hands the finished (or, live, a locked) model to the UI thread.
@@ -40,6 +42,7 @@
 #include "profile/read.h"
 
 #define PROF_MODEL_NONE UINT32_MAX
+#define PROF_MODEL_LOD_MIN 4u /* the first LOD level: groups of 16 items */
 
 /* Item flags. */
 #define PROF_ITEM_OPEN 1u   /* a span not ended yet (its end is the trace's last time) */
@@ -71,7 +74,8 @@ struct prof_model_summary {
 struct prof_model_row {
 	struct prof_model_item *items;
 	size_t n, cap;
-	/* levels[k - 1] is level k; nlevels levels, level k has (n + 2^k - 1) >> k entries. */
+	/* levels[k - 1] is level k, for k from PROF_MODEL_LOD_MIN to nlevels (0: none);
+	 * level k has (n + 2^k - 1) >> k entries. */
 	struct prof_model_summary *levels[48];
 	size_t level_n[48];
 	unsigned int nlevels;
@@ -183,6 +187,14 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev);
  * summaries stay valid for the items they covered).
  */
 int prof_model_index(struct prof_model *m);
+
+/**
+ * prof_model_compact() - give back the memory the growing arrays hold
+ * beyond what they use (a trace that is complete: prof_model_load() does
+ * it; adding events afterwards grows them again).
+ * @m: the model.
+ */
+void prof_model_compact(struct prof_model *m);
 
 /* Progress callback for prof_model_load(): events read so far; return non-zero to stop. */
 typedef int (*prof_model_progress_fn)(void *arg, uint64_t events);

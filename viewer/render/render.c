@@ -168,23 +168,51 @@ static double xof(const struct prof_viewport *vp, uint64_t t)
 	return ((double)t - (double)vp->t0) * vp->width / (double)(vp->t1 - vp->t0);
 }
 
-/* The row's visible items, through the LOD level that suits the pixels. */
+/* A run of adjacent bars of one colour, filled once. */
+struct run {
+	int active;
+	uint32_t name;
+	int x0, x1; /* pixels [x0, x1) */
+};
+
+static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, double y, double h)
+{
+	double r, g, b;
+
+	if (!run->active)
+		return;
+	span_colour(m, run->name, &r, &g, &b);
+	cairo_set_source_rgb(cr, r, g, b);
+	cairo_rectangle(cr, run->x0, y, run->x1 - run->x0, h);
+	cairo_fill(cr);
+	run->active = 0;
+}
+
+/*
+ * The row's visible items, through the LOD level that suits the pixels.
+ * Bars are snapped to whole pixels (no antialiasing) and adjacent bars of
+ * one colour are filled as one rectangle; a bar that falls entirely in
+ * pixels already drawn is skipped, so a frame fills at most a few
+ * rectangles per pixel column.
+ */
 static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
 			  const struct prof_model_row *row, double y, double h)
 {
+	struct run run = { 0 };
 	size_t first, last;
 	unsigned int k;
-	double lastx = -1e9;
 
 	prof_model_row_range(row, vp->t0, vp->t1, &first, &last);
 	if (first == last)
 		return;
 	k = prof_model_lod_level(row, last - first, vp->width);
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
 		uint64_t t0, t1;
 		uint32_t name;
-		double r, gg, b, x0, x1;
-		int open = 0;
+		double x0, x1;
+		int open = 0, ix0, ix1;
 
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
@@ -206,26 +234,30 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			x0 = -1;
 		if (x1 > vp->width + 1)
 			x1 = vp->width + 1;
-		if (x1 - x0 < 1)
-			x1 = x0 + 1;
-		/* Bars narrower than a pixel that land on the same pixel: one is enough. */
-		if (x1 - x0 <= 1 && floor(x0) == lastx)
-			continue;
-		lastx = floor(x0);
-		span_colour(m, name, &r, &gg, &b);
-		cairo_set_source_rgb(cr, r, gg, b);
-		cairo_rectangle(cr, x0, y, x1 - x0, h);
-		cairo_fill(cr);
+		ix0 = (int)floor(x0);
+		ix1 = (int)ceil(x1);
+		if (ix1 <= ix0)
+			ix1 = ix0 + 1;
+		if (run.active && ix1 <= run.x1 && !open)
+			continue; /* its pixels are drawn already */
+		if (run.active && run.name == name && ix0 <= run.x1) {
+			run.x1 = ix1 > run.x1 ? ix1 : run.x1;
+		} else {
+			run_flush(cr, m, &run, y, h);
+			run = (struct run){ 1, name, ix0, ix1 };
+		}
 		if (open) {
 			/* Cut, unended or still running: a dark right edge. */
+			run_flush(cr, m, &run, y, h);
 			cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
-			cairo_rectangle(cr, x1 - 2, y, 2, h);
+			cairo_rectangle(cr, ix1 - 2, y, 2, h);
 			cairo_fill(cr);
 		}
 		if (k == 0 && x1 - x0 > 40) {
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
 
+			run_flush(cr, m, &run, y, h);
 			cairo_save(cr);
 			cairo_rectangle(cr, x0, y, x1 - x0, h);
 			cairo_clip(cr);
@@ -236,6 +268,8 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_restore(cr);
 		}
 	}
+	run_flush(cr, m, &run, y, h);
+	cairo_restore(cr);
 }
 
 static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_row *row, double y,
@@ -248,15 +282,35 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 	if (first == last)
 		return;
 	k = prof_model_lod_level(row, last - first, vp->width);
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
-	for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
-		uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-		uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
-		double x0 = xof(vp, t0), x1 = xof(vp, t1);
+	{
+		int rx0 = 0, rx1 = INT32_MIN;
 
-		cairo_rectangle(cr, floor(x0), y, x1 - x0 < 1 ? 1 : x1 - x0, h);
+		/* Ticks that touch are one rectangle. */
+		for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
+			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			double x0 = xof(vp, t0), x1 = xof(vp, t1);
+			int ix0 = (int)floor(x0 < -1 ? -1 : x0), ix1 = (int)ceil(x1 > vp->width + 1 ? vp->width + 1 : x1);
+
+			if (ix1 <= ix0)
+				ix1 = ix0 + 1;
+			if (ix0 <= rx1) {
+				rx1 = ix1 > rx1 ? ix1 : rx1;
+				continue;
+			}
+			if (rx1 != INT32_MIN)
+				cairo_rectangle(cr, rx0, y, rx1 - rx0, h);
+			rx0 = ix0;
+			rx1 = ix1;
+		}
+		if (rx1 != INT32_MIN)
+			cairo_rectangle(cr, rx0, y, rx1 - rx0, h);
 	}
 	cairo_fill(cr);
+	cairo_restore(cr);
 }
 
 static void draw_counter(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_lane *l, double y,
