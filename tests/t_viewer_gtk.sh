@@ -11,15 +11,11 @@ O=${O:-build}
 MPROF=${MPROF:-$O/bin/mprof}
 GEN=$O/tests/progs/gen_viewer_trace
 PNG=$O/tests/progs/gen_viewer_png
-command -v xvfb-run >/dev/null || { echo "SKIP: xvfb-run is not installed (viewer/deps.txt)"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-gtk.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-# GTK, fontconfig and pango keep caches for the process's life: under
-# LeakSanitizer they are reported as leaks that are not ours, so leak
-# detection is off for the window (the model and render tests keep it on).
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+. "$(dirname "$0")/../viewer/test/viewer_test_lib.sh"
+viewer_need_xvfb
 
-fail() { echo "FAIL: $*"; exit 1; }
 view() { xvfb-run -a -s "-screen 0 1280x800x24" "$MPROF" view --size 1000x600 "$@"; }
 
 "$GEN" fixed "$tmp/fixed"

@@ -12,7 +12,6 @@ O=${O:-build}
 MPROF=${MPROF:-$O/bin/mprof}
 GEN=$O/tests/progs/gen_viewer_trace
 PNG=$O/tests/progs/gen_viewer_png
-command -v xvfb-run >/dev/null || { echo "SKIP: xvfb-run is not installed (viewer/deps.txt)"; exit 77; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-live.XXXXXX")
 writer_pid=
 viewer_pid=
@@ -22,8 +21,8 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" # GTK's caches (t_viewer_gtk.sh)
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/../viewer/test/viewer_test_lib.sh"
+viewer_need_xvfb
 
 mkfifo "$tmp/go" "$tmp/ready" "$tmp/vout"
 "$GEN" live "$tmp/trace" <"$tmp/go" >"$tmp/ready" &

@@ -11,7 +11,6 @@
 set -euo pipefail
 O=${O:-build}
 MPROF=${MPROF:-$O/bin/mprof}
-OPEN=$O/tests/progs/gen_viewer_open
 TRACEF=$O/tests/progs/viewer_tracef
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-lttng.XXXXXX")
 sessiond_pid=
@@ -25,31 +24,12 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-passed=0 skipped=()
-
-# open_and_render NAME TRACE MIN_EVENTS
-open_and_render() {
-	local rc=0
-	"$OPEN" "$2" >"$tmp/open.out" 2>&1 || rc=$?
-	cat "$tmp/open.out"
-	if [ $rc -eq 77 ]; then
-		skipped+=("$1: the trace source returned -ENOTSUP ($(head -n 1 "$tmp/open.out"))")
-		return 0
-	fi
-	[ $rc -eq 0 ] || fail "$1: the viewer's model cannot load it (exit $rc)"
-	events=$(awk '$1 == "lanes" { print $4 }' "$tmp/open.out")
-	[ "$events" -ge "$3" ] || fail "$1: $events events, expected at least $3"
-	"$MPROF" render "$2" -o "$tmp/$1.png" || fail "$1: mprof render failed"
-	[ -s "$tmp/$1.png" ] || fail "$1: no picture"
-	passed=$((passed + 1))
-	echo "ok: $1 opened ($events events) and rendered"
-}
+. "$(dirname "$0")/../viewer/test/viewer_test_lib.sh"
 
 # ---- LTTng-UST ----
 lttng_trace=
 if ! command -v lttng-sessiond >/dev/null || ! command -v lttng >/dev/null || [ ! -x "$TRACEF" ]; then
-	skipped+=("lttng-ust: lttng-tools or liblttng-ust is not installed")
+	viewer_skipped+=("lttng-ust: lttng-tools or liblttng-ust is not installed")
 else
 	export LTTNG_HOME=$tmp/home
 	mkdir -p "$LTTNG_HOME"
@@ -70,15 +50,10 @@ else
 		lttng destroy >/dev/null
 		lttng_trace=$(dirname "$(find "$tmp/lttng" -name metadata | head -n 1)")
 		[ -n "$lttng_trace" ] && [ "$lttng_trace" != . ] || fail "lttng-ust: the session wrote no trace"
-		open_and_render lttng-ust "$lttng_trace" 50
+		viewer_open_and_render lttng-ust "$lttng_trace" 50
 	else
-		skipped+=("lttng-ust: lttng-sessiond could not start: $(head -n 3 "$tmp/sessiond.log" | tr '\n' ' ')")
+		viewer_skipped+=("lttng-ust: lttng-sessiond could not start: $(head -n 3 "$tmp/sessiond.log" | tr '\n' ' ')")
 	fi
 fi
 
-for s in "${skipped[@]}"; do echo "skipped: $s"; done
-if [ $passed -eq 0 ]; then
-	echo "SKIP: ${skipped[*]}"
-	exit 77
-fi
-echo "t_viewer_lttng: ok ($passed opened)"
+viewer_foreign_end t_viewer_lttng

@@ -13,29 +13,9 @@
 set -euo pipefail
 O=${O:-build}
 MPROF=${MPROF:-$O/bin/mprof}
-OPEN=$O/tests/progs/gen_viewer_open
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-mirage.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-passed=0 skipped=()
-
-# open_and_render NAME TRACE MIN_EVENTS
-open_and_render() {
-	local rc=0
-	"$OPEN" "$2" >"$tmp/open.out" 2>&1 || rc=$?
-	cat "$tmp/open.out"
-	if [ $rc -eq 77 ]; then
-		skipped+=("$1: the trace source returned -ENOTSUP ($(head -n 1 "$tmp/open.out"))")
-		return 0
-	fi
-	[ $rc -eq 0 ] || fail "$1: the viewer's model cannot load it (exit $rc)"
-	events=$(awk '$1 == "lanes" { print $4 }' "$tmp/open.out")
-	[ "$events" -ge "$3" ] || fail "$1: $events events, expected at least $3"
-	"$MPROF" render "$2" -o "$tmp/$1.png" || fail "$1: mprof render failed"
-	[ -s "$tmp/$1.png" ] || fail "$1: no picture"
-	passed=$((passed + 1))
-	echo "ok: $1 opened ($events events) and rendered"
-}
+. "$(dirname "$0")/../viewer/test/viewer_test_lib.sh"
 
 # ---- mirage-profile ----
 python3 - "$tmp/mirage.ctf" <<'PY'
@@ -55,11 +35,6 @@ hdr = struct.pack('<I', 0xC1FC1FC1) + uuid + struct.pack('<IHI', size * 8, 1, (3
 data = hdr + ev
 open(sys.argv[1], 'wb').write(data + b'\0' * (size - len(data)))
 PY
-open_and_render mirage "$tmp/mirage.ctf" 5
+viewer_open_and_render mirage "$tmp/mirage.ctf" 5
 
-for s in "${skipped[@]}"; do echo "skipped: $s"; done
-if [ $passed -eq 0 ]; then
-	echo "SKIP: ${skipped[*]}"
-	exit 77
-fi
-echo "t_viewer_mirage: ok ($passed opened)"
+viewer_foreign_end t_viewer_mirage

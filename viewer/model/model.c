@@ -133,7 +133,8 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 	for (size_t i = m->nnames; i-- > 0;)
 		if (m->names[i].ev.kind == ev->kind && !strcmp(m->names[i].ev.name, ev->name))
 			return (uint32_t)i;
-	if (grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(*m->names)))
+	if (m->nnames >= PROF_MODEL_MAX_NAMES ||
+	    grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(*m->names)))
 		return PROF_MODEL_NONE;
 	n = &m->names[m->nnames];
 	n->ev = *ev;
@@ -466,14 +467,15 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 		if (!cl)
 			return -ENOMEM;
-		it.v = ev->nfields ? value_double(&ev->values[0]) : 0;
+		double v = ev->nfields ? value_double(&ev->values[0]) : 0;
+
 		it.fields = fields_put(m, ev, &ret);
 		if (ret || row_push(&cl->instants, &it))
 			return -ENOMEM;
-		if (cl->instants.n == 1 || it.v < cl->vmin)
-			cl->vmin = it.v;
-		if (cl->instants.n == 1 || it.v > cl->vmax)
-			cl->vmax = it.v;
+		if (cl->instants.n == 1 || v < cl->vmin)
+			cl->vmin = v;
+		if (cl->instants.n == 1 || v > cl->vmax)
+			cl->vmax = v;
 		break;
 	}
 	default:
@@ -492,12 +494,27 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 /* ---- The LOD index ---- */
 
-static void summary_of_item(const struct prof_model_item *it, struct prof_model_summary *s)
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it)
+{
+	struct prof_value v;
+
+	if (it->fields == PROF_MODEL_NONE || !m->names[it->name].ev.nfields)
+		return 0;
+	v.type = m->names[it->name].ev.fields[0].type;
+	if (v.type == PROF_TYPE_STRING)
+		return 0;
+	v.v.u = m->arena[it->fields];
+	return value_double(&v);
+}
+
+/* @m is set for a counter row (its values are summarised), else NULL. */
+static void summary_of_item(const struct prof_model *m, const struct prof_model_item *it,
+			    struct prof_model_summary *s)
 {
 	s->t0 = it->t0;
 	s->t1 = it->t1;
 	s->count = 1;
-	s->vmin = s->vmax = it->v;
+	s->vmin = s->vmax = m ? prof_model_item_value(m, it) : 0;
 	s->longest = it->name;
 	s->longest_ns = it->t1 - it->t0;
 	s->reserved = 0;
@@ -520,7 +537,7 @@ static void summary_merge(struct prof_model_summary *s, const struct prof_model_
 	}
 }
 
-static int row_index(struct prof_model_row *r)
+static int row_index(const struct prof_model *m, struct prof_model_row *r)
 {
 	size_t from = r->dirty < r->indexed ? r->dirty : r->indexed;
 	size_t below = r->n; /* entries of the level below (the items for the first level) */
@@ -545,11 +562,11 @@ static int row_index(struct prof_model_row *r)
 				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
 
-				summary_of_item(&r->items[a], &lv[i]);
+				summary_of_item(m, &r->items[a], &lv[i]);
 				for (size_t j = a + 1; j < b && j < r->n; j++) {
 					struct prof_model_summary t;
 
-					summary_of_item(&r->items[j], &t);
+					summary_of_item(m, &r->items[j], &t);
 					summary_merge(&lv[i], &t);
 				}
 			} else {
@@ -581,7 +598,7 @@ int prof_model_index(struct prof_model *m)
 
 			if (row->indexed == row->n && row->dirty >= row->n)
 				continue;
-			if (row_index(row))
+			if (row_index(l->kind == PROF_LANE_COUNTER ? m : NULL, row))
 				return -ENOMEM;
 			changed = 1;
 		}

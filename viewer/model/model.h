@@ -49,23 +49,27 @@
 #define PROF_ITEM_BROKEN 2u /* a span cut by a loss of events: its end is where the loss was seen */
 #define PROF_ITEM_UNENDED 4u /* a span left open inside an outer end: its end is that end's time */
 
-/* A span, an instant or a counter sample (counters: v is the value). */
+/*
+ * A span, an instant or a counter sample (its value is its first field:
+ * prof_model_item_value()).  24 bytes: an item costs about what its events
+ * cost in the trace.
+ */
 struct prof_model_item {
 	uint64_t t0;
-	uint64_t t1;        /* == t0 for instants and counter samples */
-	uint32_t name;      /* index into the model's names */
-	uint32_t fields;    /* offset of its field values in the model's arena, or PROF_MODEL_NONE */
-	double v;           /* counters: the sample */
-	uint32_t flags;     /* PROF_ITEM_* */
-	uint32_t reserved;
+	uint64_t t1;          /* == t0 for instants and counter samples */
+	uint32_t name : 28;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
+	uint32_t flags : 4;   /* PROF_ITEM_* */
+	uint32_t fields;      /* offset of its field values in the model's arena, or PROF_MODEL_NONE */
 };
+_Static_assert(sizeof(struct prof_model_item) == 24, "an item is 24 bytes");
+#define PROF_MODEL_MAX_NAMES (1u << 28)
 
 /* One LOD summary entry. */
 struct prof_model_summary {
 	uint64_t t0;        /* earliest start */
 	uint64_t t1;        /* latest end */
 	uint64_t count;     /* items covered */
-	double vmin, vmax;  /* counters: smallest and largest value */
+	double vmin, vmax;  /* counter rows: smallest and largest value (0 elsewhere) */
 	uint64_t longest_ns;/* the longest item's duration */
 	uint32_t longest;   /* its name */
 	uint32_t reserved;
@@ -344,6 +348,16 @@ int prof_model_search(const struct prof_model *m, const char *regex, const struc
  * @size: its size (the text is cut to fit, NUL-terminated).
  */
 void prof_model_describe(const struct prof_model *m, const struct prof_model_ref *ref, char *buf, size_t size);
+
+/**
+ * prof_model_item_value() - an item's value: its first field as a number
+ * (a counter's sample), 0 if it has none or a string.
+ * @m: the model.
+ * @it: the item.
+ *
+ * Return: the value.
+ */
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it);
 
 /** prof_model_bytes() - the memory the model holds (items, summaries, arena, strings). */
 size_t prof_model_bytes(const struct prof_model *m);

@@ -168,6 +168,17 @@ static double xof(const struct prof_viewport *vp, uint64_t t)
 	return ((double)t - (double)vp->t0) * vp->width / (double)(vp->t1 - vp->t0);
 }
 
+/* The whole pixels [*ix0, *ix1) that [t0, t1] covers, at least one, clamped near the picture. */
+static void pixels(const struct prof_viewport *vp, uint64_t t0, uint64_t t1, int *ix0, int *ix1)
+{
+	double x0 = xof(vp, t0), x1 = xof(vp, t1);
+
+	*ix0 = (int)floor(x0 < -1 ? -1 : x0);
+	*ix1 = (int)ceil(x1 > vp->width + 1 ? vp->width + 1 : x1);
+	if (*ix1 <= *ix0)
+		*ix1 = *ix0 + 1;
+}
+
 /* A run of adjacent bars of one colour, filled once. */
 struct run {
 	int active;
@@ -228,16 +239,9 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			t1 = s->t1;
 			name = s->longest;
 		}
+		pixels(vp, t0, t1, &ix0, &ix1);
 		x0 = xof(vp, t0);
 		x1 = xof(vp, t1);
-		if (x0 < -1)
-			x0 = -1;
-		if (x1 > vp->width + 1)
-			x1 = vp->width + 1;
-		ix0 = (int)floor(x0);
-		ix1 = (int)ceil(x1);
-		if (ix1 <= ix0)
-			ix1 = ix0 + 1;
 		if (run.active && ix1 <= run.x1 && !open)
 			continue; /* its pixels are drawn already */
 		if (run.active && run.name == name && ix0 <= run.x1) {
@@ -292,11 +296,9 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 		for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
 			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
 			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
-			double x0 = xof(vp, t0), x1 = xof(vp, t1);
-			int ix0 = (int)floor(x0 < -1 ? -1 : x0), ix1 = (int)ceil(x1 > vp->width + 1 ? vp->width + 1 : x1);
+			int ix0, ix1;
 
-			if (ix1 <= ix0)
-				ix1 = ix0 + 1;
+			pixels(vp, t0, t1, &ix0, &ix1);
 			if (ix0 <= rx1) {
 				rx1 = ix1 > rx1 ? ix1 : rx1;
 				continue;
@@ -313,7 +315,8 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 	cairo_restore(cr);
 }
 
-static void draw_counter(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_lane *l, double y,
+static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			 const struct prof_model_lane *l, double y,
 			 double h)
 {
 	const struct prof_model_row *row = &l->instants;
@@ -353,7 +356,7 @@ static void draw_counter(cairo_t *cr, const struct prof_viewport *vp, const stru
 			hi = s->vmax;
 			x = xof(vp, s->t0);
 		} else {
-			lo = hi = row->items[g].v;
+			lo = hi = prof_model_item_value(m, &row->items[g]);
 			x = xof(vp, row->items[g].t0);
 		}
 		if (g == first >> k)
@@ -441,7 +444,7 @@ int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_
 			cairo_fill(cr);
 			if (!l->collapsed) {
 				if (l->kind == PROF_LANE_COUNTER) {
-					draw_counter(cr, vp, l, y, h);
+					draw_counter(cr, m, vp, l, y, h);
 				} else {
 					for (size_t r = 0; r < l->nrows; r++)
 						draw_span_row(cr, m, vp, &l->rows[r], y + 14 + (double)r * PROF_RENDER_ROW_H,

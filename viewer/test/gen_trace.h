@@ -106,38 +106,6 @@ static inline struct prof_ctf_writer *gen_open(const char *dir, struct prof_trac
 
 #define MS 1000000ull
 
-static inline void gen_fixed(const char *dir)
-{
-	struct prof_schema_event ev[GEN_NEVENTS];
-	struct prof_trace_desc d;
-	struct gen_stream a = { .slot = 0, .tid = 100 }, b = { .slot = 1, .tid = 101 };
-
-	a.w = b.w = gen_open(dir, &d, ev);
-	gen_ev(&a, 0, GEN_WORK_B);
-	pkt_str(&a.p, "request A");
-	gen_ev(&a, 1 * MS, GEN_HEAP);
-	pkt_put(&a.p, 100, 8);
-	gen_ev(&a, 2 * MS, GEN_MINOR_B);
-	gen_ev(&a, 3 * MS, GEN_MINOR_E);
-	gen_ev(&a, 5 * MS, GEN_WORK_E);
-	gen_ev(&a, 6 * MS, GEN_TICK);
-	pkt_put(&a.p, 1, 4);
-	gen_ev(&a, 7 * MS, GEN_MAJOR_B);
-	gen_ev(&a, 9 * MS, GEN_MAJOR_E);
-	gen_ev(&a, 9 * MS + MS / 2, GEN_HEAP);
-	pkt_put(&a.p, 300, 8);
-	gen_ev(&a, 10 * MS, GEN_MSG);
-	pkt_str(&a.p, "hello world");
-	gen_flush(&a);
-	gen_ev(&b, 1 * MS, GEN_WORK_B);
-	pkt_str(&b.p, "request B");
-	gen_ev(&b, 4 * MS, GEN_WORK_E);
-	gen_ev(&b, 8 * MS, GEN_TICK);
-	pkt_put(&b.p, 2, 4);
-	gen_flush(&b);
-	CHECK_OK(prof_ctf_writer_close(a.w));
-}
-
 /*
  * The fixed trace written in two steps, for the live view: first stream 0's
  * events up to 5 ms and stream 1's, then @between() (which waits for the
@@ -175,6 +143,16 @@ static inline void gen_fixed_live(const char *dir, void (*between)(void *), void
 	pkt_str(&a.p, "hello world");
 	gen_flush(&a);
 	CHECK_OK(prof_ctf_writer_close(a.w));
+}
+
+static inline void gen_nothing(void *arg)
+{
+	(void)arg;
+}
+
+static inline void gen_fixed(const char *dir)
+{
+	gen_fixed_live(dir, gen_nothing, NULL);
 }
 
 /* A small deterministic PRNG (xorshift64*). */

@@ -22,22 +22,24 @@ static void ev_init(struct prof_decoded_event *e, uint64_t ts, uint32_t id, uint
 	e->tid = 100 + lane;
 }
 
-/* The summary of items [a, b) computed directly. */
-static void brute(const struct prof_model_row *r, size_t a, size_t b, struct prof_model_summary *s)
+/* The summary of items [a, b) computed directly (@m for a counter row, else NULL). */
+static void brute(const struct prof_model *m, const struct prof_model_row *r, size_t a, size_t b,
+		  struct prof_model_summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->t0 = UINT64_MAX;
 	for (size_t i = a; i < b && i < r->n; i++) {
 		const struct prof_model_item *it = &r->items[i];
+		double v = m ? prof_model_item_value(m, it) : 0;
 
 		if (it->t0 < s->t0)
 			s->t0 = it->t0;
 		if (it->t1 > s->t1)
 			s->t1 = it->t1;
-		if (i == a || it->v < s->vmin)
-			s->vmin = it->v;
-		if (i == a || it->v > s->vmax)
-			s->vmax = it->v;
+		if (i == a || v < s->vmin)
+			s->vmin = v;
+		if (i == a || v > s->vmax)
+			s->vmax = v;
 		if (i == a || it->t1 - it->t0 > s->longest_ns) {
 			s->longest_ns = it->t1 - it->t0;
 			s->longest = it->name;
@@ -72,7 +74,7 @@ static size_t check_lod(const struct prof_model *m)
 					const struct prof_model_summary *s = &r->levels[k - 1][g];
 					struct prof_model_summary b;
 
-					brute(r, g << k, (g + 1) << k, &b);
+					brute(l->kind == PROF_LANE_COUNTER ? m : NULL, r, g << k, (g + 1) << k, &b);
 					if (s->t0 != b.t0 || s->t1 != b.t1 || s->count != b.count || s->vmin != b.vmin ||
 					    s->vmax != b.vmax || s->longest_ns != b.longest_ns || s->longest != b.longest)
 						CHECK_FAIL("lane %zu row %zu level %u group %zu: index t0 %" PRIu64 " t1 %" PRIu64
