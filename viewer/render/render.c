@@ -179,6 +179,25 @@ static void pixels(const struct prof_viewport *vp, uint64_t t0, uint64_t t1, int
 		*ix1 = *ix0 + 1;
 }
 
+/*
+ * The LOD level @k to draw @row's visible items with, and the groups of
+ * that level (items at level 0) that hold them: [*g0, *g1].  Return: 0 if
+ * nothing of the row is visible.
+ */
+static int visible_groups(const struct prof_model_row *row, const struct prof_viewport *vp, unsigned int *k,
+			  size_t *g0, size_t *g1)
+{
+	size_t first, last;
+
+	prof_model_row_range(row, vp->t0, vp->t1, &first, &last);
+	if (first == last)
+		return 0;
+	*k = prof_model_lod_level(row, last - first, vp->width);
+	*g0 = first >> *k;
+	*g1 = (last - 1) >> *k;
+	return 1;
+}
+
 /* A run of adjacent bars of one colour, filled once. */
 struct run {
 	int active;
@@ -210,16 +229,14 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			  const struct prof_model_row *row, double y, double h)
 {
 	struct run run = { 0 };
-	size_t first, last;
+	size_t g0, g1;
 	unsigned int k;
 
-	prof_model_row_range(row, vp->t0, vp->t1, &first, &last);
-	if (first == last)
+	if (!visible_groups(row, vp, &k, &g0, &g1))
 		return;
-	k = prof_model_lod_level(row, last - first, vp->width);
 	cairo_save(cr);
 	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-	for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
+	for (size_t g = g0; g <= g1; g++) {
 		uint64_t t0, t1;
 		uint32_t name;
 		double x0, x1;
@@ -279,13 +296,11 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_row *row, double y,
 			  double h)
 {
-	size_t first, last;
+	size_t g0, g1;
 	unsigned int k;
 
-	prof_model_row_range(row, vp->t0, vp->t1, &first, &last);
-	if (first == last)
+	if (!visible_groups(row, vp, &k, &g0, &g1))
 		return;
-	k = prof_model_lod_level(row, last - first, vp->width);
 	cairo_save(cr);
 	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
@@ -293,7 +308,7 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 		int rx0 = 0, rx1 = INT32_MIN;
 
 		/* Ticks that touch are one rectangle. */
-		for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
+		for (size_t g = g0; g <= g1; g++) {
 			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
 			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
 			int ix0, ix1;
