@@ -38,7 +38,11 @@ static const char *const gc_span_names[PROF_GC_KIND_COUNT] = {
 	"gc.sweep", "gc.stop_world", "gc.start_world", "gc.finalise",
 };
 
-/* Grow *@p (of *@cap elements of @size) to hold @need; 0 or -ENOMEM. */
+/*
+ * Grow *@p (of *@cap elements of @size) to hold @need; 0 or -ENOMEM.  By
+ * half again each time, not double: a big trace's rows peak at 1.5 times
+ * their size while loading, not 2 (prof_model_compact() trims the rest).
+ */
 static int grow(void **p, size_t *cap, size_t need, size_t size)
 {
 	size_t c = *cap ? *cap : 16;
@@ -49,7 +53,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	while (c < need) {
 		if (c > SIZE_MAX / 2 / size)
 			return -ENOMEM;
-		c *= 2;
+		c += c / 2 + 1;
 	}
 	q = realloc(*p, c * size);
 	if (!q)
