@@ -41,13 +41,20 @@ search gc\\.m
 print-status
 next
 print-status
+find work
+print-status
+print-viewport
+key n
+print-status
+key n
+print-status
 quit
 SCRIPT
 view --script "$tmp/script" "$tmp/fixed" >"$tmp/out" 2>"$tmp/err" || { cat "$tmp/out" "$tmp/err"; fail "mprof view exited $?"; }
 cat "$tmp/out"
 
 mapfile -t vps < <(awk '$1 == "viewport" { print $2, $3, $4 }' "$tmp/out")
-[ ${#vps[@]} -eq 4 ] || fail "expected 4 viewports, got ${#vps[@]}"
+[ ${#vps[@]} -eq 5 ] || fail "expected 5 viewports, got ${#vps[@]}"
 lane0=$(awk '$1 == "lane" && $2 == 0 { print $4 }' "$tmp/out")
 lane1=$(awk '$1 == "lane" && $2 == 1 { print $4, $6 }' "$tmp/out")
 lane2=$(awk '$1 == "lane" && $2 == 2 { print $4, $6 }' "$tmp/out")
@@ -108,6 +115,15 @@ mapfile -t st < <(grep '^status' "$tmp/out")
 [[ ${st[1]} == *"no later match"* ]] || fail "search next: ${st[1]}"
 [[ ${st[2]} == *"gc.minor"* ]] || fail "search gc.m: ${st[2]}"
 [[ ${st[3]} == *"gc.major"* ]] || fail "search gc.m next: ${st[3]}"
+# Find span: work has 2 instances, the slowest (request A, [0, 5] ms) first, shown
+# whole in a view at most 3 times as long; n goes to the next slower (request B),
+# and no further.
+[[ ${st[4]} == "status work: 2 instances; the slowest"* ]] || fail "find work: ${st[4]}"
+awk -v v="${vps[4]}" 'BEGIN { split(v, a, " ");
+	if (a[1] > 0 || a[2] < 5000000 || a[2] - a[1] > 15000000) {
+		printf "FAIL: find work: view [%d, %d] ns, expected [0, 5 ms] in at most 15 ms\n", a[1], a[2]; exit 1 } }'
+[[ ${st[5]} == "status work: instance 2 of 2 (slowest first)" ]] || fail "find work, n: ${st[5]}"
+[[ ${st[6]} == "${st[5]}" ]] || fail "find work, n past the last: ${st[6]}"
 
 # A corrupt trace: an error dialog naming the file, exit 3, no crash.
 "$GEN" fixed "$tmp/bad"

@@ -328,7 +328,7 @@ static void show_item(struct app *a, const struct prof_model_ref *ref)
 	int y, h;
 
 	a->vp.t0 = mid > 3 * d / 2 ? mid - 3 * d / 2 : 0;
-	a->vp.t1 = a->vp.t0 + 3 * d;
+	a->vp.t1 = mid + 3 * d / 2;
 	a->vp.has_highlight = 1;
 	a->vp.highlight = *ref;
 	prof_render_lane_y(&a->model, &a->vp, ref->lane, &y, &h);
