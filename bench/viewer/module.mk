@@ -12,7 +12,7 @@ $(VIEWER_BENCH): $(O)/obj/bench/viewer/viewer_bench.o $(VIEWER_A) $(SOURCE_A) $(
 	$(CC) -o $@ $< $(VIEWER_LDLIBS) $(PKG_CAIRO_LIBS)
 
 ALL_TARGETS += $(VIEWER_BENCH)
-CHECK_TESTS += bench/viewer/smoke.sh
+CHECK_TESTS += bench/viewer/viewer_smoke.sh
 
 VIEWER_BENCH_SIZES ?= 1000000 10000000
 bench: bench-viewer

@@ -12,4 +12,4 @@ for key in events trace_bytes load_s index_s frame_ms_1 frame_ms_16 frame_ms_102
 done
 ev=$(awk '$2 == "events" { print $3 }' "$tmp/out")
 [ "$ev" -ge 10000 ] || { echo "FAIL: $ev events read, expected 10000"; exit 1; }
-echo "bench/viewer/smoke.sh: ok"
+echo "bench/viewer/viewer_smoke.sh: ok"
