@@ -47,9 +47,11 @@ struct app {
 	char *path;
 	int live;
 	atomic_uint_fast64_t events; /* loader's count, for the progress bar */
-	atomic_int stop;             /* the window closes: the loader ends */
-	int loaded, failed;
-	char error[700];
+	atomic_int stop;             /* the window closes: the loader ends (relaxed: it only stops a loop;
+	                              * g_thread_join() orders what follows) */
+	int loaded;                  /* UI thread only */
+	int failed;                  /* under lock: the loader could not read the trace */
+	char error[700];             /* under lock: its message */
 	GThread *loader;
 	/* Input state. */
 	int dragging, selecting;
@@ -929,6 +931,7 @@ static gboolean on_progress_tick(gpointer data)
 
 	if (a->loaded && !a->live)
 		return G_SOURCE_REMOVE;
+	/* Pairs with the release stores in load_progress() and load_live(). */
 	snprintf(buf, sizeof(buf), "%" PRIu64 " events", (uint64_t)atomic_load_explicit(&a->events, memory_order_acquire));
 	gtk_progress_bar_set_text(GTK_PROGRESS_BAR(a->progress), buf);
 	gtk_progress_bar_pulse(GTK_PROGRESS_BAR(a->progress));
@@ -940,9 +943,11 @@ static gboolean on_loader_news(gpointer data)
 	struct loaded_msg *msg = data;
 	struct app *a = msg->a;
 	char loss[512];
-	int first = !a->loaded && a->model.events > 0;
+	int first, failed;
 
 	g_mutex_lock(&a->lock);
+	first = !a->loaded && a->model.events > 0;
+	failed = a->failed;
 	if (msg->done || (a->live && first)) {
 		if (!a->loaded)
 			fit_all(a);
@@ -956,11 +961,11 @@ static gboolean on_loader_news(gpointer data)
 	g_mutex_unlock(&a->lock);
 	if (msg->done) {
 		gtk_progress_bar_set_fraction(GTK_PROGRESS_BAR(a->progress), 1.0);
-		gtk_progress_bar_set_text(GTK_PROGRESS_BAR(a->progress), a->failed ? "failed" : "loaded");
+		gtk_progress_bar_set_text(GTK_PROGRESS_BAR(a->progress), failed ? "failed" : "loaded");
 	}
 	set_status(a, "%s: %s%s", a->path, loss, a->live && !msg->done ? " (following)" : "");
 	redraw(a);
-	if (msg->done && a->failed) {
+	if (msg->done && failed) {
 		GtkWidget *d = gtk_message_dialog_new(GTK_WINDOW(a->win), GTK_DIALOG_MODAL, GTK_MESSAGE_ERROR,
 						      GTK_BUTTONS_CLOSE, "%s", a->error);
 
