@@ -28,6 +28,9 @@ int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+/* The viewer's programs, executed (tools/mprof/viewer.c). */
+int cmd_render(int argc, char **argv);
+int cmd_view(int argc, char **argv);
 
 /* Print "mprof <cmd>: <message>" on stderr. */
 void mprof_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -14,6 +14,8 @@ static const struct mprof_command commands[] = {
 	{ "top", "live GC timing of a running program or a trace being written", cmd_top },
 	{ "compare", "compare traces statistically: a regression gate for CI", cmd_compare },
 	{ "export", "export a trace to Chrome trace-event JSON (Perfetto) or CSV", cmd_export },
+	{ "view", "open a trace in the timeline viewer (GTK 3; --live follows one being written)", cmd_view },
+	{ "render", "draw a trace's timeline to PNG, SVG or PDF, headless", cmd_render },
 };
 
 static void usage(FILE *f)

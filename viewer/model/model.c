@@ -1,0 +1,1088 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewer/model/model.c - lanes, pairing, the LOD index and the queries.
+ *
+ * Layout of one row and its summaries (n = 11 items, 2^k items a group):
+ *
+ *   items    [0][1][2][3][4][5][6][7][8][9][10]     sorted by t0, no overlap
+ *   level 1  [ 0  ][ 1  ][ 2  ][ 3  ][ 4  ][5]      (n + 1) >> 1 entries
+ *   level 2  [    0     ][    1     ][  2   ]       (n + 3) >> 2
+ *   level 3  [          0           ][  1   ]
+ *   level 4  [               0              ]       one entry: the last level
+ *
+ * Entry i of level k is made from entries 2i and 2i+1 of level k-1 (level
+ * 0 being the items), so building costs O(n) and extending after appends,
+ * or after an open span closed at index j, rebuilds only the entries at or
+ * after j >> k on each level.
+ *
+ * Pairing follows the shared analysis (profile/analysis.h): per (trace,
+ * stream, thread), an end closes the innermost open begin of its name;
+ * begins above it are left unended; a loss on the stream cuts every open
+ * span of the stream.  The items keep what the window draws; the analysis
+ * of a selection is the shared library's, fed the selection's events.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "mprof_source.h"
+#include "profile/gc.h"
+
+static const char *const gc_span_names[PROF_GC_KIND_COUNT] = {
+	"gc.minor", "gc.major", "gc.major_slice", "gc.compact", "gc.mark",
+	"gc.sweep", "gc.stop_world", "gc.start_world", "gc.finalise",
+};
+
+/*
+ * Grow *@p (of *@cap elements of @size) to hold @need; 0 or -ENOMEM.  By
+ * half again each time, not double: a big trace's rows peak at 1.5 times
+ * their size while loading, not 2 (prof_model_compact() trims the rest).
+ */
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / size)
+			return -ENOMEM;
+		c += c / 2 + 1;
+	}
+	q = realloc(*p, c * size);
+	if (!q)
+		return -ENOMEM;
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+void prof_model_init(struct prof_model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->t_first = UINT64_MAX;
+}
+
+static void row_free(struct prof_model_row *r)
+{
+	free(r->items);
+	for (unsigned int k = 0; k < 48; k++)
+		free(r->levels[k]);
+	memset(r, 0, sizeof(*r));
+}
+
+void prof_model_free(struct prof_model *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nlanes; i++) {
+		struct prof_model_lane *l = m->lanes[i];
+
+		for (size_t r = 0; r < l->nrows; r++)
+			row_free(&l->rows[r]);
+		free(l->rows);
+		row_free(&l->instants);
+		free(l->losses);
+		free(l->open);
+		free(l);
+	}
+	free(m->lanes);
+	free(m->names);
+	free(m->spans);
+	free(m->arena);
+	for (size_t i = 0; i < m->nstrings; i++)
+		free(m->strings[i]);
+	free(m->strings);
+	free(m->string_hash);
+	prof_model_init(m);
+}
+
+/* ---- Names ---- */
+
+static uint32_t span_get(struct prof_model *m, const char *name, size_t len)
+{
+	struct prof_model_span *s;
+
+	for (size_t i = 0; i < m->nspans; i++)
+		if (strlen(m->spans[i].name) == len && !memcmp(m->spans[i].name, name, len))
+			return (uint32_t)i;
+	if (grow((void **)&m->spans, &m->spans_cap, m->nspans + 1, sizeof(*m->spans)))
+		return PROF_MODEL_NONE;
+	s = &m->spans[m->nspans];
+	memset(s, 0, sizeof(*s));
+	memcpy(s->name, name, len);
+	s->gc_kind = -1;
+	for (int k = 0; k < PROF_GC_KIND_COUNT; k++)
+		if (!strcmp(s->name, gc_span_names[k]))
+			s->gc_kind = k;
+	/* len is at most 63 - strlen(".begin"): ".end" fits. */
+	memcpy(s->end.name, name, len);
+	memcpy(s->end.name + len, ".end", len + 5 <= PROF_NAME_MAX ? 5 : 1);
+	s->end.kind = PROF_KIND_SPAN_END;
+	return (uint32_t)m->nspans++;
+}
+
+/* The model's index of @ev's event name (added at first sight). */
+static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *ev)
+{
+	struct prof_model_name *n;
+	size_t len;
+
+	for (size_t i = m->nnames; i-- > 0;)
+		if (m->names[i].ev.kind == ev->kind && !strcmp(m->names[i].ev.name, ev->name))
+			return (uint32_t)i;
+	if (m->nnames >= PROF_MODEL_MAX_NAMES ||
+	    grow((void **)&m->names, &m->names_cap, m->nnames + 1, sizeof(*m->names)))
+		return PROF_MODEL_NONE;
+	n = &m->names[m->nnames];
+	n->ev = *ev;
+	n->ev.name[PROF_NAME_MAX - 1] = '\0';
+	n->span = PROF_MODEL_NONE;
+	n->gc_kind = -1;
+	len = strlen(n->ev.name);
+	if (ev->kind == PROF_KIND_SPAN_BEGIN || ev->kind == PROF_KIND_SPAN_END) {
+		const char *suffix = ev->kind == PROF_KIND_SPAN_BEGIN ? ".begin" : ".end";
+		size_t sl = strlen(suffix);
+
+		if (len > sl && !strcmp(n->ev.name + len - sl, suffix))
+			len -= sl;
+		n->span = span_get(m, n->ev.name, len);
+		if (n->span == PROF_MODEL_NONE)
+			return PROF_MODEL_NONE;
+		n->gc_kind = m->spans[n->span].gc_kind;
+	}
+	return (uint32_t)m->nnames++;
+}
+
+/* ---- Strings and fields ---- */
+
+static uint64_t hash_str(const char *s, size_t len)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h;
+}
+
+static int rehash(struct prof_model *m, size_t cap)
+{
+	uint32_t *t = calloc(cap, sizeof(*t));
+
+	if (!t)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nstrings; i++) {
+		size_t j = hash_str(m->strings[i], strlen(m->strings[i])) & (cap - 1);
+
+		while (t[j])
+			j = (j + 1) & (cap - 1);
+		t[j] = (uint32_t)i + 1;
+	}
+	free(m->string_hash);
+	m->string_hash = t;
+	m->string_hash_cap = cap;
+	return 0;
+}
+
+/* The id of string @s (interned at first sight), or PROF_MODEL_NONE. */
+static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
+{
+	size_t j;
+	char *copy;
+
+	if (m->nstrings + 1 >= m->string_hash_cap / 2 &&
+	    rehash(m, m->string_hash_cap ? m->string_hash_cap * 2 : 256))
+		return PROF_MODEL_NONE;
+	j = hash_str(s, len) & (m->string_hash_cap - 1);
+	while (m->string_hash[j]) {
+		const char *t = m->strings[m->string_hash[j] - 1];
+
+		if (strlen(t) == len && !memcmp(t, s, len))
+			return m->string_hash[j] - 1;
+		j = (j + 1) & (m->string_hash_cap - 1);
+	}
+	if (m->nstrings >= UINT32_MAX - 1 ||
+	    grow((void **)&m->strings, &m->strings_cap, m->nstrings + 1, sizeof(*m->strings)))
+		return PROF_MODEL_NONE;
+	copy = malloc(len + 1);
+	if (!copy)
+		return PROF_MODEL_NONE;
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	m->strings[m->nstrings] = copy;
+	m->string_hash[j] = (uint32_t)m->nstrings + 1;
+	return (uint32_t)m->nstrings++;
+}
+
+/* Store @ev's field values; the offset, or PROF_MODEL_NONE with -ENOMEM in *@ret. */
+static uint32_t fields_put(struct prof_model *m, const struct prof_decoded_event *ev, int *ret)
+{
+	size_t off = m->arena_n;
+	uint16_t n = ev->nfields;
+
+	*ret = 0;
+	if (!n)
+		return PROF_MODEL_NONE;
+	if (off + n >= UINT32_MAX || grow((void **)&m->arena, &m->arena_cap, off + n, sizeof(*m->arena))) {
+		*ret = -ENOMEM;
+		return PROF_MODEL_NONE;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		const struct prof_value *v = &ev->values[i];
+		uint64_t w;
+
+		if (v->type == PROF_TYPE_STRING) {
+			uint32_t id = string_get(m, v->v.str.ptr, v->v.str.len);
+
+			if (id == PROF_MODEL_NONE) {
+				*ret = -ENOMEM;
+				return PROF_MODEL_NONE;
+			}
+			w = id;
+		} else {
+			w = v->v.u; /* the union's bits: u, s or f */
+		}
+		m->arena[off + i] = w;
+	}
+	m->arena_n = off + n;
+	return (uint32_t)off;
+}
+
+/* Rebuild the values of an item from the arena (strings point into the model). */
+static uint16_t fields_get(const struct prof_model *m, const struct prof_model_item *it, struct prof_value *out)
+{
+	const struct prof_schema_event *ev = &m->names[it->name].ev;
+	uint16_t n = ev->nfields;
+
+	if (it->fields == PROF_MODEL_NONE)
+		return 0;
+	for (uint16_t i = 0; i < n && i < PROF_MAX_FIELDS; i++) {
+		uint64_t w = m->arena[it->fields + i];
+
+		out[i].type = ev->fields[i].type;
+		if (out[i].type == PROF_TYPE_STRING) {
+			out[i].v.str.ptr = m->strings[w];
+			out[i].v.str.len = (uint32_t)strlen(m->strings[w]);
+		} else {
+			out[i].v.u = w;
+		}
+	}
+	return n;
+}
+
+static double value_double(const struct prof_value *v)
+{
+	switch (v->type) {
+	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
+		return (double)v->v.s;
+	case PROF_TYPE_F64:
+		return v->v.f;
+	case PROF_TYPE_STRING:
+		return 0;
+	default:
+		return (double)v->v.u;
+	}
+}
+
+/* ---- Lanes ---- */
+
+static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
+					uint32_t stream, uint32_t tid, uint32_t counter)
+{
+	struct prof_model_lane *l;
+	size_t at;
+
+	for (size_t i = m->nlanes; i-- > 0;) {
+		l = m->lanes[i];
+		if (l->kind == kind && l->trace == trace &&
+		    (kind == PROF_LANE_COUNTER ? l->counter == counter : l->stream == stream && l->tid == tid))
+			return l;
+	}
+	if (grow((void **)&m->lanes, &m->lanes_cap, m->nlanes + 1, sizeof(*m->lanes)))
+		return NULL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->kind = kind;
+	l->trace = trace;
+	l->stream = stream;
+	l->tid = tid;
+	l->counter = counter;
+	if (kind == PROF_LANE_COUNTER)
+		snprintf(l->label, sizeof(l->label), "%s", m->names[counter].ev.name);
+	else
+		snprintf(l->label, sizeof(l->label), "stream %" PRIu32 " tid %" PRIu32, stream, tid);
+	/* Lanes stay grouped by trace (process), threads before counters. */
+	at = m->nlanes;
+	while (at > 0 && (m->lanes[at - 1]->trace > trace ||
+			  (m->lanes[at - 1]->trace == trace && m->lanes[at - 1]->kind > kind)))
+		at--;
+	memmove(&m->lanes[at + 1], &m->lanes[at], (m->nlanes - at) * sizeof(*m->lanes));
+	m->lanes[at] = l;
+	m->nlanes++;
+	return l;
+}
+
+static int row_push(struct prof_model_row *r, const struct prof_model_item *it)
+{
+	if (grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items)))
+		return -ENOMEM;
+	r->items[r->n++] = *it;
+	return 0;
+}
+
+static void row_changed(struct prof_model_row *r, size_t i)
+{
+	if (i < r->dirty)
+		r->dirty = i;
+}
+
+/* Close the open span at @d of @l at @t with @flags. */
+static void span_close(struct prof_model_lane *l, size_t d, uint64_t t, uint32_t flags)
+{
+	struct prof_model_row *r = &l->rows[l->open[d].row];
+	struct prof_model_item *it = &r->items[l->open[d].index];
+
+	it->t1 = t < it->t0 ? it->t0 : t;
+	it->flags = (it->flags & ~PROF_ITEM_OPEN) | flags;
+	row_changed(r, l->open[d].index);
+}
+
+/* A loss on (@trace, @stream) seen at @t: every open span there is cut. */
+static int loss_seen(struct prof_model *m, struct prof_model_lane *at, uint32_t trace, uint32_t stream, uint64_t t,
+		     uint64_t events, uint64_t packets)
+{
+	if (grow((void **)&at->losses, &at->losses_cap, at->nlosses + 1, sizeof(*at->losses)))
+		return -ENOMEM;
+	at->losses[at->nlosses++] = (struct prof_model_loss){ .t = t, .events = events, .packets = packets };
+	for (size_t i = 0; i < m->nlanes; i++) {
+		struct prof_model_lane *l = m->lanes[i];
+
+		if (l->kind != PROF_LANE_THREAD || l->trace != trace || l->stream != stream)
+			continue;
+		for (size_t d = 0; d < l->nopen; d++)
+			span_close(l, d, t, PROF_ITEM_BROKEN);
+		l->nopen = 0;
+	}
+	return 0;
+}
+
+/* Per (trace, stream) loss tracking lives in the first thread lane of the stream. */
+static struct prof_model_lane *stream_lane(struct prof_model *m, uint32_t trace, uint32_t stream)
+{
+	for (size_t i = 0; i < m->nlanes; i++)
+		if (m->lanes[i]->kind == PROF_LANE_THREAD && m->lanes[i]->trace == trace &&
+		    m->lanes[i]->stream == stream)
+			return m->lanes[i];
+	return NULL;
+}
+
+int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
+{
+	struct prof_model_lane *l, *sl;
+	struct prof_model_item it;
+	uint32_t name;
+	int ret = 0;
+
+	if (!ev->desc)
+		return -EINVAL;
+	name = name_get(m, ev->desc);
+	if (name == PROF_MODEL_NONE)
+		return -ENOMEM;
+	memset(&it, 0, sizeof(it));
+	it.t0 = it.t1 = ev->timestamp;
+	it.name = name;
+	it.fields = PROF_MODEL_NONE;
+
+	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0);
+	if (!l)
+		return -ENOMEM;
+	/* Loss: a growth of events_discarded, or a packet_seq_num gap. */
+	sl = stream_lane(m, ev->trace, ev->stream);
+	if (!sl->seen) {
+		sl->seen = 1;
+		sl->last_seq = ev->packet_seq;
+		sl->last_discarded = ev->packet_discarded;
+		if (ev->packet_discarded || ev->packet_seq)
+			ret = loss_seen(m, l, ev->trace, ev->stream, ev->timestamp, ev->packet_discarded, ev->packet_seq);
+	} else if (ev->packet_seq != sl->last_seq) {
+		uint64_t events = ev->packet_discarded > sl->last_discarded ? ev->packet_discarded - sl->last_discarded : 0;
+		uint64_t packets = ev->packet_seq > sl->last_seq + 1 ? ev->packet_seq - sl->last_seq - 1 : 0;
+
+		if (events || packets)
+			ret = loss_seen(m, l, ev->trace, ev->stream, ev->timestamp, events, packets);
+		sl->last_seq = ev->packet_seq;
+		sl->last_discarded = ev->packet_discarded;
+	}
+	if (ret)
+		return ret;
+
+	switch (ev->desc->kind) {
+	case PROF_KIND_SPAN_BEGIN: {
+		size_t depth = l->nopen;
+
+		if (depth >= l->nrows) {
+			if (grow((void **)&l->rows, &(size_t){ l->nrows }, depth + 1, sizeof(*l->rows)))
+				return -ENOMEM;
+			memset(&l->rows[l->nrows], 0, (depth + 1 - l->nrows) * sizeof(*l->rows));
+			l->nrows = depth + 1;
+		}
+		if (grow((void **)&l->open, &l->open_cap, l->nopen + 1, sizeof(*l->open)))
+			return -ENOMEM;
+		it.fields = fields_put(m, ev, &ret);
+		if (ret)
+			return ret;
+		it.flags = PROF_ITEM_OPEN;
+		if (row_push(&l->rows[depth], &it))
+			return -ENOMEM;
+		l->open[l->nopen].span = m->names[name].span;
+		l->open[l->nopen].row = depth;
+		l->open[l->nopen].index = l->rows[depth].n - 1;
+		l->nopen++;
+		break;
+	}
+	case PROF_KIND_SPAN_END: {
+		size_t d;
+
+		for (d = l->nopen; d-- > 0;)
+			if (l->open[d].span == m->names[name].span)
+				break;
+		if (d == SIZE_MAX) {
+			/* An end with no begin: shown as an instant. */
+			it.fields = fields_put(m, ev, &ret);
+			if (ret || row_push(&l->instants, &it))
+				return -ENOMEM;
+			break;
+		}
+		span_close(l, d, ev->timestamp, 0);
+		for (size_t i = d + 1; i < l->nopen; i++)
+			span_close(l, i, ev->timestamp, PROF_ITEM_UNENDED);
+		l->nopen = d;
+		break;
+	}
+	case PROF_KIND_COUNTER: {
+		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name);
+
+		if (!cl)
+			return -ENOMEM;
+		double v = ev->nfields ? value_double(&ev->values[0]) : 0;
+
+		it.fields = fields_put(m, ev, &ret);
+		if (ret || row_push(&cl->instants, &it))
+			return -ENOMEM;
+		if (cl->instants.n == 1 || v < cl->vmin)
+			cl->vmin = v;
+		if (cl->instants.n == 1 || v > cl->vmax)
+			cl->vmax = v;
+		break;
+	}
+	default:
+		it.fields = fields_put(m, ev, &ret);
+		if (ret || row_push(&l->instants, &it))
+			return -ENOMEM;
+		break;
+	}
+	if (ev->timestamp < m->t_first)
+		m->t_first = ev->timestamp;
+	if (ev->timestamp > m->t_last)
+		m->t_last = ev->timestamp;
+	m->events++;
+	return 0;
+}
+
+/* ---- The LOD index ---- */
+
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it)
+{
+	struct prof_value v;
+
+	if (it->fields == PROF_MODEL_NONE || !m->names[it->name].ev.nfields)
+		return 0;
+	v.type = m->names[it->name].ev.fields[0].type;
+	if (v.type == PROF_TYPE_STRING)
+		return 0;
+	v.v.u = m->arena[it->fields];
+	return value_double(&v);
+}
+
+/* @m is set for a counter row (its values are summarised), else NULL. */
+static void summary_of_item(const struct prof_model *m, const struct prof_model_item *it,
+			    struct prof_model_summary *s)
+{
+	s->t0 = it->t0;
+	s->t1 = it->t1;
+	s->count = 1;
+	s->vmin = s->vmax = m ? prof_model_item_value(m, it) : 0;
+	s->longest = it->name;
+	s->longest_ns = it->t1 - it->t0;
+	s->reserved = 0;
+}
+
+static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b)
+{
+	if (b->t0 < s->t0)
+		s->t0 = b->t0;
+	if (b->t1 > s->t1)
+		s->t1 = b->t1;
+	s->count += b->count;
+	if (b->vmin < s->vmin)
+		s->vmin = b->vmin;
+	if (b->vmax > s->vmax)
+		s->vmax = b->vmax;
+	if (b->longest_ns > s->longest_ns) {
+		s->longest_ns = b->longest_ns;
+		s->longest = b->longest;
+	}
+}
+
+static int row_index(const struct prof_model *m, struct prof_model_row *r)
+{
+	size_t from = r->dirty < r->indexed ? r->dirty : r->indexed;
+	size_t below = r->n; /* entries of the level below (the items for the first level) */
+	unsigned int k;
+
+	if (from == r->n && r->indexed == r->n)
+		return 0;
+	for (k = PROF_MODEL_LOD_MIN; below > 1 && k <= 48; k++) {
+		size_t n = (r->n + ((size_t)1 << k) - 1) >> k;
+		size_t start = from >> k;
+		struct prof_model_summary *lv;
+
+		if (n > r->level_n[k - 1] || !r->levels[k - 1]) {
+			lv = realloc(r->levels[k - 1], n * sizeof(*lv));
+			if (!lv)
+				return -ENOMEM;
+			r->levels[k - 1] = lv;
+		}
+		lv = r->levels[k - 1];
+		for (size_t i = start; i < n; i++) {
+			if (k == PROF_MODEL_LOD_MIN) {
+				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
+				size_t a = i << k, b = a + ((size_t)1 << k);
+
+				summary_of_item(m, &r->items[a], &lv[i]);
+				for (size_t j = a + 1; j < b && j < r->n; j++) {
+					struct prof_model_summary t;
+
+					summary_of_item(m, &r->items[j], &t);
+					summary_merge(&lv[i], &t);
+				}
+			} else {
+				const struct prof_model_summary *lo = r->levels[k - 2];
+
+				lv[i] = lo[2 * i];
+				if (2 * i + 1 < below)
+					summary_merge(&lv[i], &lo[2 * i + 1]);
+			}
+		}
+		r->level_n[k - 1] = n;
+		below = n;
+	}
+	r->nlevels = k > PROF_MODEL_LOD_MIN ? k - 1 : 0;
+	r->indexed = r->n;
+	r->dirty = SIZE_MAX;
+	return 0;
+}
+
+int prof_model_index(struct prof_model *m)
+{
+	int changed = 0;
+
+	for (size_t i = 0; i < m->nlanes; i++) {
+		struct prof_model_lane *l = m->lanes[i];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			if (row->indexed == row->n && row->dirty >= row->n)
+				continue;
+			if (row_index(l->kind == PROF_LANE_COUNTER ? m : NULL, row))
+				return -ENOMEM;
+			changed = 1;
+		}
+	}
+	if (changed)
+		m->generation++;
+	return 0;
+}
+
+/* ---- Loading ---- */
+
+/* Shrink @p (of *@cap elements of @size, @n used) to @n; a failed realloc keeps it as it was. */
+static void shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+	void *q;
+
+	if (!*p || n == *cap || n == 0)
+		return;
+	q = realloc(*p, n * size);
+	if (q) {
+		*p = q;
+		*cap = n;
+	}
+}
+
+void prof_model_compact(struct prof_model *m)
+{
+	for (size_t i = 0; i < m->nlanes; i++) {
+		struct prof_model_lane *l = m->lanes[i];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+		}
+	}
+	shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
+	shrink((void **)&m->strings, &m->strings_cap, m->nstrings, sizeof(*m->strings));
+}
+
+void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_desc *desc,
+				const struct prof_trace_stats *stats)
+{
+	m->stats = *stats;
+	m->counts = desc->counts;
+	m->ntraces = stats->traces ? (uint32_t)stats->traces : 1;
+	if (desc->origin.procname[0])
+		snprintf(m->origin, sizeof(m->origin), "%.60s (pid %" PRIu64 ") on %.40s", desc->origin.procname,
+			 (uint64_t)desc->origin.pid, desc->origin.hostname[0] ? desc->origin.hostname : "?");
+}
+
+int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
+		    struct prof_error *err)
+{
+	struct mprof_source *s = NULL;
+	struct prof_decoded_event ev;
+	struct prof_trace_stats st;
+	int ret;
+
+	ret = mprof_source_open(&s, path, 0, err);
+	if (ret)
+		goto out;
+	while ((ret = mprof_source_next(s, &ev)) == 1) {
+		ret = prof_model_add(m, &ev);
+		if (ret) {
+			prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events", m->events);
+			goto out;
+		}
+		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events)) {
+			ret = -ECANCELED;
+			prof_error_set(err, ret, path, UINT64_MAX, "loading cancelled");
+			goto out;
+		}
+	}
+	if (ret < 0) {
+		const struct prof_error *e = mprof_source_error(s);
+
+		if (err && e)
+			*err = *e;
+		else
+			prof_error_set(err, ret, path, UINT64_MAX, "cannot read the trace");
+		goto out;
+	}
+	mprof_source_stats(s, &st);
+	prof_model_set_source_info(m, mprof_source_desc(s), &st);
+	prof_model_compact(m);
+	ret = prof_model_index(m);
+	if (ret)
+		prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
+out:
+	mprof_source_close(s);
+	return ret;
+}
+
+/* ---- Queries ---- */
+
+void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_t t1, size_t *first, size_t *last)
+{
+	size_t lo = 0, hi = row->n;
+
+	/* The first item starting after t0 ... */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (row->items[mid].t0 <= t0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* ... or the one before it, if it reaches t0 (or is still open). */
+	if (lo > 0 && (row->items[lo - 1].t1 >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
+		lo--;
+	*first = lo;
+	hi = row->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (row->items[mid].t0 <= t1)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*last = lo;
+}
+
+unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, double pixels)
+{
+	unsigned int k = 0;
+
+	if (pixels < 1)
+		pixels = 1;
+	/* The smallest level whose groups are no more than the pixels. */
+	while (k < row->nlevels && (double)n / (double)((size_t)1 << k) > pixels)
+		k++;
+	return k < PROF_MODEL_LOD_MIN ? 0 : k;
+}
+
+static int by_duration_desc(const void *a, const void *b, void *arg)
+{
+	const struct prof_model *m = arg;
+	const size_t *x = a, *y = b;
+	const struct prof_model_item *ix = &m->lanes[x[0]]->rows[x[1]].items[x[2]];
+	const struct prof_model_item *iy = &m->lanes[y[0]]->rows[y[1]].items[y[2]];
+	uint64_t dx = ix->t1 - ix->t0, dy = iy->t1 - iy->t0;
+
+	if (dx != dy)
+		return dx < dy ? 1 : -1;
+	return ix->t0 < iy->t0 ? -1 : ix->t0 > iy->t0;
+}
+
+/* Calls @fn on every timed (ended) span of @span. */
+#define FOR_EACH_SPAN(m, span, l, r, i, it)                                                      \
+	for (size_t l = 0; l < (m)->nlanes; l++)                                                 \
+		for (size_t r = 0; r < (m)->lanes[l]->nrows; r++)                                \
+			for (size_t i = 0; i < (m)->lanes[l]->rows[r].n; i++)                    \
+				for (const struct prof_model_item *it = &(m)->lanes[l]->rows[r].items[i]; \
+				     it && !it->flags && (m)->names[it->name].span == (span); it = NULL)
+
+int prof_model_instances(const struct prof_model *m, uint32_t span, size_t **out, size_t *n)
+{
+	size_t count = 0, *v, j = 0;
+
+	*out = NULL;
+	*n = 0;
+	FOR_EACH_SPAN(m, span, l, r, i, it)
+		count++;
+	if (!count)
+		return 0;
+	v = malloc(count * 3 * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	FOR_EACH_SPAN(m, span, l, r, i, it) {
+		v[j++] = l;
+		v[j++] = r;
+		v[j++] = i;
+	}
+	qsort_r(v, count, 3 * sizeof(*v), by_duration_desc, (void *)m);
+	*out = v;
+	*n = count;
+	return 0;
+}
+
+size_t prof_model_histogram_bin(uint64_t d, size_t nbins, uint64_t lo, uint64_t hi)
+{
+	double f;
+	size_t b;
+
+	if (d <= lo || hi <= lo || nbins < 2)
+		return 0;
+	if (d >= hi)
+		return nbins - 1;
+	f = log((double)d / (double)lo) / log((double)hi / (double)lo);
+	b = (size_t)(f * (double)nbins);
+	return b >= nbins ? nbins - 1 : b;
+}
+
+uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_t *bins, size_t nbins,
+			      uint64_t *lo, uint64_t *hi)
+{
+	uint64_t n = 0, a = UINT64_MAX, b = 0;
+
+	memset(bins, 0, nbins * sizeof(*bins));
+	FOR_EACH_SPAN(m, span, l, r, i, it) {
+		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+
+		a = d < a ? d : a;
+		b = d > b ? d : b;
+		n++;
+	}
+	*lo = n ? a : 1;
+	*hi = n ? b : 1;
+	FOR_EACH_SPAN(m, span, l, r, i, it) {
+		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+
+		bins[prof_model_histogram_bin(d, nbins, *lo, *hi)]++;
+	}
+	return n;
+}
+
+/* One event of a selection, to be sorted into its lane's order. */
+struct sel_event {
+	uint64_t t;
+	int order;          /* at equal times (prof_model_select()) */
+	const struct prof_model_item *it;
+	int end;
+};
+
+static int sel_cmp(const void *a, const void *b)
+{
+	const struct sel_event *x = a, *y = b;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	return (x->order > y->order) - (x->order < y->order);
+}
+
+int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, struct prof_analysis **out)
+{
+	struct prof_clock_desc ns = { .freq_hz = 1000000000u, .source = PROF_CLOCK_MONOTONIC };
+	struct prof_analysis *a = prof_analysis_new(&ns);
+	struct sel_event *ev = NULL;
+	size_t cap = 0;
+	int ret = 0;
+
+	*out = NULL;
+	if (!a)
+		return -ENOMEM;
+	for (size_t li = 0; li < m->nlanes; li++) {
+		const struct prof_model_lane *l = m->lanes[li];
+		size_t n = 0, first, last;
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+			int depth = r < l->nrows ? (int)r : -1;
+
+			prof_model_row_range(row, t0, t1, &first, &last);
+			for (size_t i = first; i < last; i++) {
+				const struct prof_model_item *it = &row->items[i];
+
+				if (grow((void **)&ev, &cap, n + 2, sizeof(*ev))) {
+					ret = -ENOMEM;
+					goto out;
+				}
+				/* At one time: ends of spans begun before, begins (outermost
+				 * first), instants, then ends of spans begun at that time
+				 * (innermost first). */
+				if (it->t0 >= t0 && it->t0 <= t1)
+					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, it, 0 };
+				if (depth >= 0 && !it->flags && it->t1 >= t0 && it->t1 <= t1)
+					ev[n++] = (struct sel_event){ it->t1, (it->t1 == it->t0 ? 5 << 20 : 1 << 20) - depth, it, 1 };
+			}
+		}
+		qsort(ev, n, sizeof(*ev), sel_cmp);
+		for (size_t i = 0; i < n; i++) {
+			struct prof_decoded_event d;
+			const struct prof_model_name *nm = &m->names[ev[i].it->name];
+
+			memset(&d, 0, sizeof(d));
+			d.timestamp = ev[i].t;
+			d.trace = l->trace;
+			d.stream = l->stream;
+			d.tid = l->tid;
+			if (ev[i].end) {
+				d.desc = &m->spans[nm->span].end;
+			} else {
+				d.desc = &nm->ev;
+				d.nfields = fields_get(m, ev[i].it, d.values);
+			}
+			d.id = d.desc->id;
+			ret = prof_analysis_add(a, &d);
+			if (ret)
+				goto out;
+		}
+	}
+	prof_analysis_finish(a);
+	*out = a;
+	a = NULL;
+out:
+	free(ev);
+	prof_analysis_free(a);
+	return ret;
+}
+
+const struct prof_model_row *prof_model_row_of(const struct prof_model *m, const struct prof_model_ref *ref)
+{
+	const struct prof_model_lane *l = m->lanes[ref->lane];
+
+	return ref->row == PROF_MODEL_NONE ? &l->instants : &l->rows[ref->row];
+}
+
+/* Items in search order: by start time, then lane, row (instants last) and index. */
+struct search_key {
+	uint64_t t;
+	size_t lane, row, index;
+};
+
+static int key_cmp(const struct search_key *a, const struct search_key *b)
+{
+	if (a->t != b->t)
+		return a->t < b->t ? -1 : 1;
+	if (a->lane != b->lane)
+		return a->lane < b->lane ? -1 : 1;
+	if (a->row != b->row)
+		return a->row < b->row ? -1 : 1;
+	return (a->index > b->index) - (a->index < b->index);
+}
+
+int prof_model_search(const struct prof_model *m, const char *regex, const struct prof_model_ref *from,
+		      int backward, struct prof_model_ref *out, struct prof_error *err)
+{
+	regex_t re;
+	uint8_t *name_hit = NULL, *str_hit = NULL;
+	int rc, found = 0;
+	struct search_key start = { 0 }, best = { 0 };
+
+	rc = regcomp(&re, regex, REG_EXTENDED | REG_NOSUB);
+	if (rc) {
+		char msg[160];
+
+		regerror(rc, &re, msg, sizeof(msg));
+		prof_error_set(err, -EINVAL, regex, UINT64_MAX, "bad regular expression: %s", msg);
+		return -EINVAL;
+	}
+	if (from) {
+		start.t = prof_model_row_of(m, from)->items[from->index].t0;
+		start.lane = from->lane;
+		start.row = from->row == PROF_MODEL_NONE ? SIZE_MAX : from->row;
+		start.index = from->index;
+	}
+	name_hit = calloc(m->nnames + 1, 1);
+	str_hit = calloc(m->nstrings + 1, 1);
+	if (!name_hit || !str_hit) {
+		found = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < m->nnames; i++)
+		name_hit[i] = regexec(&re, m->names[i].ev.name, 0, NULL, 0) == 0;
+	for (size_t i = 0; i < m->nstrings; i++)
+		str_hit[i] = regexec(&re, m->strings[i], 0, NULL, 0) == 0;
+	for (size_t li = 0; li < m->nlanes; li++) {
+		const struct prof_model_lane *l = m->lanes[li];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			for (size_t i = 0; i < row->n; i++) {
+				const struct prof_model_item *it = &row->items[i];
+				const struct prof_schema_event *e = &m->names[it->name].ev;
+				struct search_key k = { it->t0, li, r < l->nrows ? r : SIZE_MAX, i };
+				int hit = name_hit[it->name];
+
+				if (from && (backward ? key_cmp(&k, &start) >= 0 : key_cmp(&k, &start) <= 0))
+					continue;
+				if (found && (backward ? key_cmp(&k, &best) <= 0 : key_cmp(&k, &best) >= 0))
+					continue;
+				for (uint16_t f = 0; !hit && it->fields != PROF_MODEL_NONE && f < e->nfields; f++)
+					if (e->fields[f].type == PROF_TYPE_STRING)
+						hit = str_hit[m->arena[it->fields + f]];
+				if (!hit)
+					continue;
+				found = 1;
+				best = k;
+				out->lane = (uint32_t)li;
+				out->row = r < l->nrows ? (uint32_t)r : PROF_MODEL_NONE;
+				out->index = i;
+			}
+		}
+	}
+out:
+	regfree(&re);
+	free(name_hit);
+	free(str_hit);
+	return found;
+}
+
+void prof_model_describe(const struct prof_model *m, const struct prof_model_ref *ref, char *buf, size_t size)
+{
+	const struct prof_model_item *it = &prof_model_row_of(m, ref)->items[ref->index];
+	const struct prof_model_name *nm = &m->names[it->name];
+	struct prof_value v[PROF_MAX_FIELDS];
+	uint16_t n = fields_get(m, it, v);
+	size_t len = 0;
+
+#define PUT(...)                                                                   \
+	do {                                                                       \
+		int w_ = snprintf(buf + len, size - len, __VA_ARGS__);             \
+		if (w_ < 0 || (size_t)w_ >= size - len) {                          \
+			len = size - 1;                                            \
+			return;                                                    \
+		}                                                                  \
+		len += (size_t)w_;                                                 \
+	} while (0)
+	if (!size)
+		return;
+	buf[0] = '\0';
+	if (nm->span != PROF_MODEL_NONE && ref->row != PROF_MODEL_NONE) {
+		PUT("%s\nstart = %.9f s\n", m->spans[nm->span].name, (double)it->t0 / 1e9);
+		if (it->flags & PROF_ITEM_OPEN)
+			PUT("duration = (still open)\n");
+		else
+			PUT("duration = %" PRIu64 " ns%s\n", it->t1 - it->t0,
+			    it->flags & PROF_ITEM_BROKEN ? " (cut by a loss of events)" :
+			    it->flags & PROF_ITEM_UNENDED ? " (never ended: an outer span ended)" : "");
+	} else {
+		PUT("%s\ntime = %.9f s\n", nm->ev.name, (double)it->t0 / 1e9);
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		const char *fn = nm->ev.fields[i].name;
+
+		switch (v[i].type) {
+		case PROF_TYPE_STRING:
+			PUT("%s = \"%s\"\n", fn, v[i].v.str.ptr);
+			break;
+		case PROF_TYPE_F64:
+			PUT("%s = %g\n", fn, v[i].v.f);
+			break;
+		case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
+			PUT("%s = %" PRId64 "\n", fn, v[i].v.s);
+			break;
+		default:
+			PUT("%s = %" PRIu64 "\n", fn, v[i].v.u);
+			break;
+		}
+	}
+#undef PUT
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+}
+
+size_t prof_model_bytes(const struct prof_model *m)
+{
+	size_t b = m->nlanes * sizeof(struct prof_model_lane) + m->names_cap * sizeof(*m->names) +
+		   m->arena_cap * sizeof(*m->arena) + m->string_hash_cap * sizeof(uint32_t);
+
+	for (size_t i = 0; i < m->nstrings; i++)
+		b += strlen(m->strings[i]) + 1 + sizeof(char *);
+	for (size_t i = 0; i < m->nlanes; i++) {
+		const struct prof_model_lane *l = m->lanes[i];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			b += row->cap * sizeof(*row->items);
+			for (unsigned int k = 0; k < row->nlevels; k++)
+				b += row->level_n[k] * sizeof(struct prof_model_summary);
+		}
+		b += l->losses_cap * sizeof(*l->losses) + l->open_cap * sizeof(*l->open);
+	}
+	return b;
+}
+
+const char *prof_model_span_name(const struct prof_model *m, uint32_t span)
+{
+	return span < m->nspans ? m->spans[span].name : "?";
+}
+
+uint32_t prof_model_span_find(const struct prof_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nspans; i++)
+		if (!strcmp(m->spans[i].name, name))
+			return (uint32_t)i;
+	return PROF_MODEL_NONE;
+}

@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * viewer/model/model.h - the viewer's model of a trace (no GTK, no cairo):
+ * lanes of spans, instants and counters, a level-of-detail index over each,
+ * and the queries the window and `mprof render` ask.
+ *
+ *   trace source (mprof_source.h) --events--> prof_model_add()
+ *        |                                        |
+ *        |                 lanes: one per (trace, stream, thread), and one
+ *        |                 per (trace, counter name); each holds rows:
+ *        |                   rows[d]   spans at nesting depth d, by begin time
+ *        |                   instants  ticks, by time
+ *        |                   points    counter samples, by time
+ *        |                 and each row its LOD summaries (prof_model_index())
+ *        v
+ *   queries: items in a time range, the LOD level for a pixel width, span
+ *   instances by name (slowest first), log-scale duration histograms,
+ *   selection statistics (profile/analysis.h), regex search.
+ *
+ * Level of detail.  A row of n items sorted by start time has summaries at
+ * levels k = PROF_MODEL_LOD_MIN (4), 5, ...: entry i of level k covers
+ * items [i*2^k, (i+1)*2^k) and holds their earliest start, latest end,
+ * count, smallest and largest value (counters) and the name of the longest
+ * item.  Drawing a range that holds more items than pixels uses the
+ * smallest level whose groups are no more than the pixels, so a frame
+ * costs O(width) per row, whatever the trace size (below level 4, at most
+ * 16 items a pixel are drawn themselves).  Starting at groups of 16 keeps
+ * the summaries to n/16 + n/32 + ... < n/8 entries.
+ *
+ * Not thread-safe: the window loads into a model on a worker thread and
+ * hands the finished (or, live, a locked) model to the UI thread.
+ */
+#ifndef PROF_VIEWER_MODEL_H
+#define PROF_VIEWER_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/analysis.h"
+#include "profile/ctf.h"
+#include "profile/error.h"
+#include "profile/read.h"
+
+#define PROF_MODEL_NONE UINT32_MAX
+#define PROF_MODEL_LOD_MIN 4u /* the first LOD level: groups of 16 items */
+
+/* Item flags. */
+#define PROF_ITEM_OPEN 1u   /* a span not ended yet (its end is the trace's last time) */
+#define PROF_ITEM_BROKEN 2u /* a span cut by a loss of events: its end is where the loss was seen */
+#define PROF_ITEM_UNENDED 4u /* a span left open inside an outer end: its end is that end's time */
+
+/*
+ * A span, an instant or a counter sample (its value is its first field:
+ * prof_model_item_value()).  24 bytes: an item costs about what its events
+ * cost in the trace.
+ */
+struct prof_model_item {
+	uint64_t t0;
+	uint64_t t1;          /* == t0 for instants and counter samples */
+	uint32_t name : 28;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
+	uint32_t flags : 4;   /* PROF_ITEM_* */
+	uint32_t fields;      /* offset of its field values in the model's arena, or PROF_MODEL_NONE */
+};
+_Static_assert(sizeof(struct prof_model_item) == 24, "an item is 24 bytes");
+#define PROF_MODEL_MAX_NAMES (1u << 28)
+
+/* One LOD summary entry. */
+struct prof_model_summary {
+	uint64_t t0;        /* earliest start */
+	uint64_t t1;        /* latest end */
+	uint64_t count;     /* items covered */
+	double vmin, vmax;  /* counter rows: smallest and largest value (0 elsewhere) */
+	uint64_t longest_ns;/* the longest item's duration */
+	uint32_t longest;   /* its name */
+	uint32_t reserved;
+};
+
+struct prof_model_row {
+	struct prof_model_item *items;
+	size_t n, cap;
+	/* levels[k - 1] is level k, for k from PROF_MODEL_LOD_MIN to nlevels (0: none);
+	 * level k has (n + 2^k - 1) >> k entries. */
+	struct prof_model_summary *levels[48];
+	size_t level_n[48];
+	unsigned int nlevels;
+	size_t indexed;     /* items summarised so far; summaries of groups at or past dirty are rebuilt */
+	size_t dirty;       /* first item changed since the last index */
+};
+
+enum prof_lane_kind {
+	PROF_LANE_THREAD = 0,  /* spans and instants of one (trace, stream, thread) */
+	PROF_LANE_COUNTER = 1, /* samples of one counter name in one trace */
+};
+
+/* A loss seen on a lane: events the stream discarded, or packets missing. */
+struct prof_model_loss {
+	uint64_t t;         /* first event after the gap */
+	uint64_t events;    /* growth of events_discarded (0 if unknown) */
+	uint64_t packets;   /* packets missing (packet_seq_num gap) */
+};
+
+struct prof_model_lane {
+	enum prof_lane_kind kind;
+	uint32_t trace, stream, tid;
+	uint32_t counter;           /* counter lanes: the counter's name */
+	char label[96];
+	struct prof_model_row *rows;/* thread lanes: one per span depth */
+	size_t nrows;
+	struct prof_model_row instants; /* thread lanes: instants and plain events; counter lanes: samples */
+	double vmin, vmax;          /* counter lanes: the value range */
+	struct prof_model_loss *losses;
+	size_t nlosses, losses_cap;
+	/* Pairing state (thread lanes). */
+	struct { uint32_t span; size_t row, index; } *open;
+	size_t nopen, open_cap;
+	int seen;
+	uint64_t last_seq, last_discarded;
+	int collapsed;              /* the window's state, kept with the lane */
+};
+
+/* One event name (as the model numbers them; stable when the schema grows). */
+struct prof_model_name {
+	struct prof_schema_event ev; /* a copy: name, kind, fields */
+	uint32_t span;               /* span begin/end: the span name's index, else PROF_MODEL_NONE */
+	int gc_kind;                 /* enum prof_gc_kind of a "gc.<kind>" span, or -1 */
+};
+
+/* A span name ("work" for "work.begin"/"work.end"). */
+struct prof_model_span {
+	char name[PROF_NAME_MAX];
+	int gc_kind;                 /* enum prof_gc_kind, or -1 */
+	struct prof_schema_event end;/* an end event of the name (for the analysis of a selection) */
+};
+
+struct prof_model {
+	struct prof_model_lane **lanes;
+	size_t nlanes, lanes_cap;
+	struct prof_model_name *names;
+	size_t nnames, names_cap;
+	struct prof_model_span *spans;
+	size_t nspans, spans_cap;
+	uint64_t *arena;             /* field values: numbers as their bits, strings as string ids */
+	size_t arena_n, arena_cap;
+	char **strings;              /* interned string values */
+	size_t nstrings, strings_cap;
+	uint32_t *string_hash;       /* open addressing: string id + 1, 0 empty */
+	size_t string_hash_cap;
+	uint64_t t_first, t_last;    /* time range of the events (ns) */
+	uint64_t events;             /* events added */
+	struct prof_trace_stats stats;   /* the source's loss counts (set by the loader) */
+	struct prof_region_counts counts;/* region-level losses (the trace's metadata) */
+	uint32_t ntraces;
+	char origin[128];            /* a name for the trace (process, host) */
+	unsigned int generation;     /* bumped by every prof_model_index() that changed something */
+};
+
+/**
+ * prof_model_init() - an empty model.
+ * @m: the model.
+ */
+void prof_model_init(struct prof_model *m);
+
+/**
+ * prof_model_free() - free everything a model holds (it is empty afterwards).
+ * @m: the model, may be NULL.
+ */
+void prof_model_free(struct prof_model *m);
+
+/**
+ * prof_model_add() - add one decoded event (timestamps in ns).
+ * @m: the model.
+ * @ev: the event, with desc set; events come in timestamp order (the trace
+ *      source's order), so every row stays sorted.
+ *
+ * A begin opens a span on its lane; an end closes the innermost open span
+ * of its name (others above it stay open, as in the shared analysis); a
+ * counter adds a sample to its counter lane; anything else is an instant.
+ * A growth of the stream's events_discarded or a packet_seq_num gap adds a
+ * loss marker and cuts every open span of the lane there (PROF_ITEM_BROKEN).
+ *
+ * Return: 0, -EINVAL (no desc), or -ENOMEM (the event is not added).
+ */
+int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev);
+
+/**
+ * prof_model_index() - build or extend the LOD summaries of every row for
+ * the items added or changed since the last call.
+ * @m: the model.
+ *
+ * Return: 0 or -ENOMEM (the model is unchanged where it failed: the old
+ * summaries stay valid for the items they covered).
+ */
+int prof_model_index(struct prof_model *m);
+
+/**
+ * prof_model_compact() - give back the memory the growing arrays hold
+ * beyond what they use (a trace that is complete: prof_model_load() does
+ * it; adding events afterwards grows them again).
+ * @m: the model.
+ */
+void prof_model_compact(struct prof_model *m);
+
+/* Progress callback for prof_model_load(): events read so far; return non-zero to stop. */
+typedef int (*prof_model_progress_fn)(void *arg, uint64_t events);
+
+/**
+ * prof_model_load() - read a whole trace through the trace source and index it.
+ * @m: an empty model.
+ * @path: an mprof trace directory, a directory of them, or a foreign trace.
+ * @progress: called every 65536 events, may be NULL.
+ * @arg: its argument.
+ * @err: filled on failure (file and what is wrong); may be NULL.
+ *
+ * A trace that the source reads with skipped packets still loads (they are
+ * counted in m->stats and shown); one the source cannot read fails.
+ *
+ * Return: 0, -ECANCELED (@progress asked to stop), or the source's error
+ * (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM...).
+ */
+int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
+		    struct prof_error *err);
+
+/**
+ * prof_model_set_source_info() - take the loss counts and origin of a source.
+ * @m: the model.
+ * @desc: the source's description.
+ * @stats: the source's statistics.
+ */
+void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_desc *desc,
+				const struct prof_trace_stats *stats);
+
+/**
+ * prof_model_row_range() - the items of a row that overlap [@t0, @t1].
+ * @row: the row.
+ * @t0: start of the range (ns).
+ * @t1: its end.
+ * @first: receives the first index.
+ * @last: receives one past the last index (== *first if none).
+ *
+ * Rows are sorted by start time and, within a row, items do not overlap
+ * (spans of one depth on one thread, or points), so the range is
+ * contiguous.
+ */
+void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_t t1, size_t *first, size_t *last);
+
+/**
+ * prof_model_lod_level() - the level to draw @n items in @pixels pixels.
+ * @row: the row.
+ * @n: items in the visible range.
+ * @pixels: pixels they span.
+ *
+ * Return: 0 (draw the items themselves) or a level k >= 1 whose groups of
+ * 2^k items are about a pixel each, at most row->nlevels.
+ */
+unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, double pixels);
+
+/**
+ * prof_model_instances() - the spans of one name, slowest first.
+ * @m: the model.
+ * @span: the span name's index.
+ * @out: receives a malloc'd array of (lane, row, index) triples, 3 per instance.
+ * @n: receives the number of instances.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int prof_model_instances(const struct prof_model *m, uint32_t span, size_t **out, size_t *n);
+
+/**
+ * prof_model_histogram() - a log-scale histogram of a span's durations.
+ * @m: the model.
+ * @span: the span name's index.
+ * @bins: receives @nbins counts.
+ * @nbins: how many bins.
+ * @lo: receives the shortest duration (ns, at least 1).
+ * @hi: receives the longest.
+ *
+ * Bin i covers [lo * r^i, lo * r^(i+1)) with r = (hi/lo)^(1/nbins); the
+ * longest lands in the last bin.
+ *
+ * Return: the number of instances counted.
+ */
+uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_t *bins, size_t nbins,
+			      uint64_t *lo, uint64_t *hi);
+
+/**
+ * prof_model_histogram_bin() - the bin a duration falls in (the same rule).
+ * @d: the duration.
+ * @nbins: bins.
+ * @lo: the histogram's lo.
+ * @hi: its hi.
+ *
+ * Return: the bin.
+ */
+size_t prof_model_histogram_bin(uint64_t d, size_t nbins, uint64_t lo, uint64_t hi);
+
+/**
+ * prof_model_select() - statistics of the selection [@t0, @t1] through
+ * the shared analysis: every event of the range (span begins and ends,
+ * instants, counter samples) is fed to a new analysis, finished.
+ * @m: the model.
+ * @t0: start (ns).
+ * @t1: end (ns).
+ * @out: receives the analysis (prof_analysis_free() it).
+ *
+ * Return: 0, -ENOMEM.
+ */
+int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, struct prof_analysis **out);
+
+/* Where an item lives. */
+struct prof_model_ref {
+	uint32_t lane;
+	uint32_t row;       /* a span depth, or PROF_MODEL_NONE for the instants row */
+	size_t index;
+};
+
+/**
+ * prof_model_row_of() - the row a reference names.
+ * @m: the model.
+ * @ref: the reference.
+ *
+ * Return: the row.
+ */
+const struct prof_model_row *prof_model_row_of(const struct prof_model *m, const struct prof_model_ref *ref);
+
+/**
+ * prof_model_search() - the next (or previous) item whose event name or a
+ * string field matches a POSIX extended regular expression.
+ * @m: the model.
+ * @regex: the expression.
+ * @from: the item to search from (excluded), or NULL for the start (the
+ *        end, backward).  Items are ordered by start time, then lane, row
+ *        and index.
+ * @backward: search backward.
+ * @out: receives the item found.
+ * @err: receives the regcomp() message for a bad expression; may be NULL.
+ *
+ * Return: 1 (found), 0 (none), -EINVAL (bad expression), -ENOMEM.
+ */
+int prof_model_search(const struct prof_model *m, const char *regex, const struct prof_model_ref *from,
+		      int backward, struct prof_model_ref *out, struct prof_error *err);
+
+/**
+ * prof_model_describe() - an item's event name and every field, one
+ * "name = value" a line (the tooltip's text).
+ * @m: the model.
+ * @ref: the item.
+ * @buf: output.
+ * @size: its size (the text is cut to fit, NUL-terminated).
+ */
+void prof_model_describe(const struct prof_model *m, const struct prof_model_ref *ref, char *buf, size_t size);
+
+/**
+ * prof_model_item_value() - an item's value: its first field as a number
+ * (a counter's sample), 0 if it has none or a string.
+ * @m: the model.
+ * @it: the item.
+ *
+ * Return: the value.
+ */
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it);
+
+/** prof_model_bytes() - the memory the model holds (items, summaries, arena, strings). */
+size_t prof_model_bytes(const struct prof_model *m);
+
+/** prof_model_span_name() - a span's display name. */
+const char *prof_model_span_name(const struct prof_model *m, uint32_t span);
+
+/**
+ * prof_model_span_find() - a span name's index.
+ * @m: the model.
+ * @name: the name without ".begin"/".end".
+ *
+ * Return: the index, or PROF_MODEL_NONE.
+ */
+uint32_t prof_model_span_find(const struct prof_model *m, const char *name);
+
+#endif
