@@ -7,7 +7,8 @@ VIEWER_BENCH := $(O)/bench/viewer_bench
 $(O)/obj/bench/viewer/viewer_bench.o: bench/viewer/viewer_bench.c Makefile bench/viewer/module.mk
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) $(VIEWER_INC) $(PKG_CAIRO_CFLAGS) $(DEPFLAGS) $(CFLAGS_EXTRA) -c $< -o $@
-$(VIEWER_BENCH): $(O)/obj/bench/viewer/viewer_bench.o $(VIEWER_A) $(SOURCE_A) $(LIB_A)
+# viewer/module.mk is read after this file: name its library by path.
+$(VIEWER_BENCH): $(O)/obj/bench/viewer/viewer_bench.o $(O)/lib/libmprof-viewer.a $(SOURCE_A) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(VIEWER_LDLIBS) $(PKG_CAIRO_LIBS)
 
