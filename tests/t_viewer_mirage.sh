@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A foreign trace in the viewer: a hand-made trace in the seed's
-# mirage-profile format (one file of packets: header { u32 magic
+# mirage-profile format (its own metadata and one stream file of packets: header { u32 magic
 # 0xC1FC1FC1; u8 uuid[16]; u32 packet_size; u16 stream_packet_count; u32
 # content_size }, then events { u64 timestamp; u8 id; fields }: a thread
 # switch, a label, a GC of 2 ms, a counter increase, a switch), opened
@@ -17,8 +17,11 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-mirage.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/../viewer/test/viewer_test_lib.sh"
 
-# ---- mirage-profile ----
-python3 - "$tmp/mirage.ctf" <<'PY'
+# ---- mirage-profile: a directory with mirage-profile's own metadata
+# (verbatim, tools/source/test/) and the buffer as its stream file ----
+mkdir "$tmp/mirage"
+cp "$(dirname "$0")/../tools/source/test/mirage-profile.metadata" "$tmp/mirage/metadata"
+python3 - "$tmp/mirage/trace.ctf" <<'PY'
 import struct, sys
 uuid = bytes.fromhex('05883b8d521a487bb397456ab150680c')
 ev = b''
@@ -35,6 +38,6 @@ hdr = struct.pack('<I', 0xC1FC1FC1) + uuid + struct.pack('<IHI', size * 8, 1, (3
 data = hdr + ev
 open(sys.argv[1], 'wb').write(data + b'\0' * (size - len(data)))
 PY
-viewer_open_and_render mirage "$tmp/mirage.ctf" 5
+viewer_open_and_render mirage "$tmp/mirage" 5
 
 viewer_foreign_end t_viewer_mirage
