@@ -106,7 +106,8 @@ int mprof_source_open(struct mprof_source **out, const char *path, unsigned int 
 	 * Metadata the reader's strict parser refused at an offset may be
 	 * another tracer's (mirage-profile's is one): babeltrace2 gets its
 	 * chance; if it fails too, the parser's precise error stands for
-	 * metadata that says it is mprof's, babeltrace2's for any other.  Any
+	 * metadata that says it is mprof's; for any other, the metadata file
+	 * is named with the parser's finding, and babeltrace2's failure.  Any
 	 * other failure (a FIFO for a stream file, say) is final.
 	 */
 	if (ret == -EINVAL && err && err->offset != UINT64_MAX && strlen(err->file) >= 8 &&
@@ -129,6 +130,14 @@ int mprof_source_open(struct mprof_source **out, const char *path, unsigned int 
 	if (ret && keep_mprof_err && says_mprof(mprof_err.file)) {
 		*err = mprof_err;
 		ret = mprof_err.code;
+	} else if (ret && keep_mprof_err && err) {
+		/* Neither reads it: name the metadata file and what mprof's
+		 * parser found at its offset, and say babeltrace2 failed too. */
+		char parser[sizeof(err->text)];
+
+		snprintf(parser, sizeof(parser), "%s", mprof_err.text);
+		prof_error_set(err, ret, mprof_err.file, mprof_err.offset,
+			       "not a trace mprof or babeltrace2 reads (mprof's parser: %.160s)", parser);
 	}
 	if (ret)
 		goto fail;
