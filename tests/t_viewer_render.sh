@@ -13,6 +13,7 @@ PNG=$O/tests/progs/gen_viewer_png
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-render.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib_bt_asan.sh" # corrupt traces reach libbabeltrace2
 expect() { # status command... : runs it, checks the exit status, keeps stderr in $tmp/err
 	local want=$1 rc=0
 	shift

@@ -3,6 +3,9 @@
 
 fail() { echo "FAIL: $*"; exit 1; }
 
+# The programs read foreign and corrupt traces through libbabeltrace2.
+. "$(dirname "${BASH_SOURCE[0]}")/../../tests/lib_bt_asan.sh"
+
 # The window's tests need an X server: Xvfb through xvfb-run.  GTK,
 # fontconfig and pango keep caches for the process's life that
 # LeakSanitizer reports as leaks that are not ours, so leak detection is

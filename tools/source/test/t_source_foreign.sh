@@ -21,14 +21,7 @@ for p in babeltrace2 python3; do
 	command -v $p >/dev/null || { echo "SKIP: $p is not installed"; exit 77; }
 done
 [ -x "$dump" ] || { echo "FAIL: $dump not built"; exit 1; }
-# Under ASan: babeltrace2's plugins stay loaded and stacks are unwound
-# without frame pointers, so that tests/lsan.supp's entry for babeltrace2's
-# own leak can match (a stack through an unloaded plugin has no names).
-if [ -n "${SANITIZE:-}" ]; then
-	export LIBBABELTRACE2_NO_DLCLOSE=1
-	export ASAN_OPTIONS="${ASAN_OPTIONS:-}:fast_unwind_on_malloc=0"
-	export LSAN_OPTIONS="${LSAN_OPTIONS:-}:fast_unwind_on_malloc=0"
-fi
+. "$here/../../../tests/lib_bt_asan.sh"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_source_foreign.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 python3 "$here/gen_foreign.py" "$tmp"
