@@ -112,6 +112,8 @@ static int lane_height(const struct prof_model_lane *l)
 		return PROF_RENDER_COLLAPSED_H;
 	if (l->kind == PROF_LANE_COUNTER)
 		return PROF_RENDER_COUNTER_H;
+	if (l->kind == PROF_LANE_CONN)
+		return 14 + PROF_CONN_CLASSES * PROF_RENDER_CONN_BAND_H + 2;
 	return 14 + (int)(l->nrows ? l->nrows : 0) * PROF_RENDER_ROW_H + PROF_RENDER_TICK_H + 2;
 }
 
@@ -330,6 +332,63 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 	cairo_restore(cr);
 }
 
+/* One colour per band of a connection lane: state changes, reads, writes. */
+static const uint8_t conn_rgb[PROF_CONN_CLASSES][3] = {
+	{ 204, 115, 13 }, /* state: orange */
+	{ 26, 140, 51 },  /* reads: green */
+	{ 38, 77, 204 },  /* writes: blue */
+};
+
+void prof_render_conn_rgb(int cls, uint8_t rgb[3])
+{
+	if (cls < 0 || cls >= PROF_CONN_CLASSES)
+		cls = PROF_CONN_STATE;
+	memcpy(rgb, conn_rgb[cls], 3);
+}
+
+/*
+ * A connection lane's instants: a tick in the band of its class (state
+ * changes on top, reads, writes), in the band's colour.  Through a LOD
+ * level a group is drawn in the band of its summary's name (one of its
+ * items'), so a frame still touches at most a few groups per pixel.
+ */
+static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			       const struct prof_model_row *row, double y)
+{
+	size_t g0, g1;
+	unsigned int k;
+	int last_x1[PROF_CONN_CLASSES] = { INT32_MIN, INT32_MIN, INT32_MIN };
+	int cls = 0;
+	uint32_t cached_name = PROF_MODEL_NONE;
+
+	if (!visible_groups(row, vp, &k, &g0, &g1))
+		return;
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	for (size_t g = g0; g <= g1; g++) {
+		uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+		uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+		uint32_t name = k ? row->levels[k - 1][g].longest : row->items[g].name;
+		int ix0, ix1, c;
+
+		if (name != cached_name) {
+			cached_name = name;
+			cls = (int)prof_model_conn_class(m->names[name].ev.name);
+		}
+		c = cls;
+		pixels(vp, t0, t1, &ix0, &ix1);
+		if (ix1 <= last_x1[c])
+			continue; /* its pixels in this band are drawn already */
+		if (ix0 < last_x1[c])
+			ix0 = last_x1[c];
+		last_x1[c] = ix1;
+		cairo_set_source_rgb(cr, conn_rgb[c][0] / 255.0, conn_rgb[c][1] / 255.0, conn_rgb[c][2] / 255.0);
+		cairo_rectangle(cr, ix0, y + c * PROF_RENDER_CONN_BAND_H, ix1 - ix0, PROF_RENDER_CONN_BAND_H - 1);
+		cairo_fill(cr);
+	}
+	cairo_restore(cr);
+}
+
 static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
 			 const struct prof_model_lane *l, double y,
 			 double h)
@@ -460,6 +519,8 @@ int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_
 			if (!l->collapsed) {
 				if (l->kind == PROF_LANE_COUNTER) {
 					draw_counter(cr, m, vp, l, y, h);
+				} else if (l->kind == PROF_LANE_CONN) {
+					draw_conn_instants(cr, m, vp, &l->instants, y + 14);
 				} else {
 					for (size_t r = 0; r < l->nrows; r++)
 						draw_span_row(cr, m, vp, &l->rows[r], y + 14 + (double)r * PROF_RENDER_ROW_H,

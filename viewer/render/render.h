@@ -11,6 +11,7 @@
  *   40       +--------------------------------------------------------+
  *            | process / trace group header                           |
  *            |   lane: stream s tid t   rows of spans by depth, ticks  |
+ *            |   conn lane: tcp conn c  ticks in bands: state/read/write|
  *            |   counter lane: a line plot with its own scale         |
  *            +--------------------------------------------------------+
  *
@@ -31,6 +32,7 @@
 #define PROF_RENDER_TICK_H 12   /* the instants row */
 #define PROF_RENDER_COUNTER_H 48
 #define PROF_RENDER_COLLAPSED_H 14
+#define PROF_RENDER_CONN_BAND_H 8 /* one band (state, reads, writes) of a connection lane */
 
 struct prof_viewport {
 	uint64_t t0, t1;           /* the visible time range, ns (t1 > t0) */
@@ -93,6 +95,17 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
  * @rgb: receives red, green, blue in 0..255.
  */
 void prof_render_gc_rgb(int kind, uint8_t rgb[3]);
+
+/**
+ * prof_render_conn_rgb() - the colour of a connection lane's band.
+ * @cls: enum prof_conn_class.
+ * @rgb: receives red, green, blue in 0..255.
+ *
+ * A connection lane (PROF_LANE_CONN) draws its instants as ticks in
+ * PROF_CONN_CLASSES bands of PROF_RENDER_CONN_BAND_H pixels, 14 pixels
+ * below the lane's top: state changes, reads, writes.
+ */
+void prof_render_conn_rgb(int cls, uint8_t rgb[3]);
 
 /**
  * prof_render_format_ns() - a duration in the unit that suits it ("1.50 ms").
