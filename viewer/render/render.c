@@ -10,8 +10,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile/gc.h"
@@ -200,49 +202,160 @@ static int visible_groups(const struct prof_model_row *row, const struct prof_vi
 	return 1;
 }
 
-/* A run of adjacent bars of one colour, filled once. */
+static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_t g)
+{
+	return k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+}
+
+/*
+ * The group to look at after @g, whose pixels are all drawn already: the
+ * groups of a row are sorted and do not overlap (each ends at or before
+ * the next one's start), so every group that starts before the time of
+ * pixel @px - 1, but the last of them, ends there and would be skipped
+ * too.  A galloping search from @g finds the first group starting at or
+ * after that time; the one before it may reach further, so it is next.
+ * This keeps a frame's work per row to about the pixels (times a log),
+ * not the items, when many items share a pixel.
+ */
+static size_t next_group(const struct prof_model_row *row, unsigned int k, size_t g, size_t g1,
+			 const struct prof_viewport *vp, int px)
+{
+	double dt = ((double)px - 1) * (double)(vp->t1 - vp->t0) / vp->width;
+	uint64_t t = dt <= 0 ? vp->t0 : vp->t0 + (uint64_t)dt;
+	size_t lo = g + 1, hi, step = 1;
+
+	if (lo > g1 || group_t0(row, k, lo) >= t)
+		return g + 1;
+	/* group_t0(lo) < t: gallop until a group at or after t (or past g1). */
+	while (lo + step <= g1 && group_t0(row, k, lo + step) < t) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step <= g1 ? lo + step : g1 + 1; /* group_t0(lo) < t <= group_t0(hi), or hi past g1 */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (group_t0(row, k, mid) < t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo; /* the last group starting before t */
+}
+
+/* A run of adjacent bars of one colour. */
 struct run {
 	int active;
 	uint32_t name;
 	int x0, x1; /* pixels [x0, x1) */
 };
 
-static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, double y, double h)
+/*
+ * The runs of a row not filled yet: filled one colour at a time (one
+ * cairo_fill() per colour instead of one per run), as rectangles that do
+ * not overlap, so the order they are filled in does not show.
+ */
+#define BATCH_MAX 1024
+#define BATCH_NAMES 16
+struct batch {
+	size_t n;
+	struct run r[BATCH_MAX];
+};
+
+static int by_name(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static void fill_name(cairo_t *cr, const struct prof_model *m, uint32_t name)
 {
 	double r, g, b;
 
+	span_colour(m, name, &r, &g, &b);
+	cairo_set_source_rgb(cr, r, g, b);
+	cairo_fill(cr);
+}
+
+static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt, double y, double h)
+{
+	uint32_t names[BATCH_NAMES];
+	size_t nnames = 0;
+
+	for (size_t i = 0; i < bt->n && nnames <= BATCH_NAMES; i++) {
+		size_t j = 0;
+
+		while (j < nnames && names[j] != bt->r[i].name)
+			j++;
+		if (j == nnames && nnames++ < BATCH_NAMES)
+			names[j] = bt->r[i].name;
+	}
+	if (nnames <= BATCH_NAMES) {
+		/* Few colours (the usual case): a pass over the runs per colour. */
+		for (size_t j = 0; j < nnames; j++) {
+			for (size_t i = 0; i < bt->n; i++)
+				if (bt->r[i].name == names[j])
+					cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
+			fill_name(cr, m, names[j]);
+		}
+	} else {
+		qsort(bt->r, bt->n, sizeof(bt->r[0]), by_name);
+		for (size_t i = 0; i < bt->n; i++) {
+			cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
+			if (i + 1 == bt->n || bt->r[i + 1].name != bt->r[i].name)
+				fill_name(cr, m, bt->r[i].name);
+		}
+	}
+	bt->n = 0;
+}
+
+/* End @run: its pixels not covered by the run before it join the batch. */
+static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, struct batch *bt, double y,
+		      double h)
+{
+	struct run r = *run;
+
 	if (!run->active)
 		return;
-	span_colour(m, run->name, &r, &g, &b);
-	cairo_set_source_rgb(cr, r, g, b);
-	cairo_rectangle(cr, run->x0, y, run->x1 - run->x0, h);
-	cairo_fill(cr);
 	run->active = 0;
+	if (bt->n && r.x0 < bt->r[bt->n - 1].x1)
+		r.x0 = bt->r[bt->n - 1].x1;
+	if (r.x1 <= r.x0)
+		return;
+	if (bt->n == BATCH_MAX)
+		batch_draw(cr, m, bt, y, h);
+	bt->r[bt->n++] = r;
 }
 
 /*
  * The row's visible items, through the LOD level that suits the pixels.
  * Bars are snapped to whole pixels (no antialiasing) and adjacent bars of
- * one colour are filled as one rectangle; a bar that falls entirely in
- * pixels already drawn is skipped, so a frame fills at most a few
- * rectangles per pixel column.
+ * one colour are one rectangle, filled with the others of its colour; a
+ * bar that falls entirely in pixels already drawn is skipped (with every
+ * one after it that does too: next_group()), so a frame adds at most a
+ * few rectangles per pixel column and a fill per colour.
  */
 static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
 			  const struct prof_model_row *row, double y, double h)
 {
 	struct run run = { 0 };
+	struct batch bt;
 	size_t g0, g1;
 	unsigned int k;
 
 	if (!visible_groups(row, vp, &k, &g0, &g1))
 		return;
+	bt.n = 0;
 	cairo_save(cr);
 	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-	for (size_t g = g0; g <= g1; g++) {
+	for (size_t g = g0, next; g <= g1; g = next) {
 		uint64_t t0, t1;
 		uint32_t name;
 		double x0, x1;
 		int open = 0, ix0, ix1;
+
+		next = g + 1;
 
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
@@ -261,17 +374,21 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		pixels(vp, t0, t1, &ix0, &ix1);
 		x0 = xof(vp, t0);
 		x1 = xof(vp, t1);
-		if (run.active && ix1 <= run.x1 && !open)
-			continue; /* its pixels are drawn already */
+		if (run.active && ix1 <= run.x1 && !open) {
+			/* Its pixels are drawn already, and maybe those of many after it. */
+			next = next_group(row, k, g, g1, vp, run.x1);
+			continue;
+		}
 		if (run.active && run.name == name && ix0 <= run.x1) {
 			run.x1 = ix1 > run.x1 ? ix1 : run.x1;
 		} else {
-			run_flush(cr, m, &run, y, h);
+			run_flush(cr, m, &run, &bt, y, h);
 			run = (struct run){ 1, name, ix0, ix1 };
 		}
 		if (open) {
-			/* Cut, unended or still running: a dark right edge. */
-			run_flush(cr, m, &run, y, h);
+			/* Cut, unended or still running: a dark right edge, over the bars. */
+			run_flush(cr, m, &run, &bt, y, h);
+			batch_draw(cr, m, &bt, y, h);
 			cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
 			cairo_rectangle(cr, ix1 - 2, y, 2, h);
 			cairo_fill(cr);
@@ -280,7 +397,8 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
 
-			run_flush(cr, m, &run, y, h);
+			run_flush(cr, m, &run, &bt, y, h);
+			batch_draw(cr, m, &bt, y, h);
 			cairo_save(cr);
 			cairo_rectangle(cr, x0, y, x1 - x0, h);
 			cairo_clip(cr);
@@ -291,7 +409,8 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_restore(cr);
 		}
 	}
-	run_flush(cr, m, &run, y, h);
+	run_flush(cr, m, &run, &bt, y, h);
+	batch_draw(cr, m, &bt, y, h);
 	cairo_restore(cr);
 }
 
@@ -310,13 +429,16 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 		int rx0 = 0, rx1 = INT32_MIN;
 
 		/* Ticks that touch are one rectangle. */
-		for (size_t g = g0; g <= g1; g++) {
+		for (size_t g = g0, next; g <= g1; g = next) {
 			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
 			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
 			int ix0, ix1;
 
+			next = g + 1;
 			pixels(vp, t0, t1, &ix0, &ix1);
 			if (ix0 <= rx1) {
+				if (ix1 <= rx1)
+					next = next_group(row, k, g, g1, vp, rx1);
 				rx1 = ix1 > rx1 ? ix1 : rx1;
 				continue;
 			}
@@ -389,6 +511,28 @@ static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const st
 	cairo_restore(cr);
 }
 
+/*
+ * One pixel column of a counter's line: in at its first value, through
+ * its lowest and highest, out at its last.
+ */
+static void counter_column(cairo_t *cr, int *started, double x, double lo, double hi, double first, double last,
+			   double top, double ph, double vmin, double span)
+{
+#define Y(v) (top + ph - ((v) - vmin) / span * ph)
+	if (!*started)
+		cairo_move_to(cr, x, Y(first));
+	else
+		cairo_line_to(cr, x, Y(first));
+	*started = 1;
+	if (lo != first || hi != first) {
+		cairo_line_to(cr, x, Y(lo));
+		cairo_line_to(cr, x, Y(hi));
+	}
+	if (last != hi)
+		cairo_line_to(cr, x, Y(last));
+#undef Y
+}
+
 static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
 			 const struct prof_model_lane *l, double y,
 			 double h)
@@ -420,25 +564,46 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 	k = prof_model_lod_level(row, last - first, vp->width);
 	cairo_set_source_rgb(cr, 0.1, 0.3, 0.8);
 	cairo_set_line_width(cr, 1.5);
-	for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
-		double lo, hi, x;
+	/*
+	 * Groups (or samples) that fall in one pixel column are one vertical
+	 * stroke from their first value through their range: the path has at
+	 * most a few points per column whatever the samples per pixel.
+	 */
+	{
+		double clo = 0, chi = 0, cfirst = 0, clast = 0, cx = 0;
+		long col = LONG_MIN;
+		int started = 0;
 
-		if (k) {
-			const struct prof_model_summary *s = &row->levels[k - 1][g];
+		for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
+			double lo, hi, x;
+			long c;
 
-			lo = s->vmin;
-			hi = s->vmax;
-			x = xof(vp, s->t0);
-		} else {
-			lo = hi = prof_model_item_value(m, &row->items[g]);
-			x = xof(vp, row->items[g].t0);
+			if (k) {
+				const struct prof_model_summary *s = &row->levels[k - 1][g];
+
+				lo = s->vmin;
+				hi = s->vmax;
+				x = xof(vp, s->t0);
+			} else {
+				lo = hi = prof_model_item_value(m, &row->items[g]);
+				x = xof(vp, row->items[g].t0);
+			}
+			c = (long)floor(x < -2 ? -2 : x > vp->width + 2 ? vp->width + 2 : x);
+			if (c == col) {
+				clo = lo < clo ? lo : clo;
+				chi = hi > chi ? hi : chi;
+				clast = hi;
+				continue;
+			}
+			if (col != LONG_MIN)
+				counter_column(cr, &started, cx, clo, chi, cfirst, clast, top, ph, l->vmin, span);
+			col = c;
+			cx = x;
+			clo = cfirst = lo;
+			chi = clast = hi;
 		}
-		if (g == first >> k)
-			cairo_move_to(cr, x, top + ph - (lo - l->vmin) / span * ph);
-		else
-			cairo_line_to(cr, x, top + ph - (lo - l->vmin) / span * ph);
-		if (hi != lo)
-			cairo_line_to(cr, x, top + ph - (hi - l->vmin) / span * ph);
+		if (col != LONG_MIN)
+			counter_column(cr, &started, cx, clo, chi, cfirst, clast, top, ph, l->vmin, span);
 	}
 	cairo_stroke(cr);
 }
