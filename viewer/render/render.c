@@ -208,19 +208,20 @@ static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_
 }
 
 /*
- * The group to look at after @g, whose pixels are all drawn already: the
- * groups of a row are sorted and do not overlap (each ends at or before
- * the next one's start), so every group that starts before the time of
- * pixel @px - 1, but the last of them, ends there and would be skipped
- * too.  A galloping search from @g finds the first group starting at or
- * after that time; the one before it may reach further, so it is next.
+ * The group to look at after @g, whose pixels are all drawn already (up
+ * to pixel @px, excluded): the groups of a row are sorted and do not
+ * overlap (each ends at or before the next one's start), so every group
+ * that starts before t, the time at @px less a nanosecond, but the last of
+ * them, ends before t: in pixels already drawn, it would be skipped too.
+ * A galloping search from @g finds the first group starting at or after
+ * t; the one before it may reach further, so it is next.
  * This keeps a frame's work per row to about the pixels (times a log),
  * not the items, when many items share a pixel.
  */
 static size_t next_group(const struct prof_model_row *row, unsigned int k, size_t g, size_t g1,
 			 const struct prof_viewport *vp, int px)
 {
-	double dt = ((double)px - 1) * (double)(vp->t1 - vp->t0) / vp->width;
+	double dt = floor((double)px * (double)(vp->t1 - vp->t0) / vp->width) - 1;
 	uint64_t t = dt <= 0 ? vp->t0 : vp->t0 + (uint64_t)dt;
 	size_t lo = g + 1, hi, step = 1;
 
@@ -269,16 +270,18 @@ static int by_name(const void *a, const void *b)
 	return x->name < y->name ? -1 : x->name > y->name;
 }
 
-static void fill_name(cairo_t *cr, const struct prof_model *m, uint32_t name)
+static void fill_name(cairo_t *cr, const struct prof_model *m, uint32_t name, struct prof_render_stats *st)
 {
 	double r, g, b;
 
 	span_colour(m, name, &r, &g, &b);
 	cairo_set_source_rgb(cr, r, g, b);
 	cairo_fill(cr);
+	st->fills++;
 }
 
-static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt, double y, double h)
+static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt, double y, double h,
+		       struct prof_render_stats *st)
 {
 	uint32_t names[BATCH_NAMES];
 	size_t nnames = 0;
@@ -297,14 +300,14 @@ static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt
 			for (size_t i = 0; i < bt->n; i++)
 				if (bt->r[i].name == names[j])
 					cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
-			fill_name(cr, m, names[j]);
+			fill_name(cr, m, names[j], st);
 		}
 	} else {
 		qsort(bt->r, bt->n, sizeof(bt->r[0]), by_name);
 		for (size_t i = 0; i < bt->n; i++) {
 			cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
 			if (i + 1 == bt->n || bt->r[i + 1].name != bt->r[i].name)
-				fill_name(cr, m, bt->r[i].name);
+				fill_name(cr, m, bt->r[i].name, st);
 		}
 	}
 	bt->n = 0;
@@ -312,7 +315,7 @@ static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt
 
 /* End @run: its pixels not covered by the run before it join the batch. */
 static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, struct batch *bt, double y,
-		      double h)
+		      double h, struct prof_render_stats *st)
 {
 	struct run r = *run;
 
@@ -324,7 +327,7 @@ static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, 
 	if (r.x1 <= r.x0)
 		return;
 	if (bt->n == BATCH_MAX)
-		batch_draw(cr, m, bt, y, h);
+		batch_draw(cr, m, bt, y, h, st);
 	bt->r[bt->n++] = r;
 }
 
@@ -337,7 +340,7 @@ static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, 
  * few rectangles per pixel column and a fill per colour.
  */
 static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
-			  const struct prof_model_row *row, double y, double h)
+			  const struct prof_model_row *row, double y, double h, struct prof_render_stats *st)
 {
 	struct run run = { 0 };
 	struct batch bt;
@@ -356,7 +359,7 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		int open = 0, ix0, ix1;
 
 		next = g + 1;
-
+		st->groups++;
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
 
@@ -382,23 +385,24 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		if (run.active && run.name == name && ix0 <= run.x1) {
 			run.x1 = ix1 > run.x1 ? ix1 : run.x1;
 		} else {
-			run_flush(cr, m, &run, &bt, y, h);
+			run_flush(cr, m, &run, &bt, y, h, st);
 			run = (struct run){ 1, name, ix0, ix1 };
 		}
 		if (open) {
 			/* Cut, unended or still running: a dark right edge, over the bars. */
-			run_flush(cr, m, &run, &bt, y, h);
-			batch_draw(cr, m, &bt, y, h);
+			run_flush(cr, m, &run, &bt, y, h, st);
+			batch_draw(cr, m, &bt, y, h, st);
 			cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
 			cairo_rectangle(cr, ix1 - 2, y, 2, h);
 			cairo_fill(cr);
+			st->fills++;
 		}
 		if (k == 0 && x1 - x0 > 40) {
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
 
-			run_flush(cr, m, &run, &bt, y, h);
-			batch_draw(cr, m, &bt, y, h);
+			run_flush(cr, m, &run, &bt, y, h, st);
+			batch_draw(cr, m, &bt, y, h, st);
 			cairo_save(cr);
 			cairo_rectangle(cr, x0, y, x1 - x0, h);
 			cairo_clip(cr);
@@ -409,13 +413,13 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_restore(cr);
 		}
 	}
-	run_flush(cr, m, &run, &bt, y, h);
-	batch_draw(cr, m, &bt, y, h);
+	run_flush(cr, m, &run, &bt, y, h, st);
+	batch_draw(cr, m, &bt, y, h, st);
 	cairo_restore(cr);
 }
 
 static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_row *row, double y,
-			  double h)
+			  double h, struct prof_render_stats *st)
 {
 	size_t g0, g1;
 	unsigned int k;
@@ -435,6 +439,7 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 			int ix0, ix1;
 
 			next = g + 1;
+			st->groups++;
 			pixels(vp, t0, t1, &ix0, &ix1);
 			if (ix0 <= rx1) {
 				if (ix1 <= rx1)
@@ -451,6 +456,7 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 			cairo_rectangle(cr, rx0, y, rx1 - rx0, h);
 	}
 	cairo_fill(cr);
+	st->fills++;
 	cairo_restore(cr);
 }
 
@@ -475,38 +481,47 @@ void prof_render_conn_rgb(int cls, uint8_t rgb[3])
  * items'), so a frame still touches at most a few groups per pixel.
  */
 static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
-			       const struct prof_model_row *row, double y)
+			       const struct prof_model_row *row, double y, struct prof_render_stats *st)
 {
 	size_t g0, g1;
 	unsigned int k;
-	int last_x1[PROF_CONN_CLASSES] = { INT32_MIN, INT32_MIN, INT32_MIN };
-	int cls = 0;
-	uint32_t cached_name = PROF_MODEL_NONE;
 
 	if (!visible_groups(row, vp, &k, &g0, &g1))
 		return;
 	cairo_save(cr);
 	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-	for (size_t g = g0; g <= g1; g++) {
-		uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-		uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
-		uint32_t name = k ? row->levels[k - 1][g].longest : row->items[g].name;
-		int ix0, ix1, c;
+	/* A pass per band, its ticks filled at once. */
+	for (int c = 0; c < PROF_CONN_CLASSES; c++) {
+		uint32_t cached_name = PROF_MODEL_NONE;
+		int cls = 0, last_x1 = INT32_MIN, n = 0;
 
-		if (name != cached_name) {
-			cached_name = name;
-			cls = (int)prof_model_conn_class(m->names[name].ev.name);
+		for (size_t g = g0; g <= g1; g++) {
+			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint32_t name = k ? row->levels[k - 1][g].longest : row->items[g].name;
+			int ix0, ix1;
+
+			st->groups++;
+			if (name != cached_name) {
+				cached_name = name;
+				cls = (int)prof_model_conn_class(m->names[name].ev.name);
+			}
+			if (cls != c)
+				continue;
+			pixels(vp, t0, t1, &ix0, &ix1);
+			if (ix1 <= last_x1)
+				continue; /* its pixels in this band are drawn already */
+			if (ix0 < last_x1)
+				ix0 = last_x1;
+			last_x1 = ix1;
+			cairo_rectangle(cr, ix0, y + c * PROF_RENDER_CONN_BAND_H, ix1 - ix0, PROF_RENDER_CONN_BAND_H - 1);
+			n++;
 		}
-		c = cls;
-		pixels(vp, t0, t1, &ix0, &ix1);
-		if (ix1 <= last_x1[c])
-			continue; /* its pixels in this band are drawn already */
-		if (ix0 < last_x1[c])
-			ix0 = last_x1[c];
-		last_x1[c] = ix1;
-		cairo_set_source_rgb(cr, conn_rgb[c][0] / 255.0, conn_rgb[c][1] / 255.0, conn_rgb[c][2] / 255.0);
-		cairo_rectangle(cr, ix0, y + c * PROF_RENDER_CONN_BAND_H, ix1 - ix0, PROF_RENDER_CONN_BAND_H - 1);
-		cairo_fill(cr);
+		if (n) {
+			cairo_set_source_rgb(cr, conn_rgb[c][0] / 255.0, conn_rgb[c][1] / 255.0, conn_rgb[c][2] / 255.0);
+			cairo_fill(cr);
+			st->fills++;
+		}
 	}
 	cairo_restore(cr);
 }
@@ -534,8 +549,7 @@ static void counter_column(cairo_t *cr, int *started, double x, double lo, doubl
 }
 
 static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
-			 const struct prof_model_lane *l, double y,
-			 double h)
+			 const struct prof_model_lane *l, double y, double h, struct prof_render_stats *st)
 {
 	const struct prof_model_row *row = &l->instants;
 	double span = l->vmax - l->vmin, top = y + 12, ph = h - 16;
@@ -578,6 +592,7 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 			double lo, hi, x;
 			long c;
 
+			st->groups++;
 			if (k) {
 				const struct prof_model_summary *s = &row->levels[k - 1][g];
 
@@ -606,6 +621,7 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 			counter_column(cr, &started, cx, clo, chi, cfirst, clast, top, ph, l->vmin, span);
 	}
 	cairo_stroke(cr);
+	st->fills++;
 }
 
 static void draw_axis(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp)
@@ -643,9 +659,18 @@ static void draw_axis(cairo_t *cr, const struct prof_model *m, const struct prof
 
 int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp)
 {
+	struct prof_render_stats st;
+
+	return prof_render_draw_stats(cr, m, vp, &st);
+}
+
+int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			   struct prof_render_stats *st)
+{
 	char buf[512];
 	int y = PROF_RENDER_HEADER - vp->scroll_y;
 
+	memset(st, 0, sizeof(*st));
 	if (vp->t1 <= vp->t0 || vp->width <= 0 || vp->height <= 0)
 		return -EINVAL;
 	cairo_save(cr);
@@ -683,15 +708,15 @@ int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_
 			cairo_fill(cr);
 			if (!l->collapsed) {
 				if (l->kind == PROF_LANE_COUNTER) {
-					draw_counter(cr, m, vp, l, y, h);
+					draw_counter(cr, m, vp, l, y, h, st);
 				} else if (l->kind == PROF_LANE_CONN) {
-					draw_conn_instants(cr, m, vp, &l->instants, y + 14);
+					draw_conn_instants(cr, m, vp, &l->instants, y + 14, st);
 				} else {
 					for (size_t r = 0; r < l->nrows; r++)
 						draw_span_row(cr, m, vp, &l->rows[r], y + 14 + (double)r * PROF_RENDER_ROW_H,
-							      PROF_RENDER_ROW_H - 2);
+							      PROF_RENDER_ROW_H - 2, st);
 					draw_instants(cr, vp, &l->instants,
-						      y + 14 + (double)l->nrows * PROF_RENDER_ROW_H, PROF_RENDER_TICK_H - 2);
+						      y + 14 + (double)l->nrows * PROF_RENDER_ROW_H, PROF_RENDER_TICK_H - 2, st);
 				}
 			}
 			/* Loss markers: a red line across the lane and a triangle on top. */

@@ -61,6 +61,27 @@ void prof_render_fit(const struct prof_model *m, struct prof_viewport *vp);
  */
 int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp);
 
+/* What a frame did, for tests and the benchmark. */
+struct prof_render_stats {
+	uint64_t groups;  /* items and LOD summaries looked at, over every visible row */
+	uint64_t fills;   /* cairo_fill()/cairo_stroke() calls for the lanes' contents */
+};
+
+/**
+ * prof_render_draw_stats() - prof_render_draw(), counting its work.
+ * @cr: the cairo context.
+ * @m: the indexed model.
+ * @vp: the viewport.
+ * @st: receives what the frame did.
+ *
+ * A row's work is about its pixels, not its items: at most a few groups
+ * (items or summaries) per pixel column and one fill per colour.
+ *
+ * Return: 0, or -EINVAL for an empty time range.
+ */
+int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			   struct prof_render_stats *st);
+
 /**
  * prof_render_lane_y() - where a lane is drawn.
  * @m: the model.
