@@ -6,8 +6,9 @@
  *
  *   trace source (mprof_source.h) --events--> prof_model_add()
  *        |                                        |
- *        |                 lanes: one per (trace, stream, thread), and one
- *        |                 per (trace, counter name); each holds rows:
+ *        |                 lanes: one per (trace, stream, thread), one per
+ *        |                 (trace, TCP conn) and one per (trace, counter
+ *        |                 name); each holds rows:
  *        |                   rows[d]   spans at nesting depth d, by begin time
  *        |                   instants  ticks, by time
  *        |                   points    counter samples, by time
