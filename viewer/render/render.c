@@ -202,6 +202,20 @@ static int visible_groups(const struct prof_model_row *row, const struct prof_vi
 	return 1;
 }
 
+/*
+ * visible_groups(), and if the row has any, a saved cairo state with
+ * antialiasing off for its boxes (the caller restores it).
+ */
+static int row_begin(cairo_t *cr, const struct prof_model_row *row, const struct prof_viewport *vp, unsigned int *k,
+		     size_t *g0, size_t *g1)
+{
+	if (!visible_groups(row, vp, k, g0, g1))
+		return 0;
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	return 1;
+}
+
 static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_t g)
 {
 	return k ? row->levels[k - 1][g].t0 : row->items[g].t0;
@@ -347,11 +361,9 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 	size_t g0, g1;
 	unsigned int k;
 
-	if (!visible_groups(row, vp, &k, &g0, &g1))
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
 		return;
 	bt.n = 0;
-	cairo_save(cr);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	for (size_t g = g0, next; g <= g1; g = next) {
 		uint64_t t0, t1;
 		uint32_t name;
@@ -424,10 +436,8 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 	size_t g0, g1;
 	unsigned int k;
 
-	if (!visible_groups(row, vp, &k, &g0, &g1))
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
 		return;
-	cairo_save(cr);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
 	{
 		int rx0 = 0, rx1 = INT32_MIN;
@@ -486,10 +496,8 @@ static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const st
 	size_t g0, g1;
 	unsigned int k;
 
-	if (!visible_groups(row, vp, &k, &g0, &g1))
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
 		return;
-	cairo_save(cr);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	/* A pass per band, its ticks filled at once. */
 	for (int c = 0; c < PROF_CONN_CLASSES; c++) {
 		uint32_t cached_name = PROF_MODEL_NONE;
