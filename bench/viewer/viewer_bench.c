@@ -10,6 +10,10 @@
  *                                showing 1/zoom of the trace, at its middle
  *   model_bytes, peak_rss_bytes  the model's memory, the process's peak
  *   model_ratio, rss_ratio       those over the trace's size
+ * Under callgrind (valgrind --tool=callgrind --instr-atstart=no), the
+ * frames of each zoom are dumped alone ("frames_<zoom>": FRAMES frames,
+ * the warm one excluded), so their instruction count over FRAMES is a
+ * frame's, exact; loading and indexing are not instrumented.
  * No figure is asserted: bench/viewer/run.sh collects them for
  * docs/PERFORMANCE.md (and a test only checks that every line is there).
  */
@@ -25,6 +29,17 @@
 
 #include "model.h"
 #include "render.h"
+
+#if defined(__has_include)
+#if __has_include(<valgrind/callgrind.h>)
+#include <valgrind/callgrind.h>
+#endif
+#endif
+#ifndef CALLGRIND_DUMP_STATS_AT
+#define CALLGRIND_START_INSTRUMENTATION
+#define CALLGRIND_ZERO_STATS
+#define CALLGRIND_DUMP_STATS_AT(what) (void)(what)
+#endif
 
 static double now(void)
 {
@@ -111,7 +126,10 @@ int main(int argc, char **argv)
 		mid = vp.t0 + (vp.t1 - vp.t0) / 2;
 		vp.t0 = mid - range / 2;
 		vp.t1 = vp.t0 + (range ? range : 1);
+		if (z == 0)
+			CALLGRIND_START_INSTRUMENTATION;
 		prof_render_draw(cr, &m, &vp); /* warm */
+		CALLGRIND_ZERO_STATS;
 		t = now();
 		for (int f = 0; f < frames; f++) {
 			vp.t0 += range / 1000; /* a slow pan: every frame different */
@@ -120,6 +138,12 @@ int main(int argc, char **argv)
 		}
 		cairo_surface_flush(s);
 		printf("frame_ms_%u %.3f\n", zooms[z], (now() - t) * 1e3 / frames);
+		{
+			char what[32];
+
+			snprintf(what, sizeof(what), "frames_%u", zooms[z]);
+			CALLGRIND_DUMP_STATS_AT(what);
+		}
 	}
 	cairo_destroy(cr);
 	cairo_surface_destroy(s);

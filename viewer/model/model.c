@@ -292,16 +292,36 @@ static double value_double(const struct prof_value *v)
 
 /* ---- Lanes ---- */
 
+/* A lane kind's place in its trace's group: threads, connections, counters. */
+static int kind_rank(enum prof_lane_kind kind)
+{
+	return kind == PROF_LANE_THREAD ? 0 : kind == PROF_LANE_CONN ? 1 : 2;
+}
+
+static int lane_is(const struct prof_model_lane *l, enum prof_lane_kind kind, uint32_t trace, uint32_t stream,
+		   uint32_t tid, uint32_t counter, uint64_t conn)
+{
+	if (l->kind != kind || l->trace != trace)
+		return 0;
+	switch (kind) {
+	case PROF_LANE_COUNTER:
+		return l->counter == counter;
+	case PROF_LANE_CONN:
+		return l->conn == conn;
+	default:
+		return l->stream == stream && l->tid == tid;
+	}
+}
+
 static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
-					uint32_t stream, uint32_t tid, uint32_t counter)
+					uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
 {
 	struct prof_model_lane *l;
 	size_t at;
 
 	for (size_t i = m->nlanes; i-- > 0;) {
 		l = m->lanes[i];
-		if (l->kind == kind && l->trace == trace &&
-		    (kind == PROF_LANE_COUNTER ? l->counter == counter : l->stream == stream && l->tid == tid))
+		if (lane_is(l, kind, trace, stream, tid, counter, conn))
 			return l;
 	}
 	if (grow((void **)&m->lanes, &m->lanes_cap, m->nlanes + 1, sizeof(*m->lanes)))
@@ -314,14 +334,17 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 	l->stream = stream;
 	l->tid = tid;
 	l->counter = counter;
+	l->conn = conn;
 	if (kind == PROF_LANE_COUNTER)
 		snprintf(l->label, sizeof(l->label), "%s", m->names[counter].ev.name);
+	else if (kind == PROF_LANE_CONN)
+		snprintf(l->label, sizeof(l->label), "tcp conn %" PRIu64, conn);
 	else
 		snprintf(l->label, sizeof(l->label), "stream %" PRIu32 " tid %" PRIu32, stream, tid);
-	/* Lanes stay grouped by trace (process), threads before counters. */
+	/* Lanes stay grouped by trace (process): threads, connections, counters. */
 	at = m->nlanes;
 	while (at > 0 && (m->lanes[at - 1]->trace > trace ||
-			  (m->lanes[at - 1]->trace == trace && m->lanes[at - 1]->kind > kind)))
+			  (m->lanes[at - 1]->trace == trace && kind_rank(m->lanes[at - 1]->kind) > kind_rank(kind))))
 		at--;
 	memmove(&m->lanes[at + 1], &m->lanes[at], (m->nlanes - at) * sizeof(*m->lanes));
 	m->lanes[at] = l;
@@ -373,6 +396,38 @@ static int loss_seen(struct prof_model *m, struct prof_model_lane *at, uint32_t 
 	return 0;
 }
 
+static int probe_name(const char *name)
+{
+	return !strncmp(name, "tcp.", 4) || !strncmp(name, "sock.", 5) || !strncmp(name, "ip.", 3);
+}
+
+enum prof_conn_class prof_model_conn_class(const char *name)
+{
+	if (!strcmp(name, "sock.read") || !strcmp(name, "tcp.rx") || !strcmp(name, "ip.in"))
+		return PROF_CONN_READ;
+	if (!strcmp(name, "sock.write") || !strcmp(name, "tcp.tx") || !strcmp(name, "ip.out"))
+		return PROF_CONN_WRITE;
+	return PROF_CONN_STATE;
+}
+
+/*
+ * The connection an event of the probes' vocabulary belongs to: its
+ * non-zero integer `conn` field.  Return: 1 and *@conn, or 0.
+ */
+static int event_conn(const struct prof_decoded_event *ev, uint64_t *conn)
+{
+	if (!probe_name(ev->desc->name))
+		return 0;
+	for (size_t i = 0; i < ev->nfields && i < ev->desc->nfields; i++) {
+		if (strcmp(ev->desc->fields[i].name, "conn") || ev->values[i].type == PROF_TYPE_STRING ||
+		    ev->values[i].type == PROF_TYPE_F64)
+			continue;
+		*conn = ev->values[i].v.u;
+		return *conn != 0;
+	}
+	return 0;
+}
+
 /* Per (trace, stream) loss tracking lives in the first thread lane of the stream. */
 static struct prof_model_lane *stream_lane(struct prof_model *m, uint32_t trace, uint32_t stream)
 {
@@ -400,7 +455,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	it.name = name;
 	it.fields = PROF_MODEL_NONE;
 
-	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0);
+	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
 	if (!l)
 		return -ENOMEM;
 	/* Loss: a growth of events_discarded, or a packet_seq_num gap. */
@@ -467,7 +522,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		break;
 	}
 	case PROF_KIND_COUNTER: {
-		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name);
+		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
 
 		if (!cl)
 			return -ENOMEM;
@@ -482,11 +537,20 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 			cl->vmax = v;
 		break;
 	}
-	default:
+	default: {
+		struct prof_model_lane *il = l;
+		uint64_t conn;
+
+		if (event_conn(ev, &conn)) {
+			il = lane_get(m, PROF_LANE_CONN, ev->trace, 0, 0, 0, conn);
+			if (!il)
+				return -ENOMEM;
+		}
 		it.fields = fields_put(m, ev, &ret);
-		if (ret || row_push(&l->instants, &it))
+		if (ret || row_push(&il->instants, &it))
 			return -ENOMEM;
 		break;
+	}
 	}
 	if (ev->timestamp < m->t_first)
 		m->t_first = ev->timestamp;

@@ -6,8 +6,9 @@
  *
  *   trace source (mprof_source.h) --events--> prof_model_add()
  *        |                                        |
- *        |                 lanes: one per (trace, stream, thread), and one
- *        |                 per (trace, counter name); each holds rows:
+ *        |                 lanes: one per (trace, stream, thread), one per
+ *        |                 (trace, TCP conn) and one per (trace, counter
+ *        |                 name); each holds rows:
  *        |                   rows[d]   spans at nesting depth d, by begin time
  *        |                   instants  ticks, by time
  *        |                   points    counter samples, by time
@@ -90,7 +91,24 @@ struct prof_model_row {
 enum prof_lane_kind {
 	PROF_LANE_THREAD = 0,  /* spans and instants of one (trace, stream, thread) */
 	PROF_LANE_COUNTER = 1, /* samples of one counter name in one trace */
+	PROF_LANE_CONN = 2,    /* the probes' events of one TCP connection in one trace */
 };
+
+/*
+ * Connection lanes.  An event of the probes' vocabulary (docs/PROBES.md: a
+ * name starting with "tcp.", "sock." or "ip.") that is not a span begin or
+ * end and has a non-zero `conn` field goes to the lane of (trace, conn)
+ * instead of its thread's, as an instant: its state changes, reads and
+ * writes (prof_model_conn_class()).  Span begins and ends stay on their
+ * thread, which pairs them.  A trace's lanes are ordered threads,
+ * connections (by first appearance), counters.
+ */
+enum prof_conn_class {
+	PROF_CONN_STATE = 0, /* tcp.state, sock.open, sock.close, tcp.info, tcp.retransmit, others */
+	PROF_CONN_READ = 1,  /* sock.read, tcp.rx, ip.in */
+	PROF_CONN_WRITE = 2, /* sock.write, tcp.tx, ip.out */
+};
+#define PROF_CONN_CLASSES 3
 
 /* A loss seen on a lane: events the stream discarded, or packets missing. */
 struct prof_model_loss {
@@ -103,6 +121,7 @@ struct prof_model_lane {
 	enum prof_lane_kind kind;
 	uint32_t trace, stream, tid;
 	uint32_t counter;           /* counter lanes: the counter's name */
+	uint64_t conn;              /* connection lanes: the `conn` field's value */
 	char label[96];
 	struct prof_model_row *rows;/* thread lanes: one per span depth */
 	size_t nrows;
@@ -364,6 +383,15 @@ size_t prof_model_bytes(const struct prof_model *m);
 
 /** prof_model_span_name() - a span's display name. */
 const char *prof_model_span_name(const struct prof_model *m, uint32_t span);
+
+/**
+ * prof_model_conn_class() - which band of a connection lane an event
+ * name's instants are drawn in.
+ * @name: the event name.
+ *
+ * Return: enum prof_conn_class.
+ */
+enum prof_conn_class prof_model_conn_class(const char *name);
 
 /**
  * prof_model_span_find() - a span name's index.

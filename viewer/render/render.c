@@ -10,8 +10,10 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "profile/gc.h"
@@ -112,6 +114,8 @@ static int lane_height(const struct prof_model_lane *l)
 		return PROF_RENDER_COLLAPSED_H;
 	if (l->kind == PROF_LANE_COUNTER)
 		return PROF_RENDER_COUNTER_H;
+	if (l->kind == PROF_LANE_CONN)
+		return 14 + PROF_CONN_CLASSES * PROF_RENDER_CONN_BAND_H + 2;
 	return 14 + (int)(l->nrows ? l->nrows : 0) * PROF_RENDER_ROW_H + PROF_RENDER_TICK_H + 2;
 }
 
@@ -198,50 +202,176 @@ static int visible_groups(const struct prof_model_row *row, const struct prof_vi
 	return 1;
 }
 
-/* A run of adjacent bars of one colour, filled once. */
+/*
+ * visible_groups(), and if the row has any, a saved cairo state with
+ * antialiasing off for its boxes (the caller restores it).
+ */
+static int row_begin(cairo_t *cr, const struct prof_model_row *row, const struct prof_viewport *vp, unsigned int *k,
+		     size_t *g0, size_t *g1)
+{
+	if (!visible_groups(row, vp, k, g0, g1))
+		return 0;
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
+	return 1;
+}
+
+static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_t g)
+{
+	return k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+}
+
+/*
+ * The group to look at after @g, whose pixels are all drawn already (up
+ * to pixel @px, excluded): the groups of a row are sorted and do not
+ * overlap (each ends at or before the next one's start), so every group
+ * that starts before t, the time at @px less a nanosecond, but the last of
+ * them, ends before t: in pixels already drawn, it would be skipped too.
+ * A galloping search from @g finds the first group starting at or after
+ * t; the one before it may reach further, so it is next.
+ * This keeps a frame's work per row to about the pixels (times a log),
+ * not the items, when many items share a pixel.
+ */
+static size_t next_group(const struct prof_model_row *row, unsigned int k, size_t g, size_t g1,
+			 const struct prof_viewport *vp, int px)
+{
+	double dt = floor((double)px * (double)(vp->t1 - vp->t0) / vp->width) - 1;
+	uint64_t t = dt <= 0 ? vp->t0 : vp->t0 + (uint64_t)dt;
+	size_t lo = g + 1, hi, step = 1;
+
+	if (lo > g1 || group_t0(row, k, lo) >= t)
+		return g + 1;
+	/* group_t0(lo) < t: gallop until a group at or after t (or past g1). */
+	while (lo + step <= g1 && group_t0(row, k, lo + step) < t) {
+		lo += step;
+		step *= 2;
+	}
+	hi = lo + step <= g1 ? lo + step : g1 + 1; /* group_t0(lo) < t <= group_t0(hi), or hi past g1 */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (group_t0(row, k, mid) < t)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo; /* the last group starting before t */
+}
+
+/* A run of adjacent bars of one colour. */
 struct run {
 	int active;
 	uint32_t name;
 	int x0, x1; /* pixels [x0, x1) */
 };
 
-static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, double y, double h)
+/*
+ * The runs of a row not filled yet: filled one colour at a time (one
+ * cairo_fill() per colour instead of one per run), as rectangles that do
+ * not overlap, so the order they are filled in does not show.
+ */
+#define BATCH_MAX 1024
+#define BATCH_NAMES 16
+struct batch {
+	size_t n;
+	struct run r[BATCH_MAX];
+};
+
+static int by_name(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+
+	return x->name < y->name ? -1 : x->name > y->name;
+}
+
+static void fill_name(cairo_t *cr, const struct prof_model *m, uint32_t name, struct prof_render_stats *st)
 {
 	double r, g, b;
 
+	span_colour(m, name, &r, &g, &b);
+	cairo_set_source_rgb(cr, r, g, b);
+	cairo_fill(cr);
+	st->fills++;
+}
+
+static void batch_draw(cairo_t *cr, const struct prof_model *m, struct batch *bt, double y, double h,
+		       struct prof_render_stats *st)
+{
+	uint32_t names[BATCH_NAMES];
+	size_t nnames = 0;
+
+	for (size_t i = 0; i < bt->n && nnames <= BATCH_NAMES; i++) {
+		size_t j = 0;
+
+		while (j < nnames && names[j] != bt->r[i].name)
+			j++;
+		if (j == nnames && nnames++ < BATCH_NAMES)
+			names[j] = bt->r[i].name;
+	}
+	if (nnames <= BATCH_NAMES) {
+		/* Few colours (the usual case): a pass over the runs per colour. */
+		for (size_t j = 0; j < nnames; j++) {
+			for (size_t i = 0; i < bt->n; i++)
+				if (bt->r[i].name == names[j])
+					cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
+			fill_name(cr, m, names[j], st);
+		}
+	} else {
+		qsort(bt->r, bt->n, sizeof(bt->r[0]), by_name);
+		for (size_t i = 0; i < bt->n; i++) {
+			cairo_rectangle(cr, bt->r[i].x0, y, bt->r[i].x1 - bt->r[i].x0, h);
+			if (i + 1 == bt->n || bt->r[i + 1].name != bt->r[i].name)
+				fill_name(cr, m, bt->r[i].name, st);
+		}
+	}
+	bt->n = 0;
+}
+
+/* End @run: its pixels not covered by the run before it join the batch. */
+static void run_flush(cairo_t *cr, const struct prof_model *m, struct run *run, struct batch *bt, double y,
+		      double h, struct prof_render_stats *st)
+{
+	struct run r = *run;
+
 	if (!run->active)
 		return;
-	span_colour(m, run->name, &r, &g, &b);
-	cairo_set_source_rgb(cr, r, g, b);
-	cairo_rectangle(cr, run->x0, y, run->x1 - run->x0, h);
-	cairo_fill(cr);
 	run->active = 0;
+	if (bt->n && r.x0 < bt->r[bt->n - 1].x1)
+		r.x0 = bt->r[bt->n - 1].x1;
+	if (r.x1 <= r.x0)
+		return;
+	if (bt->n == BATCH_MAX)
+		batch_draw(cr, m, bt, y, h, st);
+	bt->r[bt->n++] = r;
 }
 
 /*
  * The row's visible items, through the LOD level that suits the pixels.
  * Bars are snapped to whole pixels (no antialiasing) and adjacent bars of
- * one colour are filled as one rectangle; a bar that falls entirely in
- * pixels already drawn is skipped, so a frame fills at most a few
- * rectangles per pixel column.
+ * one colour are one rectangle, filled with the others of its colour; a
+ * bar that falls entirely in pixels already drawn is skipped (with every
+ * one after it that does too: next_group()), so a frame adds at most a
+ * few rectangles per pixel column and a fill per colour.
  */
 static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
-			  const struct prof_model_row *row, double y, double h)
+			  const struct prof_model_row *row, double y, double h, struct prof_render_stats *st)
 {
 	struct run run = { 0 };
+	struct batch bt;
 	size_t g0, g1;
 	unsigned int k;
 
-	if (!visible_groups(row, vp, &k, &g0, &g1))
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
 		return;
-	cairo_save(cr);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
-	for (size_t g = g0; g <= g1; g++) {
+	bt.n = 0;
+	for (size_t g = g0, next; g <= g1; g = next) {
 		uint64_t t0, t1;
 		uint32_t name;
 		double x0, x1;
 		int open = 0, ix0, ix1;
 
+		next = g + 1;
+		st->groups++;
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
 
@@ -259,26 +389,32 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		pixels(vp, t0, t1, &ix0, &ix1);
 		x0 = xof(vp, t0);
 		x1 = xof(vp, t1);
-		if (run.active && ix1 <= run.x1 && !open)
-			continue; /* its pixels are drawn already */
+		if (run.active && ix1 <= run.x1 && !open) {
+			/* Its pixels are drawn already, and maybe those of many after it. */
+			next = next_group(row, k, g, g1, vp, run.x1);
+			continue;
+		}
 		if (run.active && run.name == name && ix0 <= run.x1) {
 			run.x1 = ix1 > run.x1 ? ix1 : run.x1;
 		} else {
-			run_flush(cr, m, &run, y, h);
+			run_flush(cr, m, &run, &bt, y, h, st);
 			run = (struct run){ 1, name, ix0, ix1 };
 		}
 		if (open) {
-			/* Cut, unended or still running: a dark right edge. */
-			run_flush(cr, m, &run, y, h);
+			/* Cut, unended or still running: a dark right edge, over the bars. */
+			run_flush(cr, m, &run, &bt, y, h, st);
+			batch_draw(cr, m, &bt, y, h, st);
 			cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
 			cairo_rectangle(cr, ix1 - 2, y, 2, h);
 			cairo_fill(cr);
+			st->fills++;
 		}
 		if (k == 0 && x1 - x0 > 40) {
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
 
-			run_flush(cr, m, &run, y, h);
+			run_flush(cr, m, &run, &bt, y, h, st);
+			batch_draw(cr, m, &bt, y, h, st);
 			cairo_save(cr);
 			cairo_rectangle(cr, x0, y, x1 - x0, h);
 			cairo_clip(cr);
@@ -289,32 +425,35 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_restore(cr);
 		}
 	}
-	run_flush(cr, m, &run, y, h);
+	run_flush(cr, m, &run, &bt, y, h, st);
+	batch_draw(cr, m, &bt, y, h, st);
 	cairo_restore(cr);
 }
 
 static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const struct prof_model_row *row, double y,
-			  double h)
+			  double h, struct prof_render_stats *st)
 {
 	size_t g0, g1;
 	unsigned int k;
 
-	if (!visible_groups(row, vp, &k, &g0, &g1))
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
 		return;
-	cairo_save(cr);
-	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	cairo_set_source_rgb(cr, 0.15, 0.15, 0.15);
 	{
 		int rx0 = 0, rx1 = INT32_MIN;
 
 		/* Ticks that touch are one rectangle. */
-		for (size_t g = g0; g <= g1; g++) {
+		for (size_t g = g0, next; g <= g1; g = next) {
 			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
 			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
 			int ix0, ix1;
 
+			next = g + 1;
+			st->groups++;
 			pixels(vp, t0, t1, &ix0, &ix1);
 			if (ix0 <= rx1) {
+				if (ix1 <= rx1)
+					next = next_group(row, k, g, g1, vp, rx1);
 				rx1 = ix1 > rx1 ? ix1 : rx1;
 				continue;
 			}
@@ -327,12 +466,112 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 			cairo_rectangle(cr, rx0, y, rx1 - rx0, h);
 	}
 	cairo_fill(cr);
+	st->fills++;
 	cairo_restore(cr);
 }
 
+/* One colour per band of a connection lane: state changes, reads, writes. */
+static const uint8_t conn_rgb[PROF_CONN_CLASSES][3] = {
+	{ 204, 115, 13 }, /* state: orange */
+	{ 26, 140, 51 },  /* reads: green */
+	{ 38, 77, 204 },  /* writes: blue */
+};
+
+void prof_render_conn_rgb(int cls, uint8_t rgb[3])
+{
+	if (cls < 0 || cls >= PROF_CONN_CLASSES)
+		cls = PROF_CONN_STATE;
+	memcpy(rgb, conn_rgb[cls], 3);
+}
+
+/*
+ * A connection lane's instants: a tick in the band of its class (state
+ * changes on top, reads, writes), in the band's colour.  Through a LOD
+ * level a group is drawn in the band of its summary's name (one of its
+ * items'), so a frame still touches at most a few groups per pixel.
+ */
+static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			       const struct prof_model_row *row, double y, struct prof_render_stats *st)
+{
+	size_t g0, g1;
+	unsigned int k;
+
+	if (!row_begin(cr, row, vp, &k, &g0, &g1))
+		return;
+	/* A pass per band, its ticks filled at once. */
+	for (int c = 0; c < PROF_CONN_CLASSES; c++) {
+		uint32_t cached_name = PROF_MODEL_NONE;
+		int cls = 0, last_x1 = INT32_MIN, n = 0;
+
+		for (size_t g = g0; g <= g1; g++) {
+			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint32_t name = k ? row->levels[k - 1][g].longest : row->items[g].name;
+			int ix0, ix1;
+
+			st->groups++;
+			if (name != cached_name) {
+				cached_name = name;
+				cls = (int)prof_model_conn_class(m->names[name].ev.name);
+			}
+			if (cls != c)
+				continue;
+			pixels(vp, t0, t1, &ix0, &ix1);
+			if (ix1 <= last_x1)
+				continue; /* its pixels in this band are drawn already */
+			if (ix0 < last_x1)
+				ix0 = last_x1;
+			last_x1 = ix1;
+			cairo_rectangle(cr, ix0, y + c * PROF_RENDER_CONN_BAND_H, ix1 - ix0, PROF_RENDER_CONN_BAND_H - 1);
+			n++;
+		}
+		if (n) {
+			cairo_set_source_rgb(cr, conn_rgb[c][0] / 255.0, conn_rgb[c][1] / 255.0, conn_rgb[c][2] / 255.0);
+			cairo_fill(cr);
+			st->fills++;
+		}
+	}
+	cairo_restore(cr);
+}
+
+/*
+ * One pixel column of a counter's line, as boxes (filled at once, without
+ * antialiasing: far cheaper than stroking a path): a step from the last
+ * column's value held to this column, then a bar through this column's
+ * values, from the one held to its lowest and highest.
+ */
+struct counter_line {
+	int started;
+	double x, held;      /* the last column's x and last value */
+	double top, ph, vmin, span;
+};
+
+static double counter_y(const struct counter_line *cl, double v)
+{
+	return cl->top + cl->ph - (v - cl->vmin) / cl->span * cl->ph;
+}
+
+static void counter_column(cairo_t *cr, struct counter_line *cl, double x, double lo, double hi, double last)
+{
+	double a = lo, b = hi, y0, y1;
+
+	x = floor(x);
+	if (cl->started) {
+		if (x > cl->x + 1)
+			cairo_rectangle(cr, cl->x, floor(counter_y(cl, cl->held)) - 1, x - cl->x, 2);
+		a = cl->held < a ? cl->held : a;
+		b = cl->held > b ? cl->held : b;
+	}
+	y0 = floor(counter_y(cl, b)) - 1;
+	y1 = ceil(counter_y(cl, a)) + 1;
+	cairo_rectangle(cr, x, y0, 2, y1 - y0 < 2 ? 2 : y1 - y0);
+	cl->started = 1;
+	cl->x = x;
+	cl->held = last;
+}
+
 static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
-			 const struct prof_model_lane *l, double y,
-			 double h)
+			 const struct prof_model_lane *l, double y, double h, struct prof_render_stats *st)
 {
 	const struct prof_model_row *row = &l->instants;
 	double span = l->vmax - l->vmin, top = y + 12, ph = h - 16;
@@ -359,29 +598,55 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 	if (first == last)
 		return;
 	k = prof_model_lod_level(row, last - first, vp->width);
+	cairo_save(cr);
+	cairo_set_antialias(cr, CAIRO_ANTIALIAS_NONE);
 	cairo_set_source_rgb(cr, 0.1, 0.3, 0.8);
-	cairo_set_line_width(cr, 1.5);
-	for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
-		double lo, hi, x;
+	/*
+	 * Groups (or samples) that fall in one pixel column are one bar through
+	 * their range: at most two boxes per column whatever the samples per
+	 * pixel, filled at once.
+	 */
+	{
+		struct counter_line cl = { .top = top, .ph = ph, .vmin = l->vmin, .span = span };
+		double clo = 0, chi = 0, clast = 0, cx = 0;
+		long col = LONG_MIN;
 
-		if (k) {
-			const struct prof_model_summary *s = &row->levels[k - 1][g];
+		for (size_t g = first >> k; g <= (last - 1) >> k; g++) {
+			double lo, hi, x;
+			long c;
 
-			lo = s->vmin;
-			hi = s->vmax;
-			x = xof(vp, s->t0);
-		} else {
-			lo = hi = prof_model_item_value(m, &row->items[g]);
-			x = xof(vp, row->items[g].t0);
+			st->groups++;
+			if (k) {
+				const struct prof_model_summary *s = &row->levels[k - 1][g];
+
+				lo = s->vmin;
+				hi = s->vmax;
+				x = xof(vp, s->t0);
+			} else {
+				lo = hi = prof_model_item_value(m, &row->items[g]);
+				x = xof(vp, row->items[g].t0);
+			}
+			x = x < -2 ? -2 : x > vp->width + 2 ? vp->width + 2 : x;
+			c = (long)floor(x);
+			if (c == col) {
+				clo = lo < clo ? lo : clo;
+				chi = hi > chi ? hi : chi;
+				clast = hi;
+				continue;
+			}
+			if (col != LONG_MIN)
+				counter_column(cr, &cl, cx, clo, chi, clast);
+			col = c;
+			cx = x;
+			clo = lo;
+			chi = clast = hi;
 		}
-		if (g == first >> k)
-			cairo_move_to(cr, x, top + ph - (lo - l->vmin) / span * ph);
-		else
-			cairo_line_to(cr, x, top + ph - (lo - l->vmin) / span * ph);
-		if (hi != lo)
-			cairo_line_to(cr, x, top + ph - (hi - l->vmin) / span * ph);
+		if (col != LONG_MIN)
+			counter_column(cr, &cl, cx, clo, chi, clast);
 	}
-	cairo_stroke(cr);
+	cairo_fill(cr);
+	cairo_restore(cr);
+	st->fills++;
 }
 
 static void draw_axis(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp)
@@ -419,9 +684,18 @@ static void draw_axis(cairo_t *cr, const struct prof_model *m, const struct prof
 
 int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp)
 {
+	struct prof_render_stats st;
+
+	return prof_render_draw_stats(cr, m, vp, &st);
+}
+
+int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			   struct prof_render_stats *st)
+{
 	char buf[512];
 	int y = PROF_RENDER_HEADER - vp->scroll_y;
 
+	memset(st, 0, sizeof(*st));
 	if (vp->t1 <= vp->t0 || vp->width <= 0 || vp->height <= 0)
 		return -EINVAL;
 	cairo_save(cr);
@@ -459,13 +733,15 @@ int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_
 			cairo_fill(cr);
 			if (!l->collapsed) {
 				if (l->kind == PROF_LANE_COUNTER) {
-					draw_counter(cr, m, vp, l, y, h);
+					draw_counter(cr, m, vp, l, y, h, st);
+				} else if (l->kind == PROF_LANE_CONN) {
+					draw_conn_instants(cr, m, vp, &l->instants, y + 14, st);
 				} else {
 					for (size_t r = 0; r < l->nrows; r++)
 						draw_span_row(cr, m, vp, &l->rows[r], y + 14 + (double)r * PROF_RENDER_ROW_H,
-							      PROF_RENDER_ROW_H - 2);
+							      PROF_RENDER_ROW_H - 2, st);
 					draw_instants(cr, vp, &l->instants,
-						      y + 14 + (double)l->nrows * PROF_RENDER_ROW_H, PROF_RENDER_TICK_H - 2);
+						      y + 14 + (double)l->nrows * PROF_RENDER_ROW_H, PROF_RENDER_TICK_H - 2, st);
 				}
 			}
 			/* Loss markers: a red line across the lane and a triangle on top. */

@@ -11,6 +11,7 @@
  *   40       +--------------------------------------------------------+
  *            | process / trace group header                           |
  *            |   lane: stream s tid t   rows of spans by depth, ticks  |
+ *            |   conn lane: tcp conn c  ticks in bands: state/read/write|
  *            |   counter lane: a line plot with its own scale         |
  *            +--------------------------------------------------------+
  *
@@ -31,6 +32,7 @@
 #define PROF_RENDER_TICK_H 12   /* the instants row */
 #define PROF_RENDER_COUNTER_H 48
 #define PROF_RENDER_COLLAPSED_H 14
+#define PROF_RENDER_CONN_BAND_H 8 /* one band (state, reads, writes) of a connection lane */
 
 struct prof_viewport {
 	uint64_t t0, t1;           /* the visible time range, ns (t1 > t0) */
@@ -58,6 +60,27 @@ void prof_render_fit(const struct prof_model *m, struct prof_viewport *vp);
  * Return: 0, or -EINVAL for an empty time range.
  */
 int prof_render_draw(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp);
+
+/* What a frame did, for tests and the benchmark. */
+struct prof_render_stats {
+	uint64_t groups;  /* items and LOD summaries looked at, over every visible row */
+	uint64_t fills;   /* cairo_fill()/cairo_stroke() calls for the lanes' contents */
+};
+
+/**
+ * prof_render_draw_stats() - prof_render_draw(), counting its work.
+ * @cr: the cairo context.
+ * @m: the indexed model.
+ * @vp: the viewport.
+ * @st: receives what the frame did.
+ *
+ * A row's work is about its pixels, not its items: at most a few groups
+ * (items or summaries) per pixel column and one fill per colour.
+ *
+ * Return: 0, or -EINVAL for an empty time range.
+ */
+int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct prof_viewport *vp,
+			   struct prof_render_stats *st);
 
 /**
  * prof_render_lane_y() - where a lane is drawn.
@@ -93,6 +116,17 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
  * @rgb: receives red, green, blue in 0..255.
  */
 void prof_render_gc_rgb(int kind, uint8_t rgb[3]);
+
+/**
+ * prof_render_conn_rgb() - the colour of a connection lane's band.
+ * @cls: enum prof_conn_class.
+ * @rgb: receives red, green, blue in 0..255.
+ *
+ * A connection lane (PROF_LANE_CONN) draws its instants as ticks in
+ * PROF_CONN_CLASSES bands of PROF_RENDER_CONN_BAND_H pixels, 14 pixels
+ * below the lane's top: state changes, reads, writes.
+ */
+void prof_render_conn_rgb(int cls, uint8_t rgb[3]);
 
 /**
  * prof_render_format_ns() - a duration in the unit that suits it ("1.50 ms").
