@@ -24,6 +24,8 @@ struct mprof_command {
 int cmd_record(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_collect(int argc, char **argv); /* xen.c */
+int cmd_share(int argc, char **argv);   /* xen.c */
 
 /* Print "mprof <cmd>: <message>" on stderr. */
 void mprof_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,8 @@ static const struct mprof_command commands[] = {
 	{ "record", "run a program and write its trace (CTF 1.8) to a directory", cmd_record },
 	{ "stats", "summarise a trace: counts, span percentiles, drops", cmd_stats },
 	{ "top", "live GC timing of a running program or a trace being written", cmd_top },
+	{ "collect", "dom0: drain Xen guests' shared regions into a trace per guest", cmd_collect },
+	{ "share", "in a Xen guest: run a program recording into pages granted to dom0", cmd_share },
 };
 
 static void usage(FILE *f)

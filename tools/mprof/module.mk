@@ -5,12 +5,14 @@ MPROF := $(O)/bin/mprof
 MPROF_SRCS := $(sort $(wildcard tools/mprof/*.c))
 MPROF_OBJS := $(MPROF_SRCS:%.c=$(O)/obj/%.o)
 
-$(MPROF_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) -Itools/mprof
+$(MPROF_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(PKG_JANSSON_CFLAGS) -Itools/mprof -Icollectors/xen
 $(MPROF_OBJS): tools/mprof/module.mk
 
+# XEN_A, XEN_LDLIBS: the Xen collector (collectors/xen/module.mk, included
+# later; it adds XEN_A to the prerequisites).
 $(MPROF): $(MPROF_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(MPROF_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
+	$(CC) -o $@ $(MPROF_OBJS) $(XEN_A) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS) $(XEN_LDLIBS)
 
 ALL_TARGETS += $(MPROF)
 

@@ -1,0 +1,20 @@
+# collectors/xen/ - the Xen dom0 collector and guest sharing (docs/XEN.md):
+# libmprof-xen.a, linked into mprof (collect, share) and the Xen tests.
+# Nothing here links libxen*: the real transport loads them with dlopen()
+# when `--xen` is used without `--sim`, so mprof runs anywhere.
+
+XEN_SRCS := $(sort $(wildcard collectors/xen/*.c))
+XEN_OBJS := $(XEN_SRCS:%.c=$(O)/obj/%.o)
+XEN_A := $(O)/lib/libmprof-xen.a
+XEN_LDLIBS := -ldl
+
+$(XEN_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) -Icollectors/xen
+$(XEN_OBJS): collectors/xen/module.mk
+
+$(XEN_A): $(XEN_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(MPROF): $(XEN_A)
+# Xen's public headers (xenctrl.h) use GNU C extensions.
+$(O)/obj/collectors/xen/real.o: OBJ_CFLAGS = $(PROG_CFLAGS) -std=gnu11 -Icollectors/xen
