@@ -44,7 +44,6 @@ struct guest {
 	uint32_t domid;
 	char name[PROF_XEN_NAME_MAX];
 	enum guest_phase phase;
-	int seen;                    /* looked at once already */
 	uint32_t fingerprint;        /* of the refs last collected (or skipped) */
 	char last_error[512];        /* printed once, until it changes */
 	struct prof_xen_advert *adv; /* while ACTIVE */
@@ -66,6 +65,7 @@ struct mprof_xen_collector {
 	struct guest *guests;
 	size_t nguests, cap;
 	struct mprof_xen_totals totals;
+	uint64_t steps;              /* passes made */
 };
 
 struct read_ctx {
@@ -341,10 +341,9 @@ static void guest_look(struct mprof_xen_collector *c, struct guest *g, enum mpro
 	struct prof_xen_advert *adv = malloc(sizeof(*adv));
 	struct prof_error err;
 	char what[128], buf[700];
-	int first = !g->seen, ret;
+	int first = c->steps == 0, ret;
 	uint32_t fp;
 
-	g->seen = 1;
 	if (!adv)
 		return;
 	snprintf(what, sizeof(what), "domain %u (%s)", g->domid, g->name);
@@ -364,7 +363,7 @@ static void guest_look(struct mprof_xen_collector *c, struct guest *g, enum mpro
 		return;
 	}
 	if ((adv->done || st != MPROF_XEN_DOM_RUNNING) && first && !c->scrape_finished) {
-		/* Finished before we came: perhaps taken by an earlier collector. */
+		/* Finished before we started: perhaps taken by an earlier collector. */
 		g->fingerprint = fp;
 		fprintf(stderr, "mprof collect: domain %u (%s): its program %s before this collector started; "
 				"not collected (--scrape collects it)\n",
@@ -438,6 +437,9 @@ int mprof_xen_collector_step(struct mprof_xen_collector *c, uint32_t *active)
 				interval = (int)g->adv->poll_ms;
 		}
 	}
+	if (c->steps++ == 0)
+		fprintf(stderr, "mprof collect: watching %s domains, writing under %s\n", c->all ? "all" : "the named",
+			c->dir);
 	return ret ? ret : interval;
 }
 

@@ -95,7 +95,7 @@ int cmd_collect(int argc, char **argv)
 	struct mprof_xen_totals tot;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'x': xen = 1; break;
 		case 'o': out = optarg; break;
