@@ -25,3 +25,16 @@ XEN_UNIT_TESTS := test_xen_hostile
 $(XEN_UNIT_TESTS:%=$(O)/obj/tests/unit/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit -Icollectors/xen
 $(XEN_UNIT_TESTS:%=$(O)/tests/%): $(XEN_A)
 $(foreach t,$(XEN_UNIT_TESTS),$(eval TEST_LDFLAGS_$(t) = $(XEN_A) $(LIB_A) $(LDFLAGS_SAN) $(LDLIBS_BASE) $(XEN_LDLIBS)))
+
+# The guest side's Xen-independent part (libprofile/src/xen/share.c: which
+# pages are writable, what the advertisement says) builds freestanding like
+# the core, so a unikernel links it with its own grant and XenStore calls
+# (docs/XEN.md): `make freestanding` compiles it with the core's flags and
+# refuses any symbol it would need from outside.
+$(O)/freestanding/xen-share.o: libprofile/src/xen/share.c Makefile collectors/xen/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(FREESTANDING_FLAGS) $(DEPFLAGS) -c $< -o $@.tmp
+	@undef=$$(nm -u $@.tmp | awk '$$2 != "_GLOBAL_OFFSET_TABLE_" {print $$2}'); \
+	if [ -n "$$undef" ]; then echo "freestanding: src/xen/share.c needs symbols from outside: $$undef"; rm -f $@.tmp; exit 1; fi
+	mv $@.tmp $@
+freestanding: $(O)/freestanding/xen-share.o
