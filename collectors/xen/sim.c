@@ -300,12 +300,26 @@ fail:
 	return ret;
 }
 
+/* As XenStore does, writing a/b/c creates a and a/b with empty values. */
 static int sim_write(void *ctx, const char *key, const char *value)
 {
 	struct sim *s = ctx;
-	char path[4096];
-	int ret = key_path(path, sizeof(path), s, s->domid, key);
+	char path[4096], parent[256];
+	const char *slash;
+	int ret;
 
+	for (slash = strchr(key, '/'); slash; slash = strchr(slash + 1, '/')) {
+		if ((size_t)(slash - key) >= sizeof(parent))
+			return -ENAMETOOLONG;
+		memcpy(parent, key, (size_t)(slash - key));
+		parent[slash - key] = 0;
+		ret = key_path(path, sizeof(path), s, s->domid, parent);
+		if (ret)
+			return ret;
+		if (access(path, F_OK) != 0 && (ret = write_atomic(path, "", 0)) != 0)
+			return ret;
+	}
+	ret = key_path(path, sizeof(path), s, s->domid, key);
 	return ret ? ret : write_atomic(path, value, strlen(value));
 }
 

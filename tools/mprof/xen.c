@@ -171,7 +171,7 @@ static void share_usage(FILE *f)
 		"`mprof collect --xen` drains it.\n"
 		"  -p, --packet-size N   bytes per packet (default 16K)\n"
 		"  -n, --packets N       packets per stream (default 16)\n"
-		"  -t, --streams N       stream slots (default 16)\n"
+		"  -t, --streams N       stream slots (default 8)\n"
 		"  -e, --max-events N    event types (default 256)\n"
 		"  --poll-ms N           how often dom0 should look (default 100)\n"
 		"  --linger-ms N         after PROG ends, wait at most N ms for dom0 to\n"
@@ -206,7 +206,7 @@ int cmd_share(int argc, char **argv)
 		{ "name", required_argument, NULL, 'N' },   { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	uint32_t packet_size = 16 * 1024, packets = 16, streams = 16, max_events = 256, poll_ms = 100,
+	uint32_t packet_size = 16 * 1024, packets = 16, streams = 8, max_events = 256, poll_ms = 100,
 		 linger_ms = 10000, rw_first, rw_count, npages, *refs = NULL;
 	const char *sim = NULL, *name = "guest", *prog;
 	struct prof_region_header hdr;

@@ -228,7 +228,8 @@ PROF_EXPORT int prof_xen_advert_parse(prof_xen_read_fn read, void *ctx, const ch
 	ret = get(p, key);
 	if (ret < 0)
 		goto out;
-	if (ret == 1) {
+	/* XenStore gives refs/0's parent an empty value: chunks follow. */
+	if (ret == 1 && p->len > 0) {
 		ret = parse_refs(p, key, out, &n, out->npages);
 		if (ret)
 			goto out;
