@@ -38,3 +38,11 @@ $(O)/freestanding/xen-share.o: libprofile/src/xen/share.c Makefile collectors/xe
 	if [ -n "$$undef" ]; then echo "freestanding: src/xen/share.c needs symbols from outside: $$undef"; rm -f $@.tmp; exit 1; fi
 	mv $@.tmp $@
 freestanding: $(O)/freestanding/xen-share.o
+
+# make demo-xen: the real-Xen path under QEMU end to end (tests/xen/run.sh);
+# the guest's trace directory is left in $(O)/xen-demo/ for mprof stats.
+demo-xen: deps
+	@$(MAKE) --no-print-directory all
+	XEN_KEEP=$(abspath $(O))/xen-demo bash tests/xen/run.sh $(O)
+	$(MPROF) stats $(O)/xen-demo
+.PHONY: demo-xen

@@ -71,6 +71,8 @@ if xl create /tmp/domU.cfg > /tmp/xl-create.log 2>&1; then
 	xen_check /tmp/out/mprof-guest-$DID.2 7777; K2=$?
 	echo "@@CHECK_CRASH rc=$K2"
 	mprof stats /tmp/out | head -12
+	# The traces, for run.sh (make demo-xen keeps them; the host checks them too).
+	echo "@@TRACE_BEGIN"; tar -C /tmp -cz out | base64; echo "@@TRACE_END"
 	[ $C = 0 ] && [ $K1 = 0 ] && [ $K2 = 0 ] && RC=0
 	echo "---- domU console ----"; cat /var/log/xen/guest-*.log 2>/dev/null
 	xl destroy mprof-guest 2>/dev/null

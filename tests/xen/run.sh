@@ -4,7 +4,9 @@
 # `mprof share --xen`, collect in dom0 with `mprof collect --xen --all`,
 # and check every event (counts and values), then the scrape of a crashed
 # domU (on_crash=preserve).  Adapted from ../shared/xen-qemu.
-#   run.sh BUILD_DIR [KEEP_DIR]   exit 0 pass, 1 fail, 77 skip (no Xen packages)
+#   run.sh BUILD_DIR    exit 0 pass, 1 fail, 77 skip (no Xen packages)
+# dom0 sends its traces over the console; the host checks them again
+# (xen_check) and, with XEN_KEEP=DIR, keeps them there (make demo-xen).
 # Downloads are cached in $XEN_CACHE (default ~/.cache/mprof-xen).  Every
 # step is bounded by a timeout; the verdict needs every marker.
 set -uo pipefail
@@ -31,6 +33,18 @@ for m in "@@DOM0_UP" "@@DOMU_CREATED" "@@DOMU_UP" "@@DOMU_RUN1 rc=0" "@@DOMU_REA
 	"@@COLLECT rc=0" "@@CHECK_RUN rc=0" "@@CHECK_CRASH rc=0" "@@RESULT rc=0"; do
 	grep -qF -- "$m" "$LOG" || { echo "FAIL: marker '$m' missing"; fails=1; }
 done
-grep -E "^(@@|xen_check|mprof collect)" "$LOG" | tr -d '\r' | sed 's/^/    /'
+grep -E "^(@@|xen_check|mprof collect)" "$LOG" | grep -v "^@@TRACE" | tr -d '\r' | sed 's/^/    /'
+keep=${XEN_KEEP:-$B/xen-traces}
+rm -rf "$keep"; mkdir -p "$keep"
+if tr -d '\r' < "$LOG" | sed -n '/^@@TRACE_BEGIN$/,/^@@TRACE_END$/p' | grep -v '^@@TRACE' | base64 -d |
+	tar -xz -C "$keep" --strip-components=1; then
+	for d in "$keep"/mprof-guest-*; do
+		case $d in *.2) n=7777 ;; *) n=20000 ;; esac
+		"$B/tests/progs/xen_check" "$d" "$n" | sed 's/^/    host: /' || { echo "FAIL: host check of $d"; fails=1; }
+	done
+	[ "$(ls -d "$keep"/mprof-guest-* | wc -l)" = 2 ] || { echo "FAIL: expected 2 traces in $keep"; fails=1; }
+else
+	echo "FAIL: the traces did not come out of dom0"; fails=1
+fi
 [ "$fails" = 0 ] && echo "xen: ok"
 exit $fails
