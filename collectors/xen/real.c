@@ -423,6 +423,22 @@ static void real_close(void *ctx)
 	free(r);
 }
 
+static const struct mprof_xen_transport real_ops = {
+	.kind = "xen",
+	.list = real_list,
+	.info = real_info,
+	.read = real_read,
+	.map = real_map,
+	.unmap = real_unmap,
+	.dom_write = real_dom_write,
+	.wait = real_wait,
+	.share = real_share,
+	.write = real_write,
+	.self_read = real_self_read,
+	.clear = real_clear,
+	.close = real_close,
+};
+
 int mprof_xen_real_open(struct mprof_xen_transport *out, int guest, struct prof_error *err)
 {
 	struct real *r = calloc(1, sizeof(*r));
@@ -476,20 +492,8 @@ int mprof_xen_real_open(struct mprof_xen_transport *out, int guest, struct prof_
 			goto fail;
 		}
 	}
-	out->kind = "xen";
+	*out = real_ops;
 	out->ctx = r;
-	out->list = real_list;
-	out->info = real_info;
-	out->read = real_read;
-	out->map = real_map;
-	out->unmap = real_unmap;
-	out->dom_write = real_dom_write;
-	out->wait = real_wait;
-	out->share = real_share;
-	out->write = real_write;
-	out->self_read = real_self_read;
-	out->clear = real_clear;
-	out->close = real_close;
 	return 0;
 fail:
 	real_close(r);

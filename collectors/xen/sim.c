@@ -369,6 +369,22 @@ static void sim_close(void *ctx)
 	free(s);
 }
 
+static const struct mprof_xen_transport sim_ops = {
+	.kind = "sim",
+	.list = sim_list,
+	.info = sim_info,
+	.read = sim_read,
+	.map = sim_map,
+	.unmap = sim_unmap,
+	.dom_write = sim_dom_write,
+	.wait = sim_wait,
+	.share = sim_share,
+	.write = sim_write,
+	.self_read = sim_self_read,
+	.clear = sim_clear,
+	.close = sim_close,
+};
+
 uint32_t mprof_xen_sim_domid(const struct mprof_xen_transport *t)
 {
 	return ((const struct sim *)t->ctx)->domid;
@@ -420,20 +436,8 @@ int mprof_xen_sim_open(struct mprof_xen_transport *out, const char *dir, const c
 			goto fail;
 		}
 	}
-	out->kind = "sim";
+	*out = sim_ops;
 	out->ctx = s;
-	out->list = sim_list;
-	out->info = sim_info;
-	out->read = sim_read;
-	out->map = sim_map;
-	out->unmap = sim_unmap;
-	out->wait = sim_wait;
-	out->share = sim_share;
-	out->write = sim_write;
-	out->dom_write = sim_dom_write;
-	out->self_read = sim_self_read;
-	out->clear = sim_clear;
-	out->close = sim_close;
 	return 0;
 fail:
 	sim_close(s);

@@ -36,7 +36,7 @@ done
 grep -E "^(@@|xen_check|mprof collect)" "$LOG" | grep -v "^@@TRACE" | tr -d '\r' | sed 's/^/    /'
 keep=${XEN_KEEP:-$B/xen-traces}
 rm -rf "$keep"; mkdir -p "$keep"
-if tr -d '\r' < "$LOG" | sed -n '/^@@TRACE_BEGIN$/,/^@@TRACE_END$/p' | grep -v '^@@TRACE' | base64 -d |
+if tr -d '\r' < "$LOG" | sed -n '/^@@TRACE_BEGIN$/,/^@@TRACE_END$/p' | grep -E '^[A-Za-z0-9+/=]+$' | base64 -d |
 	tar -xz -C "$keep" --strip-components=1; then
 	for d in "$keep"/mprof-guest-*; do
 		case $d in *.2) n=7777 ;; *) n=20000 ;; esac
