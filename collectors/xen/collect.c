@@ -33,7 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "collect.h"
+#include "xen_collect.h"
 #include "profile/ctf.h"
 #include "profile/version.h"
 #include "profile/xen.h"

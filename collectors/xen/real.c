@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "profile/format.h"
-#include "transport.h"
+#include "xen_transport.h"
 
 #if defined(__has_include)
 #if __has_include(<xenctrl.h>) && __has_include(<xenstore.h>)

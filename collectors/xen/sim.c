@@ -26,7 +26,7 @@
 #include <unistd.h>
 
 #include "profile/format.h"
-#include "transport.h"
+#include "xen_transport.h"
 
 struct sim {
 	char *dir;

@@ -16,14 +16,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collect.h"
+#include "xen_collect.h"
 #include "lib/check.h"
 #include "profile/ctf.h"
 #include "profile/platform.h"
 #include "profile/profile.h"
 #include "profile/region.h"
 #include "profile/xen.h"
-#include "transport.h"
+#include "xen_transport.h"
 
 PROF_EVENT(hx_ev, "hx.ev", (u64, seq), (str(24), label));
 

@@ -14,12 +14,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect.h"
+#include "xen_collect.h"
 #include "commands.h"
 #include "profile/platform.h"
 #include "profile/region.h"
 #include "profile/xen.h"
-#include "transport.h"
+#include "xen_transport.h"
 
 static volatile sig_atomic_t stop_signal;
 

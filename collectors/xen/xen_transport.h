@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * collectors/xen/transport.h - how the collector and `mprof share` reach
+ * collectors/xen/xen_transport.h - how the collector and `mprof share` reach
  * Xen: grant tables and XenStore, behind one small struct of callbacks.
  *
  * Two implementations:

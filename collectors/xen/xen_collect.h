@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * collectors/xen/collect.h - the dom0 collector: guests' granted regions
+ * collectors/xen/xen_collect.h - the dom0 collector: guests' granted regions
  * drained into one CTF trace directory per guest (docs/XEN.md).
  */
 #ifndef MPROF_XEN_COLLECT_H
@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "profile/read.h"
-#include "transport.h"
+#include "xen_transport.h"
 
 struct mprof_xen_collector;
 
