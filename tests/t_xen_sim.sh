@@ -112,6 +112,12 @@ e=$(stats_events "$d")
 [ "$e" = 7777 ] || fail "crash: mprof stats counts $e events, expected 7777"
 check_seq "$d" 7777 "crash"
 grep -q "scraped" "$work/c2.err" || fail "crash: the collector did not report its scrape"
+# A one-shot collector after that one took the crashed guest: its reader
+# finds every packet taken (the consumer positions are in the guest's
+# pages), so nothing is delivered twice.
+"$MPROF" collect --xen --sim "$X" --once crashy -o "$work/out2b" 2>"$work/c2b.err" || fail "collect --once exited $?"
+e=$(stats_events "$work/out2b/crashy-$id")
+[ "$e" = 0 ] || { fail "collect --once after the crash was taken: $e events, expected 0 (none twice)"; cat "$work/c2b.err"; }
 
 # ---- 3. collector restart: resumes from the consumer positions, loses nothing ----
 out=$work/out3

@@ -89,7 +89,7 @@ int cmd_collect(int argc, char **argv)
 	};
 	const char *out = "mprof-xen", *sim = NULL;
 	int xen = 0, all = 0, once = 0, scrape = 0, c, ret, status = MPROF_EXIT_OK;
-	uint32_t exit_after = 0, active;
+	uint32_t exit_after = 0, active, passes = 0;
 	struct mprof_xen_transport t;
 	struct mprof_xen_collector *col = NULL;
 	struct mprof_xen_totals tot;
@@ -141,8 +141,12 @@ int cmd_collect(int argc, char **argv)
 			break;
 		}
 		mprof_xen_collector_totals(col, &tot);
-		if (once || stop_signal || (exit_after && tot.traces >= exit_after))
+		/* --once: a first pass maps, a second drains (and scrapes an
+		 * ended or crashed guest's open packets). */
+		if ((once && ++passes >= 2) || stop_signal || (exit_after && tot.traces >= exit_after))
 			break;
+		if (once)
+			continue;
 		t.wait(t.ctx, ret);
 	}
 	if (mprof_xen_collector_close(col, &tot) != 0)
