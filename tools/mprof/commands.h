@@ -31,6 +31,8 @@ int cmd_export(int argc, char **argv);
 /* The viewer's programs, executed (tools/mprof/viewer.c). */
 int cmd_render(int argc, char **argv);
 int cmd_view(int argc, char **argv);
+int cmd_collect(int argc, char **argv); /* xen.c */
+int cmd_share(int argc, char **argv);   /* xen.c */
 
 /* Print "mprof <cmd>: <message>" on stderr. */
 void mprof_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -16,6 +16,8 @@ static const struct mprof_command commands[] = {
 	{ "export", "export a trace to Chrome trace-event JSON (Perfetto) or CSV", cmd_export },
 	{ "view", "open a trace in the timeline viewer (GTK 3; --live follows one being written)", cmd_view },
 	{ "render", "draw a trace's timeline to PNG, SVG or PDF, headless", cmd_render },
+	{ "collect", "dom0: drain Xen guests' shared regions into a trace per guest", cmd_collect },
+	{ "share", "in a Xen guest: run a program recording into pages granted to dom0", cmd_share },
 };
 
 static void usage(FILE *f)

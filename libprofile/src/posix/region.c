@@ -360,7 +360,27 @@ static int region_map_flags(struct prof_region **out, const char *spec, uint32_t
 		ret = prof_error_set(err, -errno, spec, UINT64_MAX, "cannot open the region: %s", strerror(errno));
 		goto fail;
 	}
-	if (fstat(r->fd, &st) != 0 || st.st_size < (off_t)PROF_PAGE_SIZE) {
+	if (fstat(r->fd, &st) != 0) {
+		ret = prof_error_set(err, -errno, spec, UINT64_MAX, "fstat: %s", strerror(errno));
+		goto fail;
+	}
+	if (st.st_size == 0 && S_ISCHR(st.st_mode)) {
+		/* A device with no size (a Xen guest's /dev/xen/gntalloc, from
+		 * `mprof share --xen`): the region's own header says how big
+		 * it is.  Our own region, made by our own share; still bounded. */
+		struct prof_region_header h;
+		void *first = mmap(NULL, PROF_PAGE_SIZE, PROT_READ, MAP_SHARED, r->fd, 0);
+
+		if (first == MAP_FAILED) {
+			ret = prof_error_set(err, -errno, spec, UINT64_MAX, "mmap: %s", strerror(errno));
+			goto fail;
+		}
+		memcpy(&h, first, sizeof(h));
+		munmap(first, PROF_PAGE_SIZE);
+		st.st_size = h.region_size % PROF_PAGE_SIZE || h.region_size > ((uint64_t)1 << 32) ? 0
+			   : (off_t)h.region_size;
+	}
+	if (st.st_size < (off_t)PROF_PAGE_SIZE) {
 		ret = prof_error_set(err, -EINVAL, spec, UINT64_MAX, "not a region: %lld bytes",
 				     (long long)st.st_size);
 		goto fail;

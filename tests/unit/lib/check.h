@@ -19,6 +19,13 @@
 		exit(1);                                                         \
 	} while (0)
 
+/* CHECK_MSG(cond, fmt, ...): on failure, says what with the values. */
+#define CHECK_MSG(cond, ...)                                                     \
+	do {                                                                     \
+		if (!(cond))                                                     \
+			CHECK_FAIL(__VA_ARGS__);                                 \
+	} while (0)
+
 #define CHECK(cond)                                                              \
 	do {                                                                     \
 		if (!(cond))                                                     \

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * collectors/xen/xen_transport.h - how the collector and `mprof share` reach
+ * Xen: grant tables and XenStore, behind one small struct of callbacks.
+ *
+ * Two implementations:
+ *   sim   (sim.c)  a directory stands in for XenStore and for the grant
+ *                  table: a guest's granted pages are pages of a file,
+ *                  keyed by ref; used by make check on any machine;
+ *   real  (real.c) libxengnttab, libxenstore, libxenctrl in dom0 and
+ *                  /dev/xen/gntalloc (libxengntshr's device) in a guest,
+ *                  loaded with dlopen() at run time so that mprof never
+ *                  depends on libxen where it is not used.
+ *
+ * Every value and page a transport returns comes from a guest: hostile.
+ */
+#ifndef MPROF_XEN_TRANSPORT_H
+#define MPROF_XEN_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "profile/error.h"
+
+enum mprof_xen_dom_state {
+	MPROF_XEN_DOM_RUNNING = 0,
+	MPROF_XEN_DOM_SHUTDOWN = 1, /* shut down (poweroff, reboot) but not yet destroyed */
+	MPROF_XEN_DOM_CRASHED = 2,  /* crashed and preserved (on_crash=preserve) */
+	MPROF_XEN_DOM_GONE = 3,     /* destroyed, or never existed */
+};
+
+#define MPROF_XEN_MAX_DOMAINS 1024
+
+struct mprof_xen_transport {
+	const char *kind; /* "sim" or "xen" */
+	void *ctx;
+
+	/* ---- dom0 ---- */
+	/* The domids of every domain but dom0, at most @max; returns how many
+	 * or a negative errno. */
+	int (*list)(void *ctx, uint32_t *domids, size_t max);
+	/* The domain's name (printable, NUL-terminated) and state. */
+	int (*info)(void *ctx, uint32_t domid, char *name, size_t size, enum mprof_xen_dom_state *state);
+	/* Read @key (relative to the domain's home) into @buf (at most @size
+	 * bytes, not terminated); returns its length, -ENOENT or -E2BIG. */
+	int (*read)(void *ctx, uint32_t domid, const char *key, char *buf, size_t size);
+	/* Map @n granted pages of @domid contiguously: pages [rw_first,
+	 * rw_first + rw_count) writable, every other page read-only. */
+	int (*map)(void *ctx, uint32_t domid, const uint32_t *refs, uint32_t n, uint32_t rw_first,
+		   uint32_t rw_count, void **out, struct prof_error *err);
+	void (*unmap)(void *ctx, void *mem, uint32_t n);
+	/* Write @value at @key of @domid (dom0 may write a guest's keys): the
+	 * collector's acknowledgement, state "collected". */
+	int (*dom_write)(void *ctx, uint32_t domid, const char *key, const char *value);
+	/* Wait until something under the domains' homes may have changed, or
+	 * @timeout_ms passed (a XenStore watch; the simulation polls). */
+	void (*wait)(void *ctx, int timeout_ms);
+
+	/* ---- guest ---- */
+	/* Allocate and grant @n zeroed pages to dom0, mapped contiguously at
+	 * *@mem: [rw_first, rw_first + rw_count) writable by dom0, the rest
+	 * read-only.  *@fd receives an fd a child process can map the pages
+	 * through (offset 0, @n pages) with fd:N. */
+	int (*share)(void *ctx, uint32_t n, uint32_t rw_first, uint32_t rw_count, uint32_t *refs, void **mem,
+		     int *fd, struct prof_error *err);
+	/* Write @value at @key of this domain (XenStore). */
+	int (*write)(void *ctx, const char *key, const char *value);
+	/* Read @key of this domain, as read() does. */
+	int (*self_read)(void *ctx, const char *key, char *buf, size_t size);
+	/* Remove this domain's data/mprof/ directory. */
+	int (*clear)(void *ctx);
+
+	void (*close)(void *ctx);
+};
+
+/**
+ * mprof_xen_sim_open() - the simulated transport.
+ * @out: filled.
+ * @dir: the directory standing in for Xen (created if missing).
+ * @guest_name: for a guest: a new simulated domain of that name is
+ *              created (NULL in dom0).
+ * @err: filled on failure.
+ *
+ * Layout of @dir: dom/<domid>/name, dom/<domid>/state ("running",
+ * "shutdown", "crashed"; a test writes it), dom/<domid>/xs/<key> (one
+ * file per XenStore key, written by rename), dom/<domid>/grants (the
+ * pages, ref r at page r - MPROF_XEN_SIM_REF_BASE, in a shuffled order).
+ *
+ * Return: 0 or a negative errno.
+ */
+int mprof_xen_sim_open(struct mprof_xen_transport *out, const char *dir, const char *guest_name,
+		       struct prof_error *err);
+
+/* The simulated domain's id (after mprof_xen_sim_open() for a guest). */
+uint32_t mprof_xen_sim_domid(const struct mprof_xen_transport *t);
+
+/**
+ * mprof_xen_real_open() - the real transport (libxen* through dlopen).
+ * @out: filled.
+ * @guest: non-zero in a guest (gntalloc and XenStore), zero in dom0.
+ * @err: names the library or device that is missing.
+ * Return: 0 or a negative errno.
+ */
+int mprof_xen_real_open(struct mprof_xen_transport *out, int guest, struct prof_error *err);
+
+#define MPROF_XEN_SIM_REF_BASE 8u
+
+#endif

@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# mprof collect --xen / mprof share --xen on the simulated grant table and
+# XenStore (collectors/xen/sim.c): discovery with --all, several guests at
+# once, a guest crash (on_crash=preserve: the scrape recovers every
+# completed event), a collector restart (nothing lost in discard mode), a
+# guest restart (a new trace), and a malformed advertisement (refused,
+# named, exit 3).  Every check is on exact counts and values.
+set -uo pipefail
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
+trap cleanup EXIT
+G=$(cd "$O/tests/progs" && pwd)/xen_guest
+X=$work/xen
+fails=0
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+
+# Poll (bounded: 60 s) until a command succeeds.
+wait_for() {
+	local i
+	for ((i = 0; i < 1200; i++)); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	echo "timed out waiting for: $*"
+	return 1
+}
+
+# Start a collector ($@ are its arguments) and wait for its first pass.
+start_collector() {
+	local err=$1; shift
+	"$MPROF" collect --xen --sim "$X" "$@" 2>"$err" &
+	cpid=$!; pids+=($cpid)
+	wait_for grep -q "mprof collect: watching" "$err"
+}
+
+# Rings big enough that a guest never fills them between two polls (then
+# every event must arrive); --linger-ms bounds a share whose collector failed.
+SHARE_OPTS="--linger-ms 20000 -t 2 -n 128"
+
+domid_of() { grep -lx "$1" "$X"/dom/*/name 2>/dev/null | head -1 | sed 's|.*/dom/\([0-9]*\)/name|\1|'; }
+
+# Every xg.seq event of trace (or directory of traces) $1 is seq 0..$2-1,
+# each once, with check = seq * 3 + 7.
+check_seq() {
+	local dir=$1 n=$2 what=$3 out
+	out=$(babeltrace2 "$dir" 2>&1 | python3 -c '
+import re, sys
+n = int(sys.argv[1]); seen = {}; bad = 0
+for line in sys.stdin:
+    m = re.search(r"xg\.seq: .*\{ seq = (\d+), check = (\d+) \}", line)
+    if not m: continue
+    s, c = int(m.group(1)), int(m.group(2))
+    if c != s * 3 + 7: bad += 1
+    seen[s] = seen.get(s, 0) + 1
+missing = [s for s in range(n) if s not in seen]
+dups = [s for s, k in seen.items() if k > 1]
+extra = [s for s in seen if s >= n]
+print("events=%d missing=%d dup=%d extra=%d badcheck=%d first_missing=%s" % (sum(seen.values()), len(missing), len(dups), len(extra), bad, missing[:3]))
+sys.exit(0 if not missing and not dups and not extra and not bad else 1)
+' "$n") || fail "$what: $out (expected seq 0..$((n - 1)) once each)"
+	echo "$what: $out"
+}
+
+stats_events() { "$MPROF" stats --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])'; }
+
+# ---- 1. discovery (--all), four guests at once, exact counts and values ----
+out=$work/out1
+start_collector "$work/c1.err" --all -o "$out" --exit-after 4
+spids=()
+for g in a b c d; do
+	"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name "guest-$g" -- "$G" 20000 &
+	spids+=($!)
+done
+pids+=("${spids[@]}")
+for p in "${spids[@]}"; do wait "$p" || fail "share exited $?"; done
+wait "$cpid"; rc=$?
+[ "$rc" = 0 ] || { fail "collect --all exited $rc"; cat "$work/c1.err"; }
+n=$(ls -d "$out"/guest-*-* 2>/dev/null | wc -l)
+[ "$n" = 4 ] || fail "four guests: $n trace directories: $(ls "$out")"
+for d in "$out"/guest-*-*; do
+	[ -e "$d/.mprof-incomplete" ] && fail "$d is marked incomplete"
+	e=$(stats_events "$d")
+	[ "$e" = 20000 ] || { fail "$d: mprof stats counts $e events, expected 20000"; "$MPROF" stats "$d" | grep -A3 lost:; }
+	check_seq "$d" 20000 "four guests: ${d##*/}"
+	grep -q 'hostname = "guest-' "$d/metadata" || fail "$d: the domain name is not the trace's hostname"
+	grep -q 'cmdline = "xen domid=' "$d/metadata" || fail "$d: the domid is not in the trace's env"
+done
+for g in a b c d; do
+	id=$(domid_of "guest-$g")
+	[ -d "$out/guest-$g-$id" ] || fail "guest-$g: no trace named <name>-<domid> (guest-$g-$id)"
+	[ "$(cat "$X/dom/$id/xs/data.mprof.state")" = collected ] || fail "guest-$g: state is not 'collected'"
+done
+
+# ---- 2. guest crash (on_crash=preserve): every completed event scraped ----
+out=$work/out2
+start_collector "$work/c2.err" --all -o "$out" --exit-after 1
+"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name crashy -- "$G" 7777 "$work/crash.ready" hang &
+spid=$!; pids+=($spid)
+wait_for test -e "$work/crash.ready"
+id=$(domid_of crashy)
+# The domain crashes: nothing in it runs any more (not even mprof share,
+# which would say "done"); its memory stays.
+prog=$(pgrep -P "$spid") # the program share started
+kill -9 "$spid"; wait "$spid" 2>/dev/null
+[ -n "$prog" ] && kill -9 "$prog"
+echo crashed > "$X/dom/$id/state"
+wait "$cpid"; rc=$?
+[ "$rc" = 0 ] || { fail "collect after a crash exited $rc"; cat "$work/c2.err"; }
+d="$out/crashy-$id"
+e=$(stats_events "$d")
+[ "$e" = 7777 ] || fail "crash: mprof stats counts $e events, expected 7777"
+check_seq "$d" 7777 "crash"
+grep -q "scraped" "$work/c2.err" || fail "crash: the collector did not report its scrape"
+# A one-shot collector after that one took the crashed guest: its reader
+# finds every packet taken (the consumer positions are in the guest's
+# pages), so nothing is delivered twice.
+"$MPROF" collect --xen --sim "$X" --once crashy -o "$work/out2b" 2>"$work/c2b.err" || fail "collect --once exited $?"
+e=$(stats_events "$work/out2b/crashy-$id")
+[ "$e" = 0 ] || { fail "collect --once after the crash was taken: $e events, expected 0 (none twice)"; cat "$work/c2b.err"; }
+
+# ---- 3. collector restart: resumes from the consumer positions, loses nothing ----
+out=$work/out3
+start_collector "$work/c3a.err" --all -o "$out"
+"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name phased -- "$G" 30000 "$work/ph.ready" wait "$work/ph.go" 30000 &
+spid=$!; pids+=($spid)
+wait_for test -e "$work/ph.ready"
+id=$(domid_of phased)
+wait_for test -e "$out/phased-$id/metadata"
+kill -TERM "$cpid"; wait "$cpid"; rc=$?
+[ "$rc" = 0 ] || { fail "first collector exited $rc on SIGTERM"; cat "$work/c3a.err"; }
+[ -e "$out/phased-$id/.mprof-incomplete" ] && fail "restart: the first trace is marked incomplete"
+start_collector "$work/c3b.err" phased -o "$out" --exit-after 1
+touch "$work/ph.go"
+wait "$spid"; rc=$?
+[ "$rc" = 0 ] || fail "share exited $rc"
+wait "$cpid"; rc=$?
+[ "$rc" = 0 ] || { fail "second collector exited $rc"; cat "$work/c3b.err"; }
+[ -d "$out/phased-$id.2" ] || fail "restart: no second trace phased-$id.2: $(ls "$out")"
+e1=$(stats_events "$out/phased-$id"); e2=$(stats_events "$out/phased-$id.2")
+echo "restart: first collector $e1 events, second $e2"
+[ "$((e1 + e2))" = 60000 ] || fail "restart: $e1 + $e2 events, expected 60000"
+[ "$e1" -gt 0 ] && [ "$e2" -gt 0 ] || fail "restart: one collector took nothing ($e1, $e2)"
+check_seq "$out" 60000 "restart (both traces)"
+
+# ---- 4. guest restart: a new domid, a new trace ----
+out=$work/out4
+start_collector "$work/c4.err" --all -o "$out" --exit-after 2
+"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name again -- "$G" 100 || fail "share (first boot) failed"
+"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name again -- "$G" 200 || fail "share (second boot) failed"
+wait "$cpid"
+n=$(ls -d "$out"/again-* 2>/dev/null | wc -l)
+[ "$n" = 2 ] || fail "guest restart: $n traces, expected 2: $(ls "$out")"
+ls -d "$out"/again-* | while read -r d; do
+	e=$(stats_events "$d"); [ "$e" = 100 ] || [ "$e" = 200 ] || echo "FAIL: $d: $e events"
+done | grep FAIL && fails=$((fails + 1))
+
+# ---- 5. a malformed advertisement: refused, named, exit 3; others unaffected ----
+mkdir -p "$X/dom/900/xs"
+echo -n evil > "$X/dom/900/name"; echo -n running > "$X/dom/900/state"
+for kv in layout=1 pages=6 rw-pages=3,1 refs=8,9,x,11,12,13 poll-ms=100 state=running; do
+	echo -n "${kv#*=}" > "$X/dom/900/xs/data.mprof.${kv%%=*}"
+done
+"$MPROF" collect --xen --sim "$X" --once evil -o "$work/out5" 2>"$work/c5.err"; rc=$?
+cat "$work/c5.err"
+[ "$rc" = 3 ] || fail "malformed advertisement: exit $rc, expected 3"
+grep -q "mprof collect: domain 900 (evil): data/mprof/refs: ref 2: 'x' is not a grant ref" "$work/c5.err" ||
+	fail "malformed advertisement: the message does not name the domain and the key"
+[ "$(ls "$work/out5" | wc -l)" = 0 ] || fail "malformed advertisement: a trace was made"
+# The seed's key alone (legacy): read, rw pages found from the header.
+"$MPROF" collect --xen --sim "$X" --once --scrape nosuch -o "$work/out6" 2>"$work/c6.err"; rc=$?
+[ "$rc" = 2 ] || fail "unknown domain: exit $rc, expected 2"
+grep -q "no domain named 'nosuch'" "$work/c6.err" || fail "unknown domain: $(cat "$work/c6.err")"
+
+[ "$fails" = 0 ] && echo "t_xen_sim: ok"
+exit $((fails > 0))
