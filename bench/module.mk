@@ -60,7 +60,13 @@ $(O)/bench/flatout: $(O)/obj/bench/flatout.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/flatout.o $(PROG_LDLIBS)
 
-ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(O)/bench/flatout
+# How the trace writer appends packets (not run by make bench:
+# docs/PERFORMANCE.md gives the command).
+$(O)/bench/sinkwrite: $(O)/obj/bench/sinkwrite.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/sinkwrite.o
+
+ALL_TARGETS += $(O)/bench/sinkwrite $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
 
 bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(MPROF) $(O)/tests/progs/compare_gen
