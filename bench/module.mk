@@ -45,7 +45,11 @@ $(BENCH_DRAIN): $(BENCH_DRAIN_OBJS) $(LIB_A)
 
 # LTTng-UST's side of evsize (bench/run.sh runs it inside a session).
 BENCH_EVSIZE_LTTNG := $(if $(BENCH_LTTNG),$(O)/bench/evsize_lttng)
-$(O)/obj/bench/evsize_lttng.o: BENCH_EXTRA := $(PKG_LTTNG_CFLAGS)
+# It and sinkwrite include no libprofile header: their own rules, so that
+# only what they include rebuilds them (tests/t_build_deps.sh).
+$(O)/obj/bench/evsize_lttng.o: bench/evsize_lttng.c bench/lttng_tp.h bench/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(PKG_LTTNG_CFLAGS) -c $< -o $@
 $(O)/bench/evsize_lttng: $(O)/obj/bench/evsize_lttng.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/evsize_lttng.o $(PKG_LTTNG_LIBS)
@@ -62,6 +66,10 @@ $(O)/bench/flatout: $(O)/obj/bench/flatout.o $(LIB_A)
 
 # How the trace writer appends packets (not run by make bench:
 # docs/PERFORMANCE.md gives the command).
+$(O)/obj/bench/sinkwrite.o: bench/sinkwrite.c bench/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
 $(O)/bench/sinkwrite: $(O)/obj/bench/sinkwrite.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/sinkwrite.o
