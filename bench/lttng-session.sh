@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# bench/lttng-session.sh DIR start|stop - the LTTng session the emit
-# benchmark measures against (emit --lttng-hook "bash bench/lttng-session.sh DIR").
+# bench/lttng-session.sh DIR start|stop [EVENTS] - the LTTng session the
+# emit benchmark measures against (emit --lttng-hook "bash bench/lttng-session.sh DIR"),
+# and bench/run.sh's bytes per event of bench/evsize_lttng.
 #
 #   start  create a session writing under DIR, with one user-space channel
 #          in discard mode of 16 sub-buffers of 1 MiB per CPU (16 MiB, the
-#          ring mprof is given), enable mprof_bench:emit and start it.
+#          ring mprof is given), enable EVENTS (comma-separated; default
+#          mprof_bench:emit) and start it.
 #   stop   stop it (which waits for the consumer to flush), print
 #          "discarded N" (the channel's discarded-event count, the figure
 #          that keeps the comparison honest), destroy it and delete its
@@ -16,6 +18,7 @@ set -euo pipefail
 
 dir=$1
 verb=$2
+events=${3:-mprof_bench:emit}
 mkdir -p "$dir"
 session="mprof-bench-$(basename "$dir")"
 
@@ -26,7 +29,7 @@ start)
 	lttng create "$session" --output="$dir/trace-$seq" >/dev/null
 	lttng enable-channel --userspace --session="$session" --buffers-uid --discard \
 		--subbuf-size=1M --num-subbuf=16 bench >/dev/null
-	lttng enable-event --userspace --session="$session" --channel=bench mprof_bench:emit >/dev/null
+	lttng enable-event --userspace --session="$session" --channel=bench "$events" >/dev/null
 	lttng start "$session" >/dev/null
 	;;
 stop)
@@ -43,7 +46,7 @@ stop)
 	echo "trace_bytes ${bytes:-0}"
 	;;
 *)
-	echo "usage: $0 DIR start|stop" >&2
+	echo "usage: $0 DIR start|stop [EVENTS]" >&2
 	exit 2
 	;;
 esac

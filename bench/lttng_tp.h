@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * bench/lttng_tp.h - the LTTng-UST tracepoint the emit benchmark compares
- * against: the same two integer fields (u64, u32) as the mprof event.
+ * bench/lttng_tp.h - the LTTng-UST tracepoints the benchmarks compare
+ * against: emit has the same two integer fields (u64, u32) as the mprof
+ * event; counter (one u32) and span_begin/span_end (no fields) are the
+ * other kinds bench/evsize measures (bench/evsize_lttng.c).
  */
 #undef LTTNG_UST_TRACEPOINT_PROVIDER
 #define LTTNG_UST_TRACEPOINT_PROVIDER mprof_bench
@@ -21,6 +23,22 @@ LTTNG_UST_TRACEPOINT_EVENT(
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, a, a)
 		lttng_ust_field_integer(uint32_t, b, b)))
+
+LTTNG_UST_TRACEPOINT_EVENT(
+	mprof_bench, counter,
+	LTTNG_UST_TP_ARGS(uint32_t, v),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint32_t, v, v)))
+
+LTTNG_UST_TRACEPOINT_EVENT(
+	mprof_bench, span_begin,
+	LTTNG_UST_TP_ARGS(void),
+	LTTNG_UST_TP_FIELDS())
+
+LTTNG_UST_TRACEPOINT_EVENT(
+	mprof_bench, span_end,
+	LTTNG_UST_TP_ARGS(void),
+	LTTNG_UST_TP_FIELDS())
 
 #endif
 

@@ -43,6 +43,17 @@ $(BENCH_DRAIN): $(BENCH_DRAIN_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(BENCH_DRAIN_OBJS) $(PROG_LDLIBS) $(PKG_JANSSON_LIBS)
 
+# LTTng-UST's side of evsize (bench/run.sh runs it inside a session).
+BENCH_EVSIZE_LTTNG := $(if $(BENCH_LTTNG),$(O)/bench/evsize_lttng)
+# It and sinkwrite include no libprofile header: their own rules, so that
+# only what they include rebuilds them (tests/t_build_deps.sh).
+$(O)/obj/bench/evsize_lttng.o: bench/evsize_lttng.c bench/lttng_tp.h bench/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) $(PKG_LTTNG_CFLAGS) -c $< -o $@
+$(O)/bench/evsize_lttng: $(O)/obj/bench/evsize_lttng.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/evsize_lttng.o $(PKG_LTTNG_LIBS)
+
 $(BENCH_EVSIZE): $(O)/obj/bench/evsize.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/evsize.o $(PROG_LDLIBS)
@@ -53,10 +64,20 @@ $(O)/bench/flatout: $(O)/obj/bench/flatout.o $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $(O)/obj/bench/flatout.o $(PROG_LDLIBS)
 
-ALL_TARGETS += $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(O)/bench/flatout
+# How the trace writer appends packets (not run by make bench:
+# docs/PERFORMANCE.md gives the command).
+$(O)/obj/bench/sinkwrite.o: bench/sinkwrite.c bench/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(BENCH_CFLAGS) -c $< -o $@
+
+$(O)/bench/sinkwrite: $(O)/obj/bench/sinkwrite.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $(O)/obj/bench/sinkwrite.o
+
+ALL_TARGETS += $(O)/bench/sinkwrite $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
 
-bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(MPROF) $(O)/tests/progs/compare_gen
+bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(MPROF) $(O)/tests/progs/compare_gen
 	@O=$(O) bash bench/run.sh $(BENCH_ARGS)
 	@O=$(O) MPROF=$(abspath $(MPROF)) bash bench/compare.sh
 

@@ -17,8 +17,11 @@
 #    profile is kept as callgrind.out next to the results
 #    (callgrind_annotate --auto=yes, or with --dump-instr=yes for
 #    per-instruction counts).
-# 3. Runs bench/drain (collector throughput) and bench/emit (per-event
-#    cost), which print their tables.
+# 3. Runs bench/drain (collector throughput), bench/evsize (bytes per
+#    event: the benchmark event, a u32 counter, a span begin/end) and,
+#    with the session daemon, bench/evsize_lttng for the same three kinds
+#    (LTTng-UST's consumer's bytes written / events, same run), and
+#    bench/emit (per-event cost), which print their tables.
 # 4. Writes $O/bench/results.txt (both tables) and $O/bench/results.json
 #    (emit's results, with drain's nested under "drain"), or the same in
 #    --out DIR.
@@ -32,6 +35,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 EMIT=$O/bench/emit
 DRAIN=$O/bench/drain
 EVSIZE=$O/bench/evsize
+EVSIZE_LTTNG=$O/bench/evsize_lttng # only when lttng-ust is installed
 out=$O/bench
 smoke=0
 lttng=1
@@ -154,9 +158,51 @@ echo
 # Bytes per event by kind (exact, not timed): the benchmark event, a u32
 # counter, a span begin/end.
 "$EVSIZE" "$([ "$smoke" = 1 ] && echo 20000 || echo 1000000)" "$tmp/evsize.json" | tee "$tmp/evsize.txt"
+# LTTng-UST's figure for the same kinds, from this run's session daemon:
+# its consumer's bytes written (the trace directory: metadata, packet
+# headers and all, as emit's trace_bytes_per_event) divided by the events
+# it kept.  500000 events of each kind stay within the channel's 16 MiB.
+evsize_merge=()
+{
+if [ ${#hook[@]} -gt 0 ] && [ -x "$EVSIZE_LTTNG" ]; then
+	echo "LTTng-UST, same events, same run (its consumer's bytes written / events kept):"
+	echo "{" >"$tmp/evsize_lttng.json"
+	sep=
+	for kind in bench counter span; do
+		case $kind in
+		bench) evs=mprof_bench:emit ;;
+		counter) evs=mprof_bench:counter ;;
+		span) evs=mprof_bench:span_begin,mprof_bench:span_end ;;
+		esac
+		bash "$here/lttng-session.sh" "$tmp/lttng-evsize" start "$evs"
+		out_ev=$("$EVSIZE_LTTNG" "$kind" 500000) || out_ev=
+		stats=$(bash "$here/lttng-session.sh" "$tmp/lttng-evsize" stop)
+		ev=$(echo "$out_ev" | awk '$1 == "events" { print $2 }')
+		disc=$(echo "$stats" | awk '$1 == "discarded" { print $2 }')
+		tb=$(echo "$stats" | awk '$1 == "trace_bytes" { print $2 }')
+		if [ -z "$ev" ] || [ "${tb:-0}" = 0 ] || [ "$ev" -le "${disc:-0}" ]; then
+			echo "run.sh: LTTng-UST $kind: no figure (events '${ev}', discarded '${disc}', bytes '${tb}')" >&2
+			continue
+		fi
+		bpe=$(awk -v b="$tb" -v e="$ev" -v d="$disc" 'BEGIN { printf "%.4f", b / (e - d) }')
+		mp=$(sed -n 's/.*"'"$kind"'": \([0-9.]*\).*/\1/p' "$tmp/evsize.json")
+		printf "  %-28s %6.2f B/event   (mprof %s B/event; %s events, %s discarded, %s bytes)\n" \
+			"$kind" "$bpe" "${mp:-?}" "$ev" "$disc" "$tb"
+		printf '%s"%s": {"bytes_per_event": %s, "events": %s, "discarded": %s, "trace_bytes": %s}' \
+			"$sep" "$kind" "$bpe" "$ev" "$disc" "$tb" >>"$tmp/evsize_lttng.json"
+		sep=", "
+	done
+	echo "}" >>"$tmp/evsize_lttng.json"
+	evsize_merge=(--merge "bytes_per_event_lttng=$tmp/evsize_lttng.json")
+else
+	echo "LTTng-UST bytes per event: not measured ($lttng_note)"
+fi
+} >"$tmp/evsize_lttng.txt"
+cat "$tmp/evsize_lttng.txt"
+cat "$tmp/evsize_lttng.txt" >>"$tmp/evsize.txt"
 echo
 "$EMIT" -n "$n" -r "$runs" "${hook[@]}" "${instr[@]}" --table "$tmp/emit.txt" \
-	--merge "drain=$tmp/drain.json" --merge "bytes_per_event=$tmp/evsize.json" \
+	--merge "drain=$tmp/drain.json" --merge "bytes_per_event=$tmp/evsize.json" "${evsize_merge[@]}" \
 	--note "lttng=$lttng_note" --note "callgrind=$cg_note" \
 	--note "command=$command" --json "$out/results.json"
 
