@@ -19,21 +19,7 @@
  * plain write(2), one packet per call sequence, so they always hold whole
  * packets: if a write fails half-way the file is truncated back to the
  * last whole packet.  prof_ctf_writer_close() syncs every file and the
- * directory.
- *
- * Blocks are reserved ahead of the data with fallocate(FALLOC_FL_KEEP_SIZE),
- * as much again as the file holds (4 to 64 MiB at a time): the file's
- * size stays that of its whole packets (a reader, or a crash, sees
- * nothing else), and appending into reserved blocks measured 1.1 to 1.6
- * times as fast on ext4 as letting each write allocate (per-packet writes
- * against batched writev or a user-space buffer made no difference;
- * docs/PERFORMANCE.md).  The reservation is only a hint: a file system
- * without it, or a full disk, skips it, and the write that follows
- * reports the real error.  Closing or abandoning the writer truncates
- * each file to its size, which gives back the blocks reserved beyond it
- * (after a crash of the writer itself they stay allocated past the end of
- * the file, which changes no byte a reader sees).  The writer does not
- * validate packets beyond their length;
+ * directory.  The writer does not validate packets beyond their length;
  * the region reader that feeds it already did.
  */
 #include <dirent.h>
@@ -51,16 +37,9 @@
 #define METADATA_NAME "metadata"
 #define METADATA_TMP ".metadata.tmp"
 
-/* Blocks are reserved ahead of the packets: as much again as the file
- * holds, at least RESERVE_MIN and at most RESERVE_MAX bytes at a time, so
- * a stream that writes little holds little. */
-#define RESERVE_MIN ((uint64_t)4 << 20)
-#define RESERVE_MAX ((uint64_t)64 << 20)
-
 struct stream_file {
-	int fd;            /* -1 until the stream's first packet */
-	uint64_t size;     /* bytes of whole packets written */
-	uint64_t reserved; /* blocks reserved up to here (fallocate), or 0 */
+	int fd;        /* -1 until the stream's first packet */
+	uint64_t size; /* bytes of whole packets written */
 };
 
 struct prof_ctf_writer {
@@ -151,7 +130,6 @@ PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *d
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
 		w->streams[i].fd = -1;
 		w->streams[i].size = 0;
-		w->streams[i].reserved = 0;
 	}
 
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
@@ -273,14 +251,6 @@ PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t strea
 			goto out;
 		}
 	}
-	if (s->size + len > s->reserved) {
-		uint64_t step = s->size < RESERVE_MIN ? RESERVE_MIN : s->size > RESERVE_MAX ? RESERVE_MAX : s->size;
-
-		if (step < len)
-			step = len;
-		if (fallocate(s->fd, FALLOC_FL_KEEP_SIZE, (off_t)s->size, (off_t)step) == 0)
-			s->reserved = s->size + step;
-	}
 	ret = write_all(s->fd, pkt, len);
 	if (ret) {
 		/* Keep the file a sequence of whole packets.  Should even
@@ -313,10 +283,6 @@ static int writer_finish(struct prof_ctf_writer *w, int whole)
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
 		if (w->streams[i].fd < 0)
 			continue;
-		/* Give back the blocks reserved beyond the last packet. */
-		if (w->streams[i].reserved > w->streams[i].size &&
-		    ftruncate(w->streams[i].fd, (off_t)w->streams[i].size) < 0)
-			note_error(w, -errno);
 		if (fsync(w->streams[i].fd) < 0)
 			note_error(w, -errno);
 		if (close(w->streams[i].fd) < 0)
