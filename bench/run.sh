@@ -72,17 +72,10 @@ for b in "$EMIT" "$DRAIN" "$EVSIZE"; do
 done
 mkdir -p "$out"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-bench.XXXXXX")
-sessiond_pid=
+. "$here/../tests/lib_lttng.sh"
 
 cleanup() {
-	if [ -n "$sessiond_pid" ]; then
-		# The consumer daemons are the session daemon's children: it
-		# stops them when it gets SIGTERM.  Any left are ended by PID.
-		children=$(pgrep -P "$sessiond_pid" 2>/dev/null || true)
-		kill "$sessiond_pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.1; done
-		for c in $children; do kill "$c" 2>/dev/null || true; done
-	fi
+	lttng_sessiond_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -99,21 +92,13 @@ if [ $lttng -eq 1 ]; then
 		lttng_note="a session daemon was already running (not started by this script); the session was created in it"
 		hook=(--lttng-hook "bash $here/lttng-session.sh $tmp/lttng")
 	else
-		lttng-sessiond >"$tmp/sessiond.log" 2>&1 &
-		sessiond_pid=$!
-		for _ in $(seq 100); do
-			lttng list >/dev/null 2>&1 && break
-			kill -0 "$sessiond_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if lttng list >/dev/null 2>&1; then
+		if lttng_sessiond_start "$tmp/sessiond.log"; then
 			hook=(--lttng-hook "bash $here/lttng-session.sh $tmp/lttng")
-			lttng_note="lttng-sessiond started by run.sh (pid $sessiond_pid), private LTTNG_HOME"
+			lttng_note="lttng-sessiond started by run.sh (pid $lttng_sessiond_pid), private LTTNG_HOME"
 		else
 			lttng_note="lttng-sessiond could not start: $(grep -iE 'error|fatal' "$tmp/sessiond.log" | head -3 | tr '\n' ' ')"
 			echo "run.sh: $lttng_note" >&2
-			kill "$sessiond_pid" 2>/dev/null || true
-			sessiond_pid=
+			lttng_sessiond_stop
 		fi
 	fi
 else

@@ -24,29 +24,18 @@ fork_lib=$(ldconfig -p | awk '/liblttng-ust-fork\.so\.1 / { print $NF; exit }')
 
 export LTTNG_HOME=$gc_tmp/home
 mkdir -p "$LTTNG_HOME"
-sessiond_pid=
+source "$(dirname "$0")/lib_lttng.sh"
 stop_sessiond() {
-	if [ -n "$sessiond_pid" ]; then
-		children=$(pgrep -P "$sessiond_pid" 2>/dev/null || true)
-		kill "$sessiond_pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.1; done
-		for c in $children; do kill "$c" 2>/dev/null; done
-	fi
+	lttng_sessiond_stop
 	gc_cleanup
 }
 trap stop_sessiond EXIT
 if lttng list >/dev/null 2>&1; then
 	echo "note: a session daemon was already running; using it"
 else
-	lttng-sessiond >"$gc_tmp/sessiond.log" 2>&1 &
-	sessiond_pid=$!
-	for _ in $(seq 100); do
-		lttng list >/dev/null 2>&1 && break
-		kill -0 "$sessiond_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	lttng list >/dev/null 2>&1 || { echo "FAIL: lttng-sessiond did not start:"; cat "$gc_tmp/sessiond.log"; exit 1; }
-	echo "lttng-sessiond started (pid $sessiond_pid)"
+	lttng_sessiond_start "$gc_tmp/sessiond.log" ||
+		{ echo "FAIL: lttng-sessiond did not start:"; cat "$gc_tmp/sessiond.log"; exit 1; }
+	echo "lttng-sessiond started (pid $lttng_sessiond_pid)"
 fi
 session=mprof-probes-$$
 lttng create "$session" --output="$gc_tmp/trace" >/dev/null || { echo "FAIL: lttng create"; exit 1; }

@@ -13,14 +13,9 @@ O=${O:-build}
 MPROF=${MPROF:-$O/bin/mprof}
 TRACEF=$O/tests/progs/viewer_tracef
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/mprof-viewer-lttng.XXXXXX")
-sessiond_pid=
+. "$(dirname "$0")/lib_lttng.sh"
 cleanup() {
-	if [ -n "$sessiond_pid" ]; then
-		children=$(pgrep -P "$sessiond_pid" 2>/dev/null || true)
-		kill "$sessiond_pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.1; done
-		for c in $children; do kill "$c" 2>/dev/null || true; done
-	fi
+	lttng_sessiond_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -33,15 +28,7 @@ if ! command -v lttng-sessiond >/dev/null || ! command -v lttng >/dev/null || [ 
 else
 	export LTTNG_HOME=$tmp/home
 	mkdir -p "$LTTNG_HOME"
-	lttng-sessiond >"$tmp/sessiond.log" 2>&1 &
-	sessiond_pid=$!
-	# Readiness: the daemon answers (bounded; it needs no time to be right, only to start).
-	for _ in $(seq 100); do
-		lttng list >/dev/null 2>&1 && break
-		kill -0 "$sessiond_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if lttng list >/dev/null 2>&1; then
+	if lttng_sessiond_start "$tmp/sessiond.log"; then
 		lttng create viewer-foreign --output="$tmp/lttng" >/dev/null
 		lttng enable-event --userspace 'lttng_ust_tracef:*' >/dev/null
 		lttng start >/dev/null

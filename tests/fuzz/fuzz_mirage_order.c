@@ -18,14 +18,7 @@
 #include <string.h>
 
 #include "../../tools/source/source_mirage.h"
-
-#define FUZZ_ASSERT(c)                  \
-	do {                            \
-		if (!(c))               \
-			__builtin_trap(); \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static int by_offset(const void *a, const void *b)
 {

@@ -20,14 +20,7 @@
 
 #include "../unit/lib/read_builder.h"
 #include "profile/read.h"
-
-#define FUZZ_ASSERT(c)                  \
-	do {                            \
-		if (!(c))               \
-			__builtin_trap(); \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 static void walk(const uint8_t *pkt, const struct prof_packet_info *info,
 		 const struct prof_schema *schema, int checked)

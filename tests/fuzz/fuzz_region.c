@@ -33,14 +33,7 @@
 
 #include "../unit/lib/read_builder.h"
 #include "profile/read.h"
-
-#define FUZZ_ASSERT(c)                  \
-	do {                            \
-		if (!(c))               \
-			__builtin_trap(); \
-	} while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
 struct seen {
 	struct prof_region_reader *r;

@@ -18,12 +18,7 @@
 #include <string.h>
 
 #include "profile/xen.h"
-
-#define FUZZ_ASSERT(c)                  \
-	do {                            \
-		if (!(c))               \
-			__builtin_trap(); \
-	} while (0)
+#include "fuzz.h"
 
 static const char *const keys[] = {
 	"data/mprof/layout", "data/mprof/pages", "data/mprof/rw-pages", "data/mprof/refs",
@@ -56,7 +51,6 @@ static int read_key(void *ctx, const char *key, char *buf, size_t size)
 
 static struct prof_xen_advert adv;
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct input in;

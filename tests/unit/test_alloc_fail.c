@@ -120,40 +120,14 @@ out:
 	return ret < 0 ? ret : 0;
 }
 
-static void sweep(const char *name, int (*scenario)(void))
-{
-	long n;
-	int failures = 0;
-
-	for (n = 1;; n++) {
-		int ret;
-
-		count = 0;
-		fail_at = n;
-		ret = scenario();
-		fail_at = 0;
-		if (count < n) {
-			/* No allocation failed this time: it must have worked. */
-			CHECK_EQ(ret, 0);
-			break;
-		}
-		if (ret < 0)
-			failures++;
-		/* Usable after the failure: a clean run succeeds. */
-		CHECK_EQ(scenario(), 0);
-	}
-	printf("%s: %ld allocations, each failed in turn; %d runs reported it\n", name, n - 1, failures);
-	CHECK_EQ(failures, n - 1); /* every failed allocation came back as an error */
-}
-
 int main(void)
 {
 	const char *base = getenv("TMPDIR");
 
 	snprintf(tmp, sizeof(tmp), "%s/mprof-allocfail-XXXXXX", base ? base : "/tmp");
 	CHECK(mkdtemp(tmp) != NULL);
-	sweep("region + reader", scenario_region);
-	sweep("trace write + read", scenario_trace);
+	alloc_fail_sweep("region + reader", scenario_region);
+	alloc_fail_sweep("trace write + read", scenario_trace);
 	{
 		char cmd[400];
 

@@ -67,37 +67,11 @@ static int read_all(unsigned int flags)
 static int scenario_multi(void) { return read_all(0); }
 static int scenario_follow(void) { return read_all(PROF_TRACE_FOLLOW); }
 
-static void sweep(const char *name, int (*scenario)(void))
-{
-	long n;
-	int failures = 0;
-
-	for (n = 1;; n++) {
-		int ret;
-
-		count = 0;
-		fail_at = n;
-		ret = scenario();
-		fail_at = 0;
-		if (count < n) {
-			CHECK_EQ(ret, 0);
-			break;
-		}
-		if (ret < 0)
-			failures++;
-		else
-			CHECK_FAIL("%s: allocation %ld failed and the run returned %d", name, n, ret);
-		CHECK_EQ(scenario(), 0);
-	}
-	printf("%s: %ld allocations, each failed in turn; %d runs reported it\n", name, n - 1, failures);
-	CHECK_EQ(failures, n - 1);
-}
-
 int main(void)
 {
 	build();
-	sweep("directory of traces", scenario_multi);
-	sweep("directory of traces, followed", scenario_follow);
+	alloc_fail_sweep("directory of traces", scenario_multi);
+	alloc_fail_sweep("directory of traces, followed", scenario_follow);
 	rm_rf(top);
 	free(top);
 	printf("test_ctf_alloc_fail: ok\n");

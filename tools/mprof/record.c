@@ -316,6 +316,19 @@ static int proc_drain(struct recorder *rec, struct proc *p, int final)
 	return ret;
 }
 
+/* Closes the connection, the reader and the region: the process is done. */
+static void proc_release(struct proc *p)
+{
+	if (p->conn >= 0)
+		close(p->conn);
+	p->conn = -1;
+	prof_region_reader_close(p->reader);
+	p->reader = NULL;
+	prof_region_close(p->region);
+	p->region = NULL;
+	p->state = PROC_DONE;
+}
+
 /* The process ended (or the recording stops): take the rest, close. */
 static int proc_finish(struct recorder *rec, struct proc *p)
 {
@@ -331,14 +344,7 @@ static int proc_finish(struct recorder *rec, struct proc *p)
 			ret = r;
 		}
 	}
-	if (p->conn >= 0)
-		close(p->conn);
-	p->conn = -1;
-	prof_region_reader_close(p->reader);
-	p->reader = NULL;
-	prof_region_close(p->region);
-	p->region = NULL;
-	p->state = PROC_DONE;
+	proc_release(p);
 	return ret;
 }
 
@@ -473,13 +479,7 @@ static int proc_hello(struct recorder *rec, struct proc *p)
 			prof_ctf_writer_close(p->writer);
 			p->writer = NULL;
 		}
-		close(p->conn);
-		p->conn = -1;
-		prof_region_reader_close(p->reader);
-		p->reader = NULL;
-		prof_region_close(p->region);
-		p->region = NULL;
-		p->state = PROC_DONE;
+		proc_release(p);
 		return 0;
 	}
 	p->state = PROC_LIVE;

@@ -18,31 +18,18 @@ done
 [ -x "$dump" ] || { echo "FAIL: $dump not built"; exit 1; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/t_source_lttng.XXXXXX")
-sessiond_pid=
 session=mprof-source-$$
+. "$here/../../../tests/lib_lttng.sh"
 cleanup() {
 	lttng destroy "$session" >/dev/null 2>&1 || true
-	if [ -n "$sessiond_pid" ]; then
-		children=$(pgrep -P "$sessiond_pid" 2>/dev/null || true)
-		kill "$sessiond_pid" 2>/dev/null || true
-		for _ in $(seq 50); do kill -0 "$sessiond_pid" 2>/dev/null || break; sleep 0.1; done
-		for c in $children; do kill "$c" 2>/dev/null || true; done
-	fi
+	lttng_sessiond_stop
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 export LTTNG_HOME=$tmp/home
 mkdir -p "$LTTNG_HOME"
 if ! lttng list >/dev/null 2>&1; then
-	lttng-sessiond --no-kernel >"$tmp/sessiond.log" 2>&1 &
-	sessiond_pid=$!
-	# Wait until it answers (a readiness poll, not a timing assumption).
-	for _ in $(seq 100); do
-		lttng list >/dev/null 2>&1 && break
-		kill -0 "$sessiond_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	lttng list >/dev/null 2>&1 || { echo "SKIP: lttng-sessiond could not start: $(tail -3 "$tmp/sessiond.log")"; exit 77; }
+	lttng_sessiond_start "$tmp/sessiond.log" --no-kernel || { echo "SKIP: lttng-sessiond could not start: $(tail -3 "$tmp/sessiond.log")"; exit 77; }
 fi
 
 n=200
