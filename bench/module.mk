@@ -52,7 +52,7 @@ $(O)/obj/bench/evsize_lttng.o: bench/evsize_lttng.c bench/lttng_tp.h bench/modul
 	$(CC) $(BENCH_CFLAGS) $(PKG_LTTNG_CFLAGS) -c $< -o $@
 $(O)/bench/evsize_lttng: $(O)/obj/bench/evsize_lttng.o
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(O)/obj/bench/evsize_lttng.o $(PKG_LTTNG_LIBS)
+	$(CC) -o $@ $(O)/obj/bench/evsize_lttng.o $(LDFLAGS_SAN) $(PKG_LTTNG_LIBS)
 
 $(BENCH_EVSIZE): $(O)/obj/bench/evsize.o $(LIB_A)
 	@mkdir -p $(@D)
@@ -72,7 +72,7 @@ $(O)/obj/bench/sinkwrite.o: bench/sinkwrite.c bench/module.mk
 
 $(O)/bench/sinkwrite: $(O)/obj/bench/sinkwrite.o
 	@mkdir -p $(@D)
-	$(CC) -o $@ $(O)/obj/bench/sinkwrite.o
+	$(CC) -o $@ $(O)/obj/bench/sinkwrite.o $(LDFLAGS_SAN)
 
 ALL_TARGETS += $(O)/bench/sinkwrite $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
