@@ -273,6 +273,7 @@ int main(void)
 
 	prof_region_reader_close(r);
 	free(mem);
+	free(dir);
 	if (!getenv("KEEP"))
 		CHECK(asprintf(&dir, "rm -rf '%s'", tmpl) > 0);
 	else
