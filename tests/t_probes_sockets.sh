@@ -72,7 +72,11 @@ for info in 0 off; do
 	expect_eq "server: bytes written" "$(sfact "$sf" write_bytes)" "$(srv wrote_bytes)"
 	expect_eq "server: read calls (EAGAIN and EOF included)" "$(sfact "$sf" ev.sock.read)" "$(srv reads)"
 	expect_eq "server: write calls" "$(sfact "$sf" ev.sock.write)" "$(srv writes)"
-	expect_cmp "server: sendfile calls" "$(sfact "$sf" call.8)" -ge 3
+	# The server answers a connection's first request with sendfile when
+	# that request arrived whole in one read (timing decides): the calls
+	# recorded equal the calls it made, and it made some.
+	expect_eq "server: sendfile calls" "$(sfact "$sf" call.8)" "$(srv sendfiles)"
+	expect_cmp "server: sendfile calls made" "$(srv sendfiles)" -ge 1
 	expect_eq "server: sock.close of accepted connections" "$(sfact "$sf" ev.sock.close)" "$(srv accepted)"
 done
 

@@ -10,7 +10,7 @@
  *   probe_net CLIENTS REQS SIZE
  *
  * Prints what each side did, for the test to compare with the trace:
- *   server accepted N read_bytes B wrote_bytes B reads N writes N
+ *   server accepted N read_bytes B wrote_bytes B reads N writes N sendfiles N
  *   client I connects 1 sent_bytes B received_bytes B sends N recvs N
  *   errno_checks ok      (errno as the real calls set it, through the shim)
  */
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 	struct epoll_event ev, evs[16];
 	int clients, reqs, lfd, ep, port, accepted = 0, done = 0, status, ok = 1, closed_port;
 	size_t size;
-	long long rb = 0, wb = 0, reads = 0, writes = 0;
+	long long rb = 0, wb = 0, reads = 0, writes = 0, sendfiles = 0;
 	char *buf;
 	int first[MAXC + 8] = { 0 };
 	pid_t pids[MAXC];
@@ -243,8 +243,13 @@ int main(int argc, char **argv)
 					ssize_t s;
 
 					first[fd] = 1;
-					while (off < r && (s = sendfile(fd, fileno(tmp), &fo, (size_t)(r - off))) > 0)
+					while (off < r) {
+						s = sendfile(fd, fileno(tmp), &fo, (size_t)(r - off));
+						sendfiles++; /* every call, as the shim sees them */
+						if (s <= 0)
+							break;
 						off += s, wb += s, writes++;
+					}
 				}
 				/* Echo the rest (blocking briefly on a full socket is
 				 * fine for a test of this size: the client reads). */
@@ -267,8 +272,8 @@ int main(int argc, char **argv)
 			ok = 0, fprintf(stderr, "client %d failed\n", i);
 	close(ep);
 	close(lfd);
-	printf("server accepted %d read_bytes %lld wrote_bytes %lld reads %lld writes %lld\n", accepted, rb, wb, reads,
-	       writes);
+	printf("server accepted %d read_bytes %lld wrote_bytes %lld reads %lld writes %lld sendfiles %lld\n", accepted,
+	       rb, wb, reads, writes, sendfiles);
 	printf("errno_checks %s\n", ok ? "ok" : "FAILED");
 	fclose(tmp);
 	free(buf);
