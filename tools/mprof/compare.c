@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "jsonout.h"
 #include "compare.h"
 #include "mprof_source.h"
 #include "profile/analysis.h"
@@ -829,10 +830,6 @@ static json_t *jnum(double v)
 	return isnan(v) || isinf(v) ? json_null() : json_real(v);
 }
 
-static int set(json_t *obj, const char *key, json_t *v)
-{
-	return obj && v ? json_object_set_new(obj, key, v) : (json_decref(v), -1);
-}
 
 static int append(json_t *arr, json_t *v)
 {
@@ -844,13 +841,13 @@ static json_t *side_json(const struct metric *m, int s, size_t nruns)
 	json_t *o = json_object();
 	int bad = 0;
 
-	bad |= set(o, "count", json_integer((json_int_t)m->count[s]));
-	bad |= set(o, "samples", json_integer((json_int_t)m->npooled[s]));
-	bad |= set(o, "runs", json_integer((json_int_t)nruns));
-	bad |= set(o, "p50", jnum(m->p[s][0]));
-	bad |= set(o, "p90", jnum(m->p[s][1]));
-	bad |= set(o, "p99", jnum(m->p[s][2]));
-	bad |= set(o, "max", jnum(m->p[s][3]));
+	bad |= mprof_json_set(o, "count", json_integer((json_int_t)m->count[s]));
+	bad |= mprof_json_set(o, "samples", json_integer((json_int_t)m->npooled[s]));
+	bad |= mprof_json_set(o, "runs", json_integer((json_int_t)nruns));
+	bad |= mprof_json_set(o, "p50", jnum(m->p[s][0]));
+	bad |= mprof_json_set(o, "p90", jnum(m->p[s][1]));
+	bad |= mprof_json_set(o, "p99", jnum(m->p[s][2]));
+	bad |= mprof_json_set(o, "max", jnum(m->p[s][3]));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -863,10 +860,10 @@ static json_t *change_json(double v, const struct prof_bootstrap_ci *ci)
 	json_t *o = json_object();
 	int bad = 0;
 
-	bad |= set(o, "value", jnum(v));
+	bad |= mprof_json_set(o, "value", jnum(v));
 	if (ci) {
-		bad |= set(o, "ci_lo", jnum(ci->lo));
-		bad |= set(o, "ci_hi", jnum(ci->hi));
+		bad |= mprof_json_set(o, "ci_lo", jnum(ci->lo));
+		bad |= mprof_json_set(o, "ci_hi", jnum(ci->hi));
 	}
 	if (bad) {
 		json_decref(o);
@@ -880,27 +877,27 @@ static json_t *metric_json(const struct compare *c, const struct metric *m)
 	json_t *o = json_object(), *ch = json_object(), *mw = json_object();
 	int bad = !ch || !mw;
 
-	bad |= set(o, "name", json_string(m->name));
-	bad |= set(o, "class", json_string(class_names[m->cls]));
-	bad |= set(o, "unit", json_string(class_units[m->cls]));
-	bad |= set(o, "base", side_json(m, 0, c->o->nbase));
-	bad |= set(o, "new", side_json(m, 1, c->o->nnew));
-	bad |= set(ch, "p50", change_json(m->ci[0].change, &m->ci[0]));
-	bad |= set(ch, "p90", change_json(m->ci[1].change, &m->ci[1]));
-	bad |= set(ch, "p99", change_json(m->ci[2].change, &m->ci[2]));
-	bad |= set(ch, "max", change_json(m->change_max, NULL));
-	bad |= set(ch, "count", change_json(m->change_count, NULL));
-	bad |= set(o, "change", json_incref(ch));
-	bad |= set(mw, "u", jnum(m->tested ? m->mwu.u : NAN));
-	bad |= set(mw, "z", jnum(m->tested ? m->mwu.z : NAN));
-	bad |= set(mw, "p", jnum(m->tested ? m->mwu.p : NAN));
-	bad |= set(mw, "p_adjusted", jnum(m->p_adj));
-	bad |= set(mw, "auc", jnum(m->tested ? m->mwu.auc : NAN));
-	bad |= set(o, "mann_whitney", json_incref(mw));
-	bad |= set(o, "significant", json_boolean(m->significant));
-	bad |= set(o, "lossy", json_boolean(m->lossy));
-	bad |= set(o, "status", json_string(status_of(m)));
-	bad |= set(o, "rule", m->fired ? json_string(m->fired) : json_null());
+	bad |= mprof_json_set(o, "name", json_string(m->name));
+	bad |= mprof_json_set(o, "class", json_string(class_names[m->cls]));
+	bad |= mprof_json_set(o, "unit", json_string(class_units[m->cls]));
+	bad |= mprof_json_set(o, "base", side_json(m, 0, c->o->nbase));
+	bad |= mprof_json_set(o, "new", side_json(m, 1, c->o->nnew));
+	bad |= mprof_json_set(ch, "p50", change_json(m->ci[0].change, &m->ci[0]));
+	bad |= mprof_json_set(ch, "p90", change_json(m->ci[1].change, &m->ci[1]));
+	bad |= mprof_json_set(ch, "p99", change_json(m->ci[2].change, &m->ci[2]));
+	bad |= mprof_json_set(ch, "max", change_json(m->change_max, NULL));
+	bad |= mprof_json_set(ch, "count", change_json(m->change_count, NULL));
+	bad |= mprof_json_set(o, "change", json_incref(ch));
+	bad |= mprof_json_set(mw, "u", jnum(m->tested ? m->mwu.u : NAN));
+	bad |= mprof_json_set(mw, "z", jnum(m->tested ? m->mwu.z : NAN));
+	bad |= mprof_json_set(mw, "p", jnum(m->tested ? m->mwu.p : NAN));
+	bad |= mprof_json_set(mw, "p_adjusted", jnum(m->p_adj));
+	bad |= mprof_json_set(mw, "auc", jnum(m->tested ? m->mwu.auc : NAN));
+	bad |= mprof_json_set(o, "mann_whitney", json_incref(mw));
+	bad |= mprof_json_set(o, "significant", json_boolean(m->significant));
+	bad |= mprof_json_set(o, "lossy", json_boolean(m->lossy));
+	bad |= mprof_json_set(o, "status", json_string(status_of(m)));
+	bad |= mprof_json_set(o, "rule", m->fired ? json_string(m->fired) : json_null());
 	json_decref(ch);
 	json_decref(mw);
 	if (bad) {
@@ -920,16 +917,16 @@ static json_t *runs_json(const struct compare *c, int side)
 		json_t *o = json_object();
 		int bad = 0;
 
-		bad |= set(o, "trace", json_string(ri->path));
-		bad |= set(o, "events", json_integer((json_int_t)ri->events));
-		bad |= set(o, "compared_events", json_integer((json_int_t)ri->in_window));
-		bad |= set(o, "compared_ns", json_integer((json_int_t)ri->duration_ns));
-		bad |= set(o, "loss_gaps", json_integer((json_int_t)ri->gaps));
-		bad |= set(o, "dropped_no_slot", json_integer((json_int_t)(ri->counts.dropped_no_slot & INT64_MAX)));
-		bad |= set(o, "refused_events", json_integer((json_int_t)(ri->counts.refused_events & INT64_MAX)));
-		bad |= set(o, "schema_errors", json_integer((json_int_t)(ri->counts.schema_errors & INT64_MAX)));
-		bad |= set(o, "lossy", json_boolean(ri->lossy));
-		bad |= set(o, "incomplete", json_boolean(ri->incomplete));
+		bad |= mprof_json_set(o, "trace", json_string(ri->path));
+		bad |= mprof_json_set(o, "events", json_integer((json_int_t)ri->events));
+		bad |= mprof_json_set(o, "compared_events", json_integer((json_int_t)ri->in_window));
+		bad |= mprof_json_set(o, "compared_ns", json_integer((json_int_t)ri->duration_ns));
+		bad |= mprof_json_set(o, "loss_gaps", json_integer((json_int_t)ri->gaps));
+		bad |= mprof_json_set(o, "dropped_no_slot", json_integer((json_int_t)(ri->counts.dropped_no_slot & INT64_MAX)));
+		bad |= mprof_json_set(o, "refused_events", json_integer((json_int_t)(ri->counts.refused_events & INT64_MAX)));
+		bad |= mprof_json_set(o, "schema_errors", json_integer((json_int_t)(ri->counts.schema_errors & INT64_MAX)));
+		bad |= mprof_json_set(o, "lossy", json_boolean(ri->lossy));
+		bad |= mprof_json_set(o, "incomplete", json_boolean(ri->incomplete));
 		if (bad || append(arr, o)) {
 			json_decref(arr);
 			return NULL;
@@ -945,39 +942,39 @@ static int print_json(const struct compare *c, const struct compare_rule *rules,
 	json_t *boot = json_object();
 	int bad = !metrics || !rl || !win || !boot;
 
-	bad |= set(root, "mprof_compare", json_integer(1));
-	bad |= set(root, "base", runs_json(c, 0));
-	bad |= set(root, "new", runs_json(c, 1));
-	bad |= set(win, "from_ns", o->have_from ? json_integer((json_int_t)o->from_ns) : json_null());
-	bad |= set(win, "to_ns", o->have_to ? json_integer((json_int_t)o->to_ns) : json_null());
-	bad |= set(win, "phase_start", o->phase_start[0] ? json_string(o->phase_start) : json_null());
-	bad |= set(win, "phase_end", o->phase_end[0] ? json_string(o->phase_end) : json_null());
-	bad |= set(root, "window", json_incref(win));
-	bad |= set(root, "alpha", json_real(o->alpha));
-	bad |= set(root, "correction", json_string("holm"));
-	bad |= set(boot, "iterations", json_integer(o->iterations));
-	bad |= set(boot, "level", json_real(o->level));
-	bad |= set(boot, "seed", json_integer((json_int_t)(o->seed & INT64_MAX)));
-	bad |= set(root, "bootstrap", json_incref(boot));
-	bad |= set(root, "allow_loss", json_boolean(o->allow_loss));
+	bad |= mprof_json_set(root, "mprof_compare", json_integer(1));
+	bad |= mprof_json_set(root, "base", runs_json(c, 0));
+	bad |= mprof_json_set(root, "new", runs_json(c, 1));
+	bad |= mprof_json_set(win, "from_ns", o->have_from ? json_integer((json_int_t)o->from_ns) : json_null());
+	bad |= mprof_json_set(win, "to_ns", o->have_to ? json_integer((json_int_t)o->to_ns) : json_null());
+	bad |= mprof_json_set(win, "phase_start", o->phase_start[0] ? json_string(o->phase_start) : json_null());
+	bad |= mprof_json_set(win, "phase_end", o->phase_end[0] ? json_string(o->phase_end) : json_null());
+	bad |= mprof_json_set(root, "window", json_incref(win));
+	bad |= mprof_json_set(root, "alpha", json_real(o->alpha));
+	bad |= mprof_json_set(root, "correction", json_string("holm"));
+	bad |= mprof_json_set(boot, "iterations", json_integer(o->iterations));
+	bad |= mprof_json_set(boot, "level", json_real(o->level));
+	bad |= mprof_json_set(boot, "seed", json_integer((json_int_t)(o->seed & INT64_MAX)));
+	bad |= mprof_json_set(root, "bootstrap", json_incref(boot));
+	bad |= mprof_json_set(root, "allow_loss", json_boolean(o->allow_loss));
 	for (size_t k = 0; k < nrules; k++) {
 		json_t *r = json_object();
 
-		bad |= set(r, "rule", json_string(rules[k].text));
-		bad |= set(r, "metric", json_string(rules[k].metric));
-		bad |= set(r, "stat", json_string(compare_stat_name(rules[k].stat)));
-		bad |= set(r, "op", json_string(rules[k].up ? ">" : "<"));
-		bad |= set(r, "threshold", json_real(rules[k].threshold));
-		bad |= set(r, "default", json_boolean(rules[k].builtin));
+		bad |= mprof_json_set(r, "rule", json_string(rules[k].text));
+		bad |= mprof_json_set(r, "metric", json_string(rules[k].metric));
+		bad |= mprof_json_set(r, "stat", json_string(compare_stat_name(rules[k].stat)));
+		bad |= mprof_json_set(r, "op", json_string(rules[k].up ? ">" : "<"));
+		bad |= mprof_json_set(r, "threshold", json_real(rules[k].threshold));
+		bad |= mprof_json_set(r, "default", json_boolean(rules[k].builtin));
 		bad |= append(rl, r);
 	}
-	bad |= set(root, "rules", json_incref(rl));
+	bad |= mprof_json_set(root, "rules", json_incref(rl));
 	for (size_t i = 0; i < c->nm; i++)
 		bad |= append(metrics, metric_json(c, &c->m[i]));
-	bad |= set(root, "metrics", json_incref(metrics));
-	bad |= set(root, "verdict", json_string(exit_code == MPROF_EXIT_REGRESSED ? "regressed"
+	bad |= mprof_json_set(root, "metrics", json_incref(metrics));
+	bad |= mprof_json_set(root, "verdict", json_string(exit_code == MPROF_EXIT_REGRESSED ? "regressed"
 						 : exit_code == MPROF_EXIT_UNDECIDED ? "undecided" : "ok"));
-	bad |= set(root, "exit", json_integer(exit_code));
+	bad |= mprof_json_set(root, "exit", json_integer(exit_code));
 	if (!bad) {
 		json_dumpf(root, stdout, JSON_INDENT(2));
 		fputc('\n', stdout);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "jsonout.h"
 #include "gcreport.h"
 #include "lossreport.h"
 #include "profile/analysis.h"
@@ -214,23 +215,18 @@ static json_t *json_value(const struct prof_value *v)
 	}
 }
 
-/* Set @key of @obj; a NULL @v (out of memory) is reported by the caller. */
-static int set(json_t *obj, const char *key, json_t *v)
-{
-	return obj && v ? json_object_set_new(obj, key, v) : (json_decref(v), -1);
-}
 
 static json_t *span_json(struct prof_span_stats *s)
 {
 	json_t *o = json_object();
 	int bad = 0;
 
-	bad |= set(o, "count", json_u64(s->count));
-	bad |= set(o, "total_ns", json_u64(s->total_ns));
-	bad |= set(o, "p50_ns", json_u64(prof_span_percentile(s, 0.5)));
-	bad |= set(o, "p90_ns", json_u64(prof_span_percentile(s, 0.9)));
-	bad |= set(o, "p99_ns", json_u64(prof_span_percentile(s, 0.99)));
-	bad |= set(o, "max_ns", json_u64(prof_span_max(s)));
+	bad |= mprof_json_set(o, "count", json_u64(s->count));
+	bad |= mprof_json_set(o, "total_ns", json_u64(s->total_ns));
+	bad |= mprof_json_set(o, "p50_ns", json_u64(prof_span_percentile(s, 0.5)));
+	bad |= mprof_json_set(o, "p90_ns", json_u64(prof_span_percentile(s, 0.9)));
+	bad |= mprof_json_set(o, "p99_ns", json_u64(prof_span_percentile(s, 0.99)));
+	bad |= mprof_json_set(o, "max_ns", json_u64(prof_span_max(s)));
 	if (!strncmp(s->name, "net.exchange", 12)) { /* the GC join's latencies: no pairing counts */
 		if (bad) {
 			json_decref(o);
@@ -238,10 +234,10 @@ static json_t *span_json(struct prof_span_stats *s)
 		}
 		return o;
 	}
-	bad |= set(o, "unmatched", json_u64(s->unmatched_begin + s->unmatched_end));
-	bad |= set(o, "unmatched_begin", json_u64(s->unmatched_begin));
-	bad |= set(o, "unmatched_end", json_u64(s->unmatched_end));
-	bad |= set(o, "broken_by_loss", json_u64(s->broken_by_loss));
+	bad |= mprof_json_set(o, "unmatched", json_u64(s->unmatched_begin + s->unmatched_end));
+	bad |= mprof_json_set(o, "unmatched_begin", json_u64(s->unmatched_begin));
+	bad |= mprof_json_set(o, "unmatched_end", json_u64(s->unmatched_end));
+	bad |= mprof_json_set(o, "broken_by_loss", json_u64(s->broken_by_loss));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -260,14 +256,14 @@ static json_t *gc_json(struct prof_analysis *a)
 	o = json_object();
 	kinds = json_object();
 	for (int k = 0; k < PROF_GC_KIND_COUNT; k++)
-		bad |= set(kinds, prof_gc_kind_name((enum prof_gc_kind)k), json_u64(t.count[k]));
-	bad |= set(o, "collections", json_u64(t.collections));
-	bad |= set(o, "gc_ns", json_u64(t.gc_ns));
-	bad |= set(o, "summed_ns", json_u64(t.summed_ns));
-	bad |= set(o, "collection_ns", json_u64(t.collection_ns));
-	bad |= set(o, "wall_ns", json_u64(t.wall_ns));
-	bad |= set(o, "nesting", json_string("union"));
-	bad |= set(o, "count", kinds);
+		bad |= mprof_json_set(kinds, prof_gc_kind_name((enum prof_gc_kind)k), json_u64(t.count[k]));
+	bad |= mprof_json_set(o, "collections", json_u64(t.collections));
+	bad |= mprof_json_set(o, "gc_ns", json_u64(t.gc_ns));
+	bad |= mprof_json_set(o, "summed_ns", json_u64(t.summed_ns));
+	bad |= mprof_json_set(o, "collection_ns", json_u64(t.collection_ns));
+	bad |= mprof_json_set(o, "wall_ns", json_u64(t.wall_ns));
+	bad |= mprof_json_set(o, "nesting", json_string("union"));
+	bad |= mprof_json_set(o, "count", kinds);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -292,25 +288,25 @@ static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
 	conns = json_array();
 	delayed = json_array();
 	bad |= !o || !lat || !conns || !delayed;
-	bad |= set(o, "connections", json_u64(n.connections));
-	bad |= set(o, "exchanges", json_u64(n.exchanges));
-	bad |= set(o, "delayed", json_u64(n.delayed));
-	bad |= set(o, "gc_ns", json_u64(n.gc_ns));
-	bad |= set(o, "unanswered", json_u64(n.unanswered));
-	bad |= set(o, "broken_by_loss", json_u64(n.broken_by_loss));
-	bad |= set(lat, "all", span_json(n.all));
-	bad |= set(lat, "clean", span_json(n.clean));
-	bad |= set(lat, "delayed", span_json(n.delayed_lat));
+	bad |= mprof_json_set(o, "connections", json_u64(n.connections));
+	bad |= mprof_json_set(o, "exchanges", json_u64(n.exchanges));
+	bad |= mprof_json_set(o, "delayed", json_u64(n.delayed));
+	bad |= mprof_json_set(o, "gc_ns", json_u64(n.gc_ns));
+	bad |= mprof_json_set(o, "unanswered", json_u64(n.unanswered));
+	bad |= mprof_json_set(o, "broken_by_loss", json_u64(n.broken_by_loss));
+	bad |= mprof_json_set(lat, "all", span_json(n.all));
+	bad |= mprof_json_set(lat, "clean", span_json(n.clean));
+	bad |= mprof_json_set(lat, "delayed", span_json(n.delayed_lat));
 	for (i = 0; i < prof_analysis_net_conn_count(a); i++) {
 		const struct prof_net_conn *c = prof_analysis_net_conn(a, i);
 		json_t *co = json_object();
 
-		bad |= set(co, "trace", json_string(part_name(t, c->trace)));
-		bad |= set(co, "conn", json_u64(c->conn));
-		bad |= set(co, "exchanges", json_u64(c->exchanges));
-		bad |= set(co, "delayed", json_u64(c->delayed));
-		bad |= set(co, "gc_ns", json_u64(c->gc_ns));
-		bad |= set(co, "unanswered", json_u64(c->unanswered));
+		bad |= mprof_json_set(co, "trace", json_string(part_name(t, c->trace)));
+		bad |= mprof_json_set(co, "conn", json_u64(c->conn));
+		bad |= mprof_json_set(co, "exchanges", json_u64(c->exchanges));
+		bad |= mprof_json_set(co, "delayed", json_u64(c->delayed));
+		bad |= mprof_json_set(co, "gc_ns", json_u64(c->gc_ns));
+		bad |= mprof_json_set(co, "unanswered", json_u64(c->unanswered));
 		bad |= !co || json_array_append_new(conns, co) != 0;
 	}
 	for (i = 0; i < prof_analysis_net_exchange_count(a); i++) {
@@ -320,16 +316,16 @@ static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
 		if (!x->gc_ns)
 			continue;
 		xo = json_object();
-		bad |= set(xo, "trace", json_string(part_name(t, x->trace)));
-		bad |= set(xo, "conn", json_u64(x->conn));
-		bad |= set(xo, "index", json_u64(x->index));
-		bad |= set(xo, "latency_ns", json_u64(x->end_ns - x->begin_ns));
-		bad |= set(xo, "gc_ns", json_u64(x->gc_ns));
+		bad |= mprof_json_set(xo, "trace", json_string(part_name(t, x->trace)));
+		bad |= mprof_json_set(xo, "conn", json_u64(x->conn));
+		bad |= mprof_json_set(xo, "index", json_u64(x->index));
+		bad |= mprof_json_set(xo, "latency_ns", json_u64(x->end_ns - x->begin_ns));
+		bad |= mprof_json_set(xo, "gc_ns", json_u64(x->gc_ns));
 		bad |= !xo || json_array_append_new(delayed, xo) != 0;
 	}
-	bad |= set(o, "latency", lat);
-	bad |= set(o, "per_connection", conns);
-	bad |= set(o, "delayed_exchanges", delayed);
+	bad |= mprof_json_set(o, "latency", lat);
+	bad |= mprof_json_set(o, "per_connection", conns);
+	bad |= mprof_json_set(o, "delayed_exchanges", delayed);
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -347,46 +343,46 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	size_t i;
 	int bad = !root || !events || !spans || !counters || !clock;
 
-	bad |= set(clock, "source", json_string(clock_name(&desc->clock)));
-	bad |= set(clock, "freq_hz", json_u64(desc->clock.freq_hz));
-	bad |= set(clock, "calibrated", json_boolean(desc->clock.calibrated));
-	bad |= set(root, "clock", json_incref(clock));
-	bad |= set(root, "trace", json_string(dir));
-	bad |= set(root, "duration_ns", json_u64(prof_analysis_wall_ns(a)));
-	bad |= set(root, "streams", json_u64(ts->streams));
-	bad |= set(root, "packets", json_u64(ts->packets));
-	bad |= set(root, "events", json_u64(ts->events));
-	bad |= set(root, "events_discarded", json_u64(ts->events_discarded));
-	bad |= set(root, "packets_lost", json_u64(ts->packets_lost));
-	bad |= set(root, "invalid_packets", json_u64(ts->invalid_packets));
-	bad |= set(root, "incomplete", json_boolean(ts->incomplete));
-	bad |= set(root, "packets_out_of_order", json_u64(ts->packets_out_of_order));
-	bad |= set(root, "packets_misplaced", json_u64(ts->packets_misplaced));
-	bad |= set(root, "traces", json_u64(ts->traces));
-	bad |= set(root, "dropped_no_slot", json_u64(lr->region.dropped_no_slot));
-	bad |= set(root, "refused_events", json_u64(lr->region.refused_events));
-	bad |= set(root, "refused_invalid", json_u64(lr->region.refused_invalid));
-	bad |= set(root, "schema_errors", json_u64(lr->region.schema_errors));
-	bad |= set(root, "strings_truncated", json_u64(lr->region.strings_truncated));
-	bad |= set(root, "spans_broken_by_loss", json_u64(lr->spans_broken));
-	bad |= set(root, "loss_gaps", json_u64(lr->gaps));
+	bad |= mprof_json_set(clock, "source", json_string(clock_name(&desc->clock)));
+	bad |= mprof_json_set(clock, "freq_hz", json_u64(desc->clock.freq_hz));
+	bad |= mprof_json_set(clock, "calibrated", json_boolean(desc->clock.calibrated));
+	bad |= mprof_json_set(root, "clock", json_incref(clock));
+	bad |= mprof_json_set(root, "trace", json_string(dir));
+	bad |= mprof_json_set(root, "duration_ns", json_u64(prof_analysis_wall_ns(a)));
+	bad |= mprof_json_set(root, "streams", json_u64(ts->streams));
+	bad |= mprof_json_set(root, "packets", json_u64(ts->packets));
+	bad |= mprof_json_set(root, "events", json_u64(ts->events));
+	bad |= mprof_json_set(root, "events_discarded", json_u64(ts->events_discarded));
+	bad |= mprof_json_set(root, "packets_lost", json_u64(ts->packets_lost));
+	bad |= mprof_json_set(root, "invalid_packets", json_u64(ts->invalid_packets));
+	bad |= mprof_json_set(root, "incomplete", json_boolean(ts->incomplete));
+	bad |= mprof_json_set(root, "packets_out_of_order", json_u64(ts->packets_out_of_order));
+	bad |= mprof_json_set(root, "packets_misplaced", json_u64(ts->packets_misplaced));
+	bad |= mprof_json_set(root, "traces", json_u64(ts->traces));
+	bad |= mprof_json_set(root, "dropped_no_slot", json_u64(lr->region.dropped_no_slot));
+	bad |= mprof_json_set(root, "refused_events", json_u64(lr->region.refused_events));
+	bad |= mprof_json_set(root, "refused_invalid", json_u64(lr->region.refused_invalid));
+	bad |= mprof_json_set(root, "schema_errors", json_u64(lr->region.schema_errors));
+	bad |= mprof_json_set(root, "strings_truncated", json_u64(lr->region.strings_truncated));
+	bad |= mprof_json_set(root, "spans_broken_by_loss", json_u64(lr->spans_broken));
+	bad |= mprof_json_set(root, "loss_gaps", json_u64(lr->gaps));
 	for (i = 0; i < prof_analysis_event_count(a); i++) {
 		const struct prof_event_stats *e = prof_analysis_event(a, i);
 
-		bad |= set(events, e->name, json_u64(e->count));
+		bad |= mprof_json_set(events, e->name, json_u64(e->count));
 		if (e->kind == PROF_KIND_COUNTER && e->has_last)
-			bad |= set(counters, e->name, json_value(&e->last));
+			bad |= mprof_json_set(counters, e->name, json_value(&e->last));
 	}
 	for (i = 0; i < prof_analysis_span_count(a); i++) {
 		struct prof_span_stats *s = prof_analysis_span(a, i);
 
-		bad |= set(spans, s->name, span_json(s));
+		bad |= mprof_json_set(spans, s->name, span_json(s));
 	}
-	bad |= set(root, "event_counts", json_incref(events));
-	bad |= set(root, "spans", json_incref(spans));
-	bad |= set(root, "counters", json_incref(counters));
-	bad |= set(root, "gc", gc_json(a));
-	bad |= set(root, "net_gc", net_gc_json(t, a));
+	bad |= mprof_json_set(root, "event_counts", json_incref(events));
+	bad |= mprof_json_set(root, "spans", json_incref(spans));
+	bad |= mprof_json_set(root, "counters", json_incref(counters));
+	bad |= mprof_json_set(root, "gc", gc_json(a));
+	bad |= mprof_json_set(root, "net_gc", net_gc_json(t, a));
 	if (!bad) {
 		/* A write error shows in ferror(stdout), checked by the caller. */
 		json_dumpf(root, stdout, JSON_INDENT(2) | JSON_SORT_KEYS);
