@@ -282,13 +282,16 @@ static int proc_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 }
 
 /* Take every complete packet; with @final (the process is gone, or the
- * recording stops), its open packets too. */
-static int proc_drain(struct recorder *rec, struct proc *p, int final)
+ * recording stops), its open packets too.  @packets (may be NULL) receives
+ * how many complete packets were taken. */
+static int proc_drain(struct recorder *rec, struct proc *p, int final, int *packets)
 {
 	struct sink_ctx c = { rec, p };
 	int ret;
 
 	ret = prof_region_reader_drain(p->reader, proc_sink, &c);
+	if (packets)
+		*packets = ret > 0 ? ret : 0;
 	if (ret >= 0 && final)
 		ret = prof_region_reader_scrape(p->reader, proc_sink, &c);
 	if (ret < 0) {
@@ -332,7 +335,7 @@ static void proc_release(struct proc *p)
 /* The process ended (or the recording stops): take the rest, close. */
 static int proc_finish(struct recorder *rec, struct proc *p)
 {
-	int ret = proc_drain(rec, p, 1);
+	int ret = proc_drain(rec, p, 1, NULL);
 
 	if (p->writer) {
 		int r = ret ? prof_ctf_writer_abandon(p->writer) : prof_ctf_writer_close(p->writer);
@@ -1055,7 +1058,7 @@ int cmd_record(int argc, char **argv)
 	struct prof_error err;
 	struct prof_region *probe = NULL;
 	char spec[PATH_MAX + 8], buf[600];
-	int exec_errno = 0, ret = MPROF_EXIT_SYSTEM, started = 0, stopped = 0, told_waiting = 0, failed = 0;
+	int exec_errno = 0, ret = MPROF_EXIT_SYSTEM, started = 0, stopped = 0, told_waiting = 0, failed = 0, busy = 0;
 	struct proc *p;
 
 	switch (record_parse_options(argc, argv, &o)) {
@@ -1120,6 +1123,10 @@ int cmd_record(int argc, char **argv)
 	started = 1;
 	rec.child_pidfd = (int)syscall(SYS_pidfd_open, rec.child, 0);
 
+	/* A round that took packets is followed at once by another, without
+	 * waiting for the period: a producer running flat out is drained back
+	 * to back until its rings are empty, instead of filling them for a
+	 * whole period after each round (the period is the idle wait only). */
 	for (;;) {
 		struct pollfd *pf;
 		struct proc **pp;
@@ -1143,7 +1150,7 @@ int cmd_record(int argc, char **argv)
 				pf[i].fd = p->conn;
 				pf[i++].events = POLLIN;
 			}
-		if (poll(pf, n, (int)o.period_ms) < 0 && errno != EINTR) {
+		if (poll(pf, n, busy ? 0 : (int)o.period_ms) < 0 && errno != EINTR) {
 			mprof_error("record", "poll: %s", strerror(errno));
 			free(pf);
 			failed = 1;
@@ -1178,13 +1185,17 @@ int cmd_record(int argc, char **argv)
 		if (failed)
 			break;
 		no_children = reap(&rec);
+		busy = 0;
 		for (p = rec.procs; p; p = p->next) {
+			int taken;
+
 			if (p->state != PROC_LIVE)
 				continue;
-			if (proc_drain(&rec, p, 0) != 0) {
+			if (proc_drain(&rec, p, 0, &taken) != 0) {
 				failed = 1;
 				break;
 			}
+			busy |= taken > 0;
 			live++;
 		}
 		if (failed)
