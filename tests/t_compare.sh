@@ -112,7 +112,15 @@ expect_rc "two unchanged runs per side" 0 "$MPROF" compare "$work/base" "$work/b
 "$MPROF" compare --json --seed 7 "$work/base" "$work/slow" > "$work/r1.json"
 "$MPROF" compare --json --seed 7 "$work/base" "$work/slow" > "$work/r2.json"
 cmp -s "$work/r1.json" "$work/r2.json" && ok "same seed, same report" || fail "same seed gave another report"
-for j in r1 runs1 phase; do
+# A u64 above INT64_MAX is written exactly, as stats --json does (a string).
+"$MPROF" compare --json --seed 18446744073709551615 "$work/base" "$work/slow" > "$work/r3.json"
+python3 - "$work/r3.json" <<'PY' && ok "a u64 seed is exact in the report" || fail "u64 seed in the report"
+import json, sys
+seed = json.load(open(sys.argv[1]))["bootstrap"]["seed"]
+if seed != "18446744073709551615":
+    sys.exit(f"FAIL: seed {seed!r}, expected '18446744073709551615'")
+PY
+for j in r1 r3 runs1 phase; do
 	python3 - "$work/$j.json" "$here/docs/compare-json.schema.json" <<'PY' && ok "$j.json is valid against the schema" || fail "$j.json against the schema"
 import json, sys
 try:

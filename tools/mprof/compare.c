@@ -841,8 +841,8 @@ static json_t *side_json(const struct metric *m, int s, size_t nruns)
 	json_t *o = json_object();
 	int bad = 0;
 
-	bad |= mprof_json_set(o, "count", json_integer((json_int_t)m->count[s]));
-	bad |= mprof_json_set(o, "samples", json_integer((json_int_t)m->npooled[s]));
+	bad |= mprof_json_set(o, "count", mprof_json_u64(m->count[s]));
+	bad |= mprof_json_set(o, "samples", mprof_json_u64(m->npooled[s]));
 	bad |= mprof_json_set(o, "runs", json_integer((json_int_t)nruns));
 	bad |= mprof_json_set(o, "p50", jnum(m->p[s][0]));
 	bad |= mprof_json_set(o, "p90", jnum(m->p[s][1]));
@@ -918,13 +918,13 @@ static json_t *runs_json(const struct compare *c, int side)
 		int bad = 0;
 
 		bad |= mprof_json_set(o, "trace", json_string(ri->path));
-		bad |= mprof_json_set(o, "events", json_integer((json_int_t)ri->events));
-		bad |= mprof_json_set(o, "compared_events", json_integer((json_int_t)ri->in_window));
-		bad |= mprof_json_set(o, "compared_ns", json_integer((json_int_t)ri->duration_ns));
-		bad |= mprof_json_set(o, "loss_gaps", json_integer((json_int_t)ri->gaps));
-		bad |= mprof_json_set(o, "dropped_no_slot", json_integer((json_int_t)(ri->counts.dropped_no_slot & INT64_MAX)));
-		bad |= mprof_json_set(o, "refused_events", json_integer((json_int_t)(ri->counts.refused_events & INT64_MAX)));
-		bad |= mprof_json_set(o, "schema_errors", json_integer((json_int_t)(ri->counts.schema_errors & INT64_MAX)));
+		bad |= mprof_json_set(o, "events", mprof_json_u64(ri->events));
+		bad |= mprof_json_set(o, "compared_events", mprof_json_u64(ri->in_window));
+		bad |= mprof_json_set(o, "compared_ns", mprof_json_u64(ri->duration_ns));
+		bad |= mprof_json_set(o, "loss_gaps", mprof_json_u64(ri->gaps));
+		bad |= mprof_json_set(o, "dropped_no_slot", mprof_json_u64(ri->counts.dropped_no_slot));
+		bad |= mprof_json_set(o, "refused_events", mprof_json_u64(ri->counts.refused_events));
+		bad |= mprof_json_set(o, "schema_errors", mprof_json_u64(ri->counts.schema_errors));
 		bad |= mprof_json_set(o, "lossy", json_boolean(ri->lossy));
 		bad |= mprof_json_set(o, "incomplete", json_boolean(ri->incomplete));
 		if (bad || append(arr, o)) {
@@ -945,8 +945,8 @@ static int print_json(const struct compare *c, const struct compare_rule *rules,
 	bad |= mprof_json_set(root, "mprof_compare", json_integer(1));
 	bad |= mprof_json_set(root, "base", runs_json(c, 0));
 	bad |= mprof_json_set(root, "new", runs_json(c, 1));
-	bad |= mprof_json_set(win, "from_ns", o->have_from ? json_integer((json_int_t)o->from_ns) : json_null());
-	bad |= mprof_json_set(win, "to_ns", o->have_to ? json_integer((json_int_t)o->to_ns) : json_null());
+	bad |= mprof_json_set(win, "from_ns", o->have_from ? mprof_json_u64(o->from_ns) : json_null());
+	bad |= mprof_json_set(win, "to_ns", o->have_to ? mprof_json_u64(o->to_ns) : json_null());
 	bad |= mprof_json_set(win, "phase_start", o->phase_start[0] ? json_string(o->phase_start) : json_null());
 	bad |= mprof_json_set(win, "phase_end", o->phase_end[0] ? json_string(o->phase_end) : json_null());
 	bad |= mprof_json_set(root, "window", json_incref(win));
@@ -954,7 +954,7 @@ static int print_json(const struct compare *c, const struct compare_rule *rules,
 	bad |= mprof_json_set(root, "correction", json_string("holm"));
 	bad |= mprof_json_set(boot, "iterations", json_integer(o->iterations));
 	bad |= mprof_json_set(boot, "level", json_real(o->level));
-	bad |= mprof_json_set(boot, "seed", json_integer((json_int_t)(o->seed & INT64_MAX)));
+	bad |= mprof_json_set(boot, "seed", mprof_json_u64(o->seed));
 	bad |= mprof_json_set(root, "bootstrap", json_incref(boot));
 	bad |= mprof_json_set(root, "allow_loss", json_boolean(o->allow_loss));
 	for (size_t k = 0; k < nrules; k++) {

@@ -184,17 +184,6 @@ static int print_net_gc(const struct prof_trace *t, struct prof_analysis *a)
 
 /* ---- JSON (docs/STATS-JSON.md) ---- */
 
-/* A u64, exact: an integer up to INT64_MAX, else a string of its decimal digits. */
-static json_t *json_u64(uint64_t v)
-{
-	char buf[24];
-
-	if (v <= (uint64_t)INT64_MAX)
-		return json_integer((json_int_t)v);
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	return json_string(buf);
-}
-
 /* A double: a number if finite, else "NaN", "Infinity" or "-Infinity". */
 static json_t *json_f64(double v)
 {
@@ -211,7 +200,7 @@ static json_t *json_value(const struct prof_value *v)
 	case PROF_TYPE_F64: return json_f64(v->v.f);
 	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32: case PROF_TYPE_S64:
 		return json_integer((json_int_t)v->v.s);
-	default: return json_u64(v->v.u);
+	default: return mprof_json_u64(v->v.u);
 	}
 }
 
@@ -221,12 +210,12 @@ static json_t *span_json(struct prof_span_stats *s)
 	json_t *o = json_object();
 	int bad = 0;
 
-	bad |= mprof_json_set(o, "count", json_u64(s->count));
-	bad |= mprof_json_set(o, "total_ns", json_u64(s->total_ns));
-	bad |= mprof_json_set(o, "p50_ns", json_u64(prof_span_percentile(s, 0.5)));
-	bad |= mprof_json_set(o, "p90_ns", json_u64(prof_span_percentile(s, 0.9)));
-	bad |= mprof_json_set(o, "p99_ns", json_u64(prof_span_percentile(s, 0.99)));
-	bad |= mprof_json_set(o, "max_ns", json_u64(prof_span_max(s)));
+	bad |= mprof_json_set(o, "count", mprof_json_u64(s->count));
+	bad |= mprof_json_set(o, "total_ns", mprof_json_u64(s->total_ns));
+	bad |= mprof_json_set(o, "p50_ns", mprof_json_u64(prof_span_percentile(s, 0.5)));
+	bad |= mprof_json_set(o, "p90_ns", mprof_json_u64(prof_span_percentile(s, 0.9)));
+	bad |= mprof_json_set(o, "p99_ns", mprof_json_u64(prof_span_percentile(s, 0.99)));
+	bad |= mprof_json_set(o, "max_ns", mprof_json_u64(prof_span_max(s)));
 	if (!strncmp(s->name, "net.exchange", 12)) { /* the GC join's latencies: no pairing counts */
 		if (bad) {
 			json_decref(o);
@@ -234,10 +223,10 @@ static json_t *span_json(struct prof_span_stats *s)
 		}
 		return o;
 	}
-	bad |= mprof_json_set(o, "unmatched", json_u64(s->unmatched_begin + s->unmatched_end));
-	bad |= mprof_json_set(o, "unmatched_begin", json_u64(s->unmatched_begin));
-	bad |= mprof_json_set(o, "unmatched_end", json_u64(s->unmatched_end));
-	bad |= mprof_json_set(o, "broken_by_loss", json_u64(s->broken_by_loss));
+	bad |= mprof_json_set(o, "unmatched", mprof_json_u64(s->unmatched_begin + s->unmatched_end));
+	bad |= mprof_json_set(o, "unmatched_begin", mprof_json_u64(s->unmatched_begin));
+	bad |= mprof_json_set(o, "unmatched_end", mprof_json_u64(s->unmatched_end));
+	bad |= mprof_json_set(o, "broken_by_loss", mprof_json_u64(s->broken_by_loss));
 	if (bad) {
 		json_decref(o);
 		return NULL;
@@ -256,12 +245,12 @@ static json_t *gc_json(struct prof_analysis *a)
 	o = json_object();
 	kinds = json_object();
 	for (int k = 0; k < PROF_GC_KIND_COUNT; k++)
-		bad |= mprof_json_set(kinds, prof_gc_kind_name((enum prof_gc_kind)k), json_u64(t.count[k]));
-	bad |= mprof_json_set(o, "collections", json_u64(t.collections));
-	bad |= mprof_json_set(o, "gc_ns", json_u64(t.gc_ns));
-	bad |= mprof_json_set(o, "summed_ns", json_u64(t.summed_ns));
-	bad |= mprof_json_set(o, "collection_ns", json_u64(t.collection_ns));
-	bad |= mprof_json_set(o, "wall_ns", json_u64(t.wall_ns));
+		bad |= mprof_json_set(kinds, prof_gc_kind_name((enum prof_gc_kind)k), mprof_json_u64(t.count[k]));
+	bad |= mprof_json_set(o, "collections", mprof_json_u64(t.collections));
+	bad |= mprof_json_set(o, "gc_ns", mprof_json_u64(t.gc_ns));
+	bad |= mprof_json_set(o, "summed_ns", mprof_json_u64(t.summed_ns));
+	bad |= mprof_json_set(o, "collection_ns", mprof_json_u64(t.collection_ns));
+	bad |= mprof_json_set(o, "wall_ns", mprof_json_u64(t.wall_ns));
 	bad |= mprof_json_set(o, "nesting", json_string("union"));
 	bad |= mprof_json_set(o, "count", kinds);
 	if (bad) {
@@ -288,12 +277,12 @@ static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
 	conns = json_array();
 	delayed = json_array();
 	bad |= !o || !lat || !conns || !delayed;
-	bad |= mprof_json_set(o, "connections", json_u64(n.connections));
-	bad |= mprof_json_set(o, "exchanges", json_u64(n.exchanges));
-	bad |= mprof_json_set(o, "delayed", json_u64(n.delayed));
-	bad |= mprof_json_set(o, "gc_ns", json_u64(n.gc_ns));
-	bad |= mprof_json_set(o, "unanswered", json_u64(n.unanswered));
-	bad |= mprof_json_set(o, "broken_by_loss", json_u64(n.broken_by_loss));
+	bad |= mprof_json_set(o, "connections", mprof_json_u64(n.connections));
+	bad |= mprof_json_set(o, "exchanges", mprof_json_u64(n.exchanges));
+	bad |= mprof_json_set(o, "delayed", mprof_json_u64(n.delayed));
+	bad |= mprof_json_set(o, "gc_ns", mprof_json_u64(n.gc_ns));
+	bad |= mprof_json_set(o, "unanswered", mprof_json_u64(n.unanswered));
+	bad |= mprof_json_set(o, "broken_by_loss", mprof_json_u64(n.broken_by_loss));
 	bad |= mprof_json_set(lat, "all", span_json(n.all));
 	bad |= mprof_json_set(lat, "clean", span_json(n.clean));
 	bad |= mprof_json_set(lat, "delayed", span_json(n.delayed_lat));
@@ -302,11 +291,11 @@ static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
 		json_t *co = json_object();
 
 		bad |= mprof_json_set(co, "trace", json_string(part_name(t, c->trace)));
-		bad |= mprof_json_set(co, "conn", json_u64(c->conn));
-		bad |= mprof_json_set(co, "exchanges", json_u64(c->exchanges));
-		bad |= mprof_json_set(co, "delayed", json_u64(c->delayed));
-		bad |= mprof_json_set(co, "gc_ns", json_u64(c->gc_ns));
-		bad |= mprof_json_set(co, "unanswered", json_u64(c->unanswered));
+		bad |= mprof_json_set(co, "conn", mprof_json_u64(c->conn));
+		bad |= mprof_json_set(co, "exchanges", mprof_json_u64(c->exchanges));
+		bad |= mprof_json_set(co, "delayed", mprof_json_u64(c->delayed));
+		bad |= mprof_json_set(co, "gc_ns", mprof_json_u64(c->gc_ns));
+		bad |= mprof_json_set(co, "unanswered", mprof_json_u64(c->unanswered));
 		bad |= !co || json_array_append_new(conns, co) != 0;
 	}
 	for (i = 0; i < prof_analysis_net_exchange_count(a); i++) {
@@ -317,10 +306,10 @@ static json_t *net_gc_json(const struct prof_trace *t, struct prof_analysis *a)
 			continue;
 		xo = json_object();
 		bad |= mprof_json_set(xo, "trace", json_string(part_name(t, x->trace)));
-		bad |= mprof_json_set(xo, "conn", json_u64(x->conn));
-		bad |= mprof_json_set(xo, "index", json_u64(x->index));
-		bad |= mprof_json_set(xo, "latency_ns", json_u64(x->end_ns - x->begin_ns));
-		bad |= mprof_json_set(xo, "gc_ns", json_u64(x->gc_ns));
+		bad |= mprof_json_set(xo, "conn", mprof_json_u64(x->conn));
+		bad |= mprof_json_set(xo, "index", mprof_json_u64(x->index));
+		bad |= mprof_json_set(xo, "latency_ns", mprof_json_u64(x->end_ns - x->begin_ns));
+		bad |= mprof_json_set(xo, "gc_ns", mprof_json_u64(x->gc_ns));
 		bad |= !xo || json_array_append_new(delayed, xo) != 0;
 	}
 	bad |= mprof_json_set(o, "latency", lat);
@@ -344,32 +333,32 @@ static int print_json(const char *dir, const struct prof_trace_desc *desc, const
 	int bad = !root || !events || !spans || !counters || !clock;
 
 	bad |= mprof_json_set(clock, "source", json_string(clock_name(&desc->clock)));
-	bad |= mprof_json_set(clock, "freq_hz", json_u64(desc->clock.freq_hz));
+	bad |= mprof_json_set(clock, "freq_hz", mprof_json_u64(desc->clock.freq_hz));
 	bad |= mprof_json_set(clock, "calibrated", json_boolean(desc->clock.calibrated));
 	bad |= mprof_json_set(root, "clock", json_incref(clock));
 	bad |= mprof_json_set(root, "trace", json_string(dir));
-	bad |= mprof_json_set(root, "duration_ns", json_u64(prof_analysis_wall_ns(a)));
-	bad |= mprof_json_set(root, "streams", json_u64(ts->streams));
-	bad |= mprof_json_set(root, "packets", json_u64(ts->packets));
-	bad |= mprof_json_set(root, "events", json_u64(ts->events));
-	bad |= mprof_json_set(root, "events_discarded", json_u64(ts->events_discarded));
-	bad |= mprof_json_set(root, "packets_lost", json_u64(ts->packets_lost));
-	bad |= mprof_json_set(root, "invalid_packets", json_u64(ts->invalid_packets));
+	bad |= mprof_json_set(root, "duration_ns", mprof_json_u64(prof_analysis_wall_ns(a)));
+	bad |= mprof_json_set(root, "streams", mprof_json_u64(ts->streams));
+	bad |= mprof_json_set(root, "packets", mprof_json_u64(ts->packets));
+	bad |= mprof_json_set(root, "events", mprof_json_u64(ts->events));
+	bad |= mprof_json_set(root, "events_discarded", mprof_json_u64(ts->events_discarded));
+	bad |= mprof_json_set(root, "packets_lost", mprof_json_u64(ts->packets_lost));
+	bad |= mprof_json_set(root, "invalid_packets", mprof_json_u64(ts->invalid_packets));
 	bad |= mprof_json_set(root, "incomplete", json_boolean(ts->incomplete));
-	bad |= mprof_json_set(root, "packets_out_of_order", json_u64(ts->packets_out_of_order));
-	bad |= mprof_json_set(root, "packets_misplaced", json_u64(ts->packets_misplaced));
-	bad |= mprof_json_set(root, "traces", json_u64(ts->traces));
-	bad |= mprof_json_set(root, "dropped_no_slot", json_u64(lr->region.dropped_no_slot));
-	bad |= mprof_json_set(root, "refused_events", json_u64(lr->region.refused_events));
-	bad |= mprof_json_set(root, "refused_invalid", json_u64(lr->region.refused_invalid));
-	bad |= mprof_json_set(root, "schema_errors", json_u64(lr->region.schema_errors));
-	bad |= mprof_json_set(root, "strings_truncated", json_u64(lr->region.strings_truncated));
-	bad |= mprof_json_set(root, "spans_broken_by_loss", json_u64(lr->spans_broken));
-	bad |= mprof_json_set(root, "loss_gaps", json_u64(lr->gaps));
+	bad |= mprof_json_set(root, "packets_out_of_order", mprof_json_u64(ts->packets_out_of_order));
+	bad |= mprof_json_set(root, "packets_misplaced", mprof_json_u64(ts->packets_misplaced));
+	bad |= mprof_json_set(root, "traces", mprof_json_u64(ts->traces));
+	bad |= mprof_json_set(root, "dropped_no_slot", mprof_json_u64(lr->region.dropped_no_slot));
+	bad |= mprof_json_set(root, "refused_events", mprof_json_u64(lr->region.refused_events));
+	bad |= mprof_json_set(root, "refused_invalid", mprof_json_u64(lr->region.refused_invalid));
+	bad |= mprof_json_set(root, "schema_errors", mprof_json_u64(lr->region.schema_errors));
+	bad |= mprof_json_set(root, "strings_truncated", mprof_json_u64(lr->region.strings_truncated));
+	bad |= mprof_json_set(root, "spans_broken_by_loss", mprof_json_u64(lr->spans_broken));
+	bad |= mprof_json_set(root, "loss_gaps", mprof_json_u64(lr->gaps));
 	for (i = 0; i < prof_analysis_event_count(a); i++) {
 		const struct prof_event_stats *e = prof_analysis_event(a, i);
 
-		bad |= mprof_json_set(events, e->name, json_u64(e->count));
+		bad |= mprof_json_set(events, e->name, mprof_json_u64(e->count));
 		if (e->kind == PROF_KIND_COUNTER && e->has_last)
 			bad |= mprof_json_set(counters, e->name, json_value(&e->last));
 	}
