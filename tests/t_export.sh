@@ -80,6 +80,24 @@ else
 	fail "record the demo"
 fi
 
+# ---- a directory of traces: every process named by its own trace ----
+P="$O/tests/progs/rec_procs"
+if "$MPROF" record -q -o "$work/procs" -- sh -c "$P emit 1000; $P emit 1000" > /dev/null; then
+	expect_rc "export a directory of two traces" 0 "$MPROF" export --format chrome "$work/procs" -o "$work/procs.json"
+	python3 - "$work/procs.json" "$work/procs" <<'PY' || fails=$((fails + 1))
+import json, os, sys
+doc = json.load(open(sys.argv[1]))
+want = sorted(tuple(d.rsplit("-", 1)) for d in os.listdir(sys.argv[2]) if os.path.isdir(os.path.join(sys.argv[2], d)))
+got = sorted((e["args"]["name"], str(e["pid"])) for e in doc["traceEvents"] if e["ph"] == "M" and e["name"] == "process_name")
+used = sorted({str(e["pid"]) for e in doc["traceEvents"] if e["ph"] != "M"})
+if len(want) != 2 or got != want or used != sorted(p for _, p in want):
+    sys.exit(f"FAIL: processes named {got}, events under pids {used}, traces {want}")
+print(f"ok: both processes named by their traces: {got}")
+PY
+else
+	fail "record two processes"
+fi
+
 # ---- CSV: one row per event ----
 expect_rc "export --format csv" 0 "$MPROF" export --format csv "$work/t" -o "$work/t.csv"
 python3 - "$work/t.csv" "$work/t.stats.json" <<'PY' || fails=$((fails + 1))

@@ -51,8 +51,7 @@ struct exporter {
 	uint64_t *seen;           /* (pid << 32 | tid) + 1 of named threads: open addressing */
 	size_t seen_cap, seen_n;
 	const struct mprof_source *src;
-	int single_pid;           /* one process with a known pid: use it */
-	uint64_t pid;
+	int real_pids;            /* every trace's pid is known and no two are the same */
 	int err;
 };
 
@@ -345,9 +344,45 @@ static int prefix_of(struct exporter *x, const struct prof_decoded_event *ev, co
 
 /* ---- Chrome ---- */
 
+/* A process is its trace's pid where every trace has a distinct known
+ * one, else the trace's number from 1 (a pid reused by an exec'd program
+ * of a directory of traces, a foreign trace without one). */
 static uint64_t pid_of(const struct exporter *x, uint32_t trace)
 {
-	return x->single_pid ? x->pid : (uint64_t)trace + 1;
+	const struct prof_trace_desc *d = x->real_pids ? mprof_source_part_desc(x->src, trace) : NULL;
+
+	return d ? d->origin.pid : (uint64_t)trace + 1;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Whether every one of the source's @n traces has a known pid, no two the
+ * same; -ENOMEM. */
+static int pids_usable(const struct mprof_source *src, uint64_t n)
+{
+	uint64_t *pids, i;
+	int ok = 1;
+
+	if (n == 0 || n > SIZE_MAX / sizeof(*pids) || !(pids = malloc((size_t)n * sizeof(*pids))))
+		return n == 0 ? 0 : -ENOMEM;
+	for (i = 0; i < n && ok; i++) {
+		const struct prof_trace_desc *d = mprof_source_part_desc(src, (uint32_t)i);
+
+		pids[i] = d ? d->origin.pid : 0;
+		ok = pids[i] != 0;
+	}
+	if (ok) {
+		qsort(pids, (size_t)n, sizeof(*pids), cmp_u64);
+		for (i = 1; i < n && ok; i++)
+			ok = pids[i] != pids[i - 1];
+	}
+	free(pids);
+	return ok;
 }
 
 static void chrome_sep(struct exporter *x)
@@ -388,19 +423,18 @@ static int seen_insert(struct exporter *x, uint64_t key)
 /* Name a thread, and its process the first time, on first sight. */
 static int chrome_thread(struct exporter *x, uint32_t trace, uint64_t pid, uint32_t tid)
 {
-	const struct prof_trace_desc *d = mprof_source_desc(x->src);
+	const struct prof_trace_desc *d = mprof_source_part_desc(x->src, trace);
 	int r = seen_insert(x, ((uint64_t)trace << 32 | 0xffffffffu) + 1);
 
 	if (r < 0)
 		return r;
 	if (r) {
-		/* The source describes the first process of a directory of
-		 * traces; the others are named by their number. */
+		/* Each trace of a directory names its own process. */
 		chrome_sep(x);
 		OB_LIT(x, "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":");
 		ob_u64(x, pid);
 		OB_LIT(x, ",\"tid\":0,\"args\":{\"name\":");
-		if (trace == 0 && d->origin.procname[0]) {
+		if (d && d->origin.procname[0]) {
 			ob_json_str(x, d->origin.procname, strlen(d->origin.procname));
 		} else {
 			OB_LIT(x, "\"process ");
@@ -573,11 +607,13 @@ int cmd_export(int argc, char **argv)
 		return err.code == -ENOMEM ? MPROF_EXIT_SYSTEM : MPROF_EXIT_INPUT;
 	}
 	x.src = src;
-	x.pid = mprof_source_desc(src)->origin.pid;
-	/* A directory of several traces has several processes: number them
-	 * by part; a single trace uses its pid. */
 	mprof_source_stats(src, &ts);
-	x.single_pid = ts.traces <= 1 && x.pid != 0;
+	x.real_pids = pids_usable(src, ts.traces);
+	if (x.real_pids < 0) {
+		mprof_error("export", "out of memory");
+		ret = MPROF_EXIT_SYSTEM;
+		goto out;
+	}
 	a = prof_analysis_new(&mprof_source_desc(src)->clock);
 	if (!a || asprintf(&tmp, "%s.tmp.XXXXXX", out) < 0) {
 		tmp = NULL;

@@ -78,6 +78,18 @@ const struct prof_trace_desc *mprof_source_desc(const struct mprof_source *s);
 int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev);
 
 /**
+ * mprof_source_part_desc() - the description of one trace of a directory of
+ * traces (its origin names its process or guest: procname, pid, domain).
+ * @s: the source.
+ * @index: the part index (a decoded event's @trace).
+ *
+ * Return: the part's description (valid as mprof_source_desc()'s), or NULL
+ * if @index is out of range; a foreign trace has one part, described by
+ * mprof_source_desc().
+ */
+const struct prof_trace_desc *mprof_source_part_desc(const struct mprof_source *s, uint32_t index);
+
+/**
  * mprof_source_stats() - what was read so far (complete at the end):
  * streams, packets, events, discarded events, lost and invalid packets.
  */

@@ -161,6 +161,13 @@ const struct prof_trace_desc *mprof_source_desc(const struct mprof_source *s)
 	return s->bt ? prof__bt_desc(s->bt) : &s->desc;
 }
 
+const struct prof_trace_desc *mprof_source_part_desc(const struct mprof_source *s, uint32_t index)
+{
+	if (s->bt)
+		return index == 0 ? prof__bt_desc(s->bt) : NULL;
+	return prof_trace_get_part_desc(s->trace, index);
+}
+
 int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev)
 {
 	int ret;
