@@ -420,10 +420,51 @@ static void test_compact_wrap(void)
 	CHECK(strstr(err.text, "compact event header truncated: 3 bytes left") != NULL);
 }
 
+/*
+ * A long run of one fixed-size compact event (the check's batched loop,
+ * which looks at the run's last timestamp only): wraps counted exactly
+ * over many periods, the last timestamp exact, and a run whose end is past
+ * timestamp_end refused at the first event that is.
+ */
+static void test_compact_run(void)
+{
+	enum { N = 24 };
+	uint64_t begin = 0x7fff000, ts[N], step[] = { 0x900000, 0xffffff, 1, 0x1000000 - 2, 0 };
+	uint64_t offs[N];
+	struct rb_pkt w;
+	struct prof_packet_info info;
+	struct prof_error err;
+	size_t i;
+
+	rb_pkt_begin(&w, pkt, PSIZE, 0, 0, begin, 0);
+	for (i = 0; i < N; i++) {
+		ts[i] = (i ? ts[i - 1] : begin) + step[i % (sizeof(step) / sizeof(step[0]))];
+		offs[i] = w.off;
+		rb_ev_compact(&w, ts[i], RB_EV_TICK);
+	}
+	rb_pkt_close(&w, 0);
+	CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, &err), 0);
+	CHECK_EQ(info.nevents, N);
+	CHECK_EQ_U(info.first_timestamp, ts[0]);
+	CHECK_EQ_U(info.last_timestamp, ts[N - 1]);
+
+	/* timestamp_end between two events of the run: the later ones are
+	 * refused, the first of them named. */
+	for (i = 2; i < N; i++) {
+		if (ts[i] == ts[i - 1])
+			continue;
+		rb_pkt_close(&w, ts[i] - 1);
+		CHECK_EQ(prof_packet_check(pkt, sizeof(pkt), &S.schema, rb_uuid, &info, &err), -EPROTO);
+		CHECK(strstr(err.text, "after timestamp_end") != NULL);
+		CHECK_EQ_U(err.offset, offs[i]);
+	}
+}
+
 int main(void)
 {
 	CHECK_EQ(rb_std_prof_schema(&S), 0);
 	test_compact_wrap();
+	test_compact_run();
 	test_good();
 	test_bad();
 	test_trunc_field_offset();

@@ -64,6 +64,54 @@ static uint64_t clock_advance(uint64_t clock, uint32_t low)
 }
 
 /*
+ * check_run() - the rest of a run of compact events of @id, each @size
+ * bytes, from *@off, in one pass: the events' ids and the wraps of their
+ * 24-bit timestamps are all it looks at, and the run's last timestamp is
+ * bounded by @tend once (timestamps only grow within a run).  On success
+ * *@off, *@clock and *@nevents move past the run and 0 is returned.  If
+ * the run's end is out of bounds (after @tend, or the clock wrapped past
+ * 2^64), nothing moves and 1 is returned: the caller then checks event by
+ * event, which finds the culprit.
+ */
+static int check_run(const uint8_t *pkt, uint64_t content, uint32_t id, uint32_t size, uint64_t tend,
+		     uint64_t *off, uint64_t *clock, uint64_t *nevents)
+{
+	const uint64_t mask = (1ull << PROF_EVENT_TS_BITS) - 1;
+	uint64_t o = *off, n = 0, wraps = 0, ts;
+	uint32_t low = (uint32_t)(*clock & mask);
+
+	while (content - o >= size) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+		uint32_t w;
+
+		memcpy(&w, pkt + o, sizeof(w)); /* size >= PROF_EVENT_COMPACT_SIZE */
+		if ((w & 0xffu) != id)
+			break;
+		w >>= 8;
+#else
+		uint32_t w;
+
+		if (pkt[o] != id)
+			break;
+		w = load_u24(pkt + o + 1);
+#endif
+		wraps += w < low;
+		low = w;
+		o += size;
+		n++;
+	}
+	if (!n)
+		return 0;
+	ts = (*clock & ~mask) + (wraps << PROF_EVENT_TS_BITS) + low;
+	if (ts > tend || ts < *clock || wraps > (UINT64_MAX >> PROF_EVENT_TS_BITS))
+		return 1;
+	*off = o;
+	*clock = ts;
+	*nevents += n;
+	return 0;
+}
+
+/*
  * decode_header() - decode (and bound) the event header at @off.
  * @clock: the stream's clock before the event; receives the event's
  *         timestamp.
@@ -236,7 +284,7 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 	uint64_t content, off, prev, tend, nevents = 0, first = 0, last = 0;
 	/* No run yet: no compact id equals run_id. */
 	uint32_t run_id = UINT32_MAX, run_size = UINT32_MAX;
-	int rc;
+	int rc, careful = 0;
 
 	if (!pkt || !schema || (schema->count && !schema->events))
 		return prof_error_set(err, -EINVAL, NULL, UINT64_MAX, "packet check: NULL argument");
@@ -316,6 +364,8 @@ PROF_EXPORT int prof_packet_check(const uint8_t *pkt, size_t len, const struct p
 			prev = ts;
 			off += run_size;
 			nevents++;
+			if (!careful)
+				careful = check_run(pkt, content, run_id, run_size, tend, &off, &prev, &nevents);
 		}
 		if (off >= content)
 			break;
