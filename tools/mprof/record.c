@@ -135,7 +135,7 @@ static void usage(FILE *f)
 		"  -n, --packets N         packets per stream (default 32)\n"
 		"  -t, --streams N         stream slots per process, one per thread (default 64)\n"
 		"  -e, --max-events N      distinct events per process (default 256)\n"
-		"  -p, --period MS         drain period in milliseconds (default 10)\n"
+		"  -p, --period MS         wait between drains when idle, ms (default 10)\n"
 		"  -q, --quiet             no summary on stderr (warnings about loss remain)\n"
 		"      --sockets           trace the program's TCP sockets (LD_PRELOAD of\n"
 		"                          libmprof_sockets.so; docs/PROBES.md)\n"
