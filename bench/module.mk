@@ -3,6 +3,7 @@
 #   make bench        run everything: bench/run.sh writes $(O)/bench/results.{txt,json}
 #   make check        includes bench/smoke.sh: one tiny iteration of each, no timing asserted
 #   bench/compare.sh  mprof compare and export on 10^7-event traces (make bench; --smoke in smoke.sh)
+#   bench/record_flatout.sh  mprof record of a flat-out producer (make bench; --smoke in smoke.sh)
 #
 # emit is one binary built from four translation units: the baselines and
 # mprof variants (emit.c), the compiled-out variant (emit_off.c, with
@@ -77,8 +78,10 @@ $(O)/bench/sinkwrite: $(O)/obj/bench/sinkwrite.o
 ALL_TARGETS += $(O)/bench/sinkwrite $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(O)/bench/flatout
 CHECK_TESTS += bench/smoke.sh
 
-bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(MPROF) $(O)/tests/progs/compare_gen
+bench: $(BENCH_EMIT) $(BENCH_DRAIN) $(BENCH_EVSIZE) $(BENCH_EVSIZE_LTTNG) $(MPROF) $(O)/tests/progs/compare_gen \
+	$(O)/bench/flatout
 	@O=$(O) bash bench/run.sh $(BENCH_ARGS)
 	@O=$(O) MPROF=$(abspath $(MPROF)) bash bench/compare.sh
+	@O=$(O) MPROF=$(abspath $(MPROF)) bash bench/record_flatout.sh
 
 .PHONY: bench

@@ -51,4 +51,7 @@ O=$O MPROF=${MPROF:-$O/bin/mprof} bash bench/compare.sh --smoke --out "$out"
 for key in '"compare_wall_s"' '"export_over_stats_speed"'; do
 	grep -q "$key" "$out/compare.json" || { echo "smoke: $key not in $out/compare.json"; exit 1; }
 done
+# mprof record of a flat-out producer: every event written or counted.
+O=$O MPROF=${MPROF:-$O/bin/mprof} bash bench/record_flatout.sh --smoke ||
+	{ echo "smoke: bench/record_flatout.sh"; exit 1; }
 echo "smoke: the benchmarks build, run and report"
