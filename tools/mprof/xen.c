@@ -21,11 +21,17 @@
 #include "profile/xen.h"
 #include "xen_transport.h"
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, scrape_signal;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_scrape(int sig)
+{
+	(void)sig;
+	scrape_signal = 1;
 }
 
 static void install_stop(void)
@@ -38,6 +44,17 @@ static void install_stop(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* No SA_RESTART: the signal cuts the collector's wait short. */
+	sa.sa_handler = on_scrape;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int open_transport(const char *cmd, struct mprof_xen_transport *t, const char *sim, const char *guest_name,
@@ -71,7 +88,12 @@ static void collect_usage(FILE *f)
 		"  --scrape            also take regions whose program ended or whose domain\n"
 		"                      crashed before this collector started (one-shot scrape)\n"
 		"  --exit-after N      exit once N traces are closed\n"
+		"  --scrape-every MS   every MS ms, also take the events the guests' open\n"
+		"                      packets hold so far (as SIGUSR1 does once)\n"
 		"  --sim DIR           the simulated grant table and XenStore at DIR (tests)\n"
+		"Each guest is drained every data/mprof/poll-ms (clamped to 10..60000 ms).\n"
+		"SIGUSR1 scrapes on demand: every guest's open packets go into its trace\n"
+		"now, the guest keeps running, and no event is written twice.\n"
 		"SIGINT/SIGTERM stop: complete packets are taken, open ones stay for the\n"
 		"next collector (nothing is lost in discard mode).\n"
 		"Exit status: 0; 2 usage; 3 an advertisement or region was refused;\n"
@@ -85,11 +107,12 @@ int cmd_collect(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },   { "once", no_argument, NULL, '1' },
 		{ "scrape", no_argument, NULL, 's' }, { "exit-after", required_argument, NULL, 'n' },
 		{ "sim", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "scrape-every", required_argument, NULL, 'E' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = "mprof-xen", *sim = NULL;
 	int xen = 0, all = 0, once = 0, scrape = 0, c, ret, status = MPROF_EXIT_OK;
-	uint32_t exit_after = 0, active, passes = 0;
+	uint32_t exit_after = 0, active, passes = 0, scrape_every = 0;
+	uint64_t now, next_scrape = 0;
 	struct mprof_xen_transport t;
 	struct mprof_xen_collector *col = NULL;
 	struct mprof_xen_totals tot;
@@ -105,6 +128,14 @@ int cmd_collect(int argc, char **argv)
 		case 'n':
 			if (mprof_parse_u32("collect", "--exit-after", optarg, 0, &exit_after))
 				return MPROF_EXIT_USAGE;
+			break;
+		case 'E':
+			if (mprof_parse_u32("collect", "--scrape-every", optarg, 0, &scrape_every))
+				return MPROF_EXIT_USAGE;
+			if (scrape_every < 1 || scrape_every > 3600000) {
+				mprof_error("collect", "--scrape-every: %u is not from 1 to 3600000 ms", scrape_every);
+				return MPROF_EXIT_USAGE;
+			}
 			break;
 		case 'S': sim = optarg; break;
 		case 'h': collect_usage(stdout); return MPROF_EXIT_OK;
@@ -134,12 +165,24 @@ int cmd_collect(int argc, char **argv)
 		return status;
 	}
 	install_stop();
+	next_scrape = now_ms() + scrape_every;
 	for (;;) {
-		ret = mprof_xen_collector_step(col, &active);
+		now = now_ms();
+		ret = mprof_xen_collector_step_at(col, now, &active);
 		if (ret < 0) {
 			status = MPROF_EXIT_SYSTEM;
 			break;
 		}
+		if (scrape_signal || (scrape_every && now >= next_scrape)) {
+			scrape_signal = 0;
+			next_scrape = now + scrape_every;
+			if (mprof_xen_collector_scrape(col) < 0) {
+				status = MPROF_EXIT_SYSTEM;
+				break;
+			}
+		}
+		if (scrape_every && next_scrape - now < (uint64_t)ret)
+			ret = (int)(next_scrape - now);
 		mprof_xen_collector_totals(col, &tot);
 		/* --once: a first pass maps, a second drains (and scrapes an
 		 * ended or crashed guest's open packets). */
@@ -154,10 +197,12 @@ int cmd_collect(int argc, char **argv)
 	t.close(t.ctx);
 	fprintf(stderr,
 		"mprof collect: %llu traces, %llu events in %llu packets, %llu invalid packets skipped, "
-		"%llu events discarded by guests, %llu schema records unusable, %llu regions refused\n",
+		"%llu events discarded by guests, %llu schema records unusable, %llu regions refused; "
+		"%llu on-demand scrapes; at most %llu KiB held for one guest\n",
 		(unsigned long long)tot.traces, (unsigned long long)tot.events, (unsigned long long)tot.packets,
 		(unsigned long long)tot.invalid_packets, (unsigned long long)tot.events_discarded,
-		(unsigned long long)tot.schema_errors, (unsigned long long)tot.refused_guests);
+		(unsigned long long)tot.schema_errors, (unsigned long long)tot.refused_guests,
+		(unsigned long long)tot.scrapes, (unsigned long long)(tot.guest_bytes_peak + 1023) / 1024);
 	if (!status && tot.refused_guests)
 		status = MPROF_EXIT_INPUT;
 	return status;
