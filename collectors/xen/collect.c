@@ -511,7 +511,7 @@ map_failed:
 	g->phase = GUEST_ACTIVE;
 	g->last_error[0] = 0;
 	g->poll_ms = poll_interval(adv);
-	g->next_due = 0; /* drained at once */
+	g->next_due = 0; /* drained at the next pass */
 	guest_count(c, g);
 	if (adv->poll_ms)
 		fprintf(stderr, "mprof collect: domain %u (%s): collecting %u pages into %s, every %u ms (%s: %u)\n",
@@ -638,11 +638,12 @@ int mprof_xen_collector_step_at(struct mprof_xen_collector *c, uint64_t now, uin
 				ret = r;
 		}
 		if (g->phase == GUEST_ACTIVE) {
+			/* Just mapped (next_due 0): drained at the next pass. */
+			uint64_t due = g->next_due > now ? g->next_due - now : 0;
+
 			(*active)++;
-			if (g->next_due <= now)
-				g->next_due = now + g->poll_ms; /* drained at its first pass */
-			if (g->next_due - now < interval)
-				interval = g->next_due - now;
+			if (due < interval)
+				interval = due;
 		}
 	}
 	if (c->steps++ == 0)

@@ -21,7 +21,7 @@ $(O)/obj/collectors/xen/real.o: OBJ_CFLAGS = $(PROG_CFLAGS) -std=gnu11 -Icollect
 
 # Unit tests that drive the collector in-process link libmprof-xen.a (and
 # libprofile.a after it: the test link line puts its own flags last).
-XEN_UNIT_TESTS := test_xen_hostile
+XEN_UNIT_TESTS := test_xen_hostile test_xen_limits
 $(XEN_UNIT_TESTS:%=$(O)/obj/tests/unit/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit -Icollectors/xen
 $(XEN_UNIT_TESTS:%=$(O)/tests/%): $(XEN_A)
 $(foreach t,$(XEN_UNIT_TESTS),$(eval TEST_LDFLAGS_$(t) = $(XEN_A) $(LIB_A) $(LDFLAGS_SAN) $(LDLIBS_BASE) $(XEN_LDLIBS)))

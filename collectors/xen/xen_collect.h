@@ -25,7 +25,7 @@ struct mprof_xen_collector;
 #define MPROF_XEN_CAP_STREAMS 256u             /* stream_slots */
 #define MPROF_XEN_CAP_PACKET_SIZE (1u << 20)   /* packet_size, bytes */
 #define MPROF_XEN_CAP_EVENTS 1024u             /* max_events: schema records */
-#define MPROF_XEN_GUEST_BYTES_MAX (16u << 20)  /* heap per guest, with the caps above */
+#define MPROF_XEN_GUEST_BYTES_MAX (8u << 20)   /* heap per guest, with the caps above */
 
 /*
  * How often a guest is drained: its data/mprof/poll-ms, clamped to

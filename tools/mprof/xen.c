@@ -303,6 +303,13 @@ int cmd_share(int argc, char **argv)
 				     "at most %u pages in all)", PROF_XEN_MAX_PAGES);
 		return MPROF_EXIT_USAGE;
 	}
+	if (streams > MPROF_XEN_CAP_STREAMS || packet_size > MPROF_XEN_CAP_PACKET_SIZE ||
+	    max_events > MPROF_XEN_CAP_EVENTS) {
+		mprof_error("share", "a collector takes at most %u streams, %u-byte packets and %u event types per "
+				     "guest (docs/XEN.md)", MPROF_XEN_CAP_STREAMS, MPROF_XEN_CAP_PACKET_SIZE,
+			    MPROF_XEN_CAP_EVENTS);
+		return MPROF_EXIT_USAGE;
+	}
 	npages = (uint32_t)(hdr.region_size / PROF_PAGE_SIZE);
 	prog = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
 
