@@ -46,3 +46,8 @@ demo-xen: deps
 	XEN_KEEP=$(abspath $(O))/xen-demo bash tests/xen/run.sh $(O)
 	$(MPROF) stats $(O)/xen-demo
 .PHONY: demo-xen
+
+# tests/fuzz/fuzz_xen_pages.c: the collector's reading of a guest's pages
+# (collect.c over the region reader) behind an in-memory transport.
+FUZZ_EXTRA_fuzz_xen_pages := collectors/xen/collect.c
+$(O)/fuzz/obj/tests/fuzz/fuzz_xen_pages.o $(O)/fuzz/obj/collectors/xen/collect.o: FUZZ_CFLAGS += -Icollectors/xen
