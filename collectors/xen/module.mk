@@ -39,12 +39,15 @@ $(O)/freestanding/xen-share.o: libprofile/src/xen/share.c Makefile collectors/xe
 	mv $@.tmp $@
 freestanding: $(O)/freestanding/xen-share.o
 
-# make demo-xen: the real-Xen path under QEMU end to end (tests/xen/run.sh);
-# the guest's trace directory is left in $(O)/xen-demo/ for mprof stats.
+# make demo-xen: the real-Xen path under QEMU end to end (tests/xen/run.sh,
+# which make check runs as tests/t_xen_real.sh, stats and render included);
+# the guest's traces are left in $(O)/xen-demo/ for mprof stats and the
+# viewer, and a picture of them in $(O)/xen-demo.png.
 demo-xen: deps
 	@$(MAKE) --no-print-directory all
 	XEN_KEEP=$(abspath $(O))/xen-demo bash tests/xen/run.sh $(O)
 	$(MPROF) stats $(O)/xen-demo
+	@echo "demo-xen: the guest's traces: $(O)/xen-demo/ (mprof stats, mprof view); a picture: $(O)/xen-demo.png"
 .PHONY: demo-xen
 
 # tests/fuzz/fuzz_xen_pages.c: the collector's reading of a guest's pages
