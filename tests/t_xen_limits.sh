@@ -5,25 +5,7 @@
 # refuses a geometry above what a collector takes per guest.  The exact
 # drain counts and the memory bound are in tests/unit/test_xen_limits.c.
 set -uo pipefail
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-G=$(cd "$O/tests/progs" && pwd)/xen_guest
-X=$work/xen
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-wait_for() {
-	local i
-	for ((i = 0; i < 1200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for: $*"
-	return 1
-}
-domid_of() { grep -lx "$1" "$X"/dom/*/name 2>/dev/null | head -1 | sed 's|.*/dom/\([0-9]*\)/name|\1|'; }
+. "$(dirname "$0")/xen/lib.sh"
 
 # ---- 1. poll-ms in the advertisement, honoured within bounds ----
 for ask in 5 250; do

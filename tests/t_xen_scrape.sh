@@ -9,63 +9,11 @@
 # collector delivers only the rest of the packet (the reader's peek record
 # in the guest's consumer page).
 set -uo pipefail
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-G=$(cd "$O/tests/progs" && pwd)/xen_guest
-X=$work/xen
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# Poll (bounded: 60 s) until a command succeeds.
-wait_for() {
-	local i
-	for ((i = 0; i < 1200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for: $*"
-	return 1
-}
-
-start_collector() {
-	local err=$1; shift
-	"$MPROF" collect --xen --sim "$X" "$@" 2>"$err" &
-	cpid=$!; pids+=($cpid)
-	wait_for grep -q "mprof collect: watching" "$err"
-}
-
-domid_of() { grep -lx "$1" "$X"/dom/*/name 2>/dev/null | head -1 | sed 's|.*/dom/\([0-9]*\)/name|\1|'; }
+. "$(dirname "$0")/xen/lib.sh"
 
 # One packet of 16 KiB holds hundreds of xg.seq events: the first few stay
 # in the open packet.
 SHARE_OPTS="--linger-ms 20000 -t 2 -n 64 -p 16384"
-
-# stats_field TRACE FIELD: one number from mprof stats --json.
-stats_field() { "$MPROF" stats --json "$1" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$2"; }
-
-# check_seq TRACE N WHAT: babeltrace2 reads xg.seq 0..N-1, each once, with
-# check = seq * 3 + 7.
-check_seq() {
-	local dir=$1 n=$2 what=$3 out
-	out=$(babeltrace2 "$dir" 2>&1 | python3 -c '
-import re, sys
-n = int(sys.argv[1]); seen = {}; bad = 0
-for line in sys.stdin:
-    m = re.search(r"xg\.seq: .*\{ seq = (\d+), check = (\d+) \}", line)
-    if not m: continue
-    s, c = int(m.group(1)), int(m.group(2))
-    if c != s * 3 + 7: bad += 1
-    seen[s] = seen.get(s, 0) + 1
-missing = [s for s in range(n) if s not in seen]
-dups = [s for s, k in seen.items() if k > 1]
-extra = [s for s in seen if s >= n]
-print("events=%d missing=%d dup=%d extra=%d badcheck=%d first_missing=%s first_dup=%s" % (sum(seen.values()), len(missing), len(dups), len(extra), bad, missing[:3], sorted(dups)[:3]))
-sys.exit(0 if not missing and not dups and not extra and not bad else 1)
-' "$n") || fail "$what: $out (expected seq 0..$((n - 1)) once each)"
-	echo "$what: $out"
-}
 
 # check_trace TRACE N WHAT: mprof stats agrees (N events, nothing lost,
 # skipped or out of order), and babeltrace2 too.
@@ -92,12 +40,8 @@ scraped() {
 # ---- 1. SIGUSR1: the open packet's events now, the rest once, later ----
 out=$work/out1
 start_collector "$work/c1.err" --all -o "$out" --exit-after 1
-"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name scrapy -- "$G" 10 "$work/s1.ready" wait "$work/s1.go" 30000 &
-spid=$!; pids+=($spid)
-wait_for test -e "$work/s1.ready"
-id=$(domid_of scrapy)
+start_guest scrapy "$out" 10 30000
 d="$out/scrapy-$id"
-wait_for test -e "$d/metadata"
 prog=$(pgrep -P "$spid")
 kill -USR1 "$cpid"
 n=$(scraped "$work/c1.err" 1)
@@ -113,7 +57,7 @@ n=$(scraped "$work/c1.err" 2)
 check_trace "$d" 10 "after a second SIGUSR1"
 kill -0 "$prog" 2>/dev/null || fail "the guest's program is not running any more after the second scrape"
 # The guest goes on: the scraped packet completes, many more follow.
-touch "$work/s1.go"
+touch "$work/scrapy.go"
 wait "$spid" || fail "share exited $?"
 wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "collect exited $rc"; cat "$work/c1.err"; }
@@ -124,18 +68,14 @@ grep -q "1 on-demand scrapes\|2 on-demand scrapes" "$work/c1.err" || fail "the s
 # ---- 2. a collector restart right after a scrape: nothing twice ----
 out=$work/out2
 start_collector "$work/c2a.err" --all -o "$out"
-"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name restarty -- "$G" 25 "$work/s2.ready" wait "$work/s2.go" 5000 &
-spid=$!; pids+=($spid)
-wait_for test -e "$work/s2.ready"
-id=$(domid_of restarty)
-wait_for test -e "$out/restarty-$id/metadata"
+start_guest restarty "$out" 25 5000
 kill -USR1 "$cpid"
 n=$(scraped "$work/c2a.err" 1)
 [ "$n" = 25 ] || fail "restart: the scrape took '$n' events, expected 25"
 kill -TERM "$cpid"; wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "first collector exited $rc on SIGTERM"; cat "$work/c2a.err"; }
 start_collector "$work/c2b.err" restarty -o "$out" --exit-after 1
-touch "$work/s2.go"
+touch "$work/restarty.go"
 wait "$spid" || fail "share exited $?"
 wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "second collector exited $rc"; cat "$work/c2b.err"; }
@@ -148,15 +88,12 @@ check_seq "$out" 5025 "restart after a scrape (both traces)"
 # ---- 3. --scrape-every: open packets reach the trace without a request ----
 out=$work/out3
 start_collector "$work/c3.err" --all -o "$out" --exit-after 1 --scrape-every 50
-"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name periodic -- "$G" 7 "$work/s3.ready" wait "$work/s3.go" 3000 &
-spid=$!; pids+=($spid)
-wait_for test -e "$work/s3.ready"
-id=$(domid_of periodic)
+start_guest periodic "$out" 7 3000
 d="$out/periodic-$id"
 events_are() { [ "$(stats_field "$1" events)" = "$2" ]; }
 wait_for events_are "$d" 7 || fail "--scrape-every: the open packet's 7 events never reached the trace"
 check_trace "$d" 7 "--scrape-every, guest running"
-touch "$work/s3.go"
+touch "$work/periodic.go"
 wait "$spid" || fail "share exited $?"
 wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "collect --scrape-every exited $rc"; cat "$work/c3.err"; }

@@ -40,65 +40,35 @@ PROF_EVENT(xl_ev, "xl.ev", (u64, seq), (u64, pad));
 
 struct sim_guest {
 	struct mprof_xen_transport t;
-	struct prof_region *region;
+	struct mprof_xen_shared sh;
 	uint8_t *mem;
-	size_t size;
 	uint32_t domid;
 };
 
 static char dir[64], xen[128];
-
-static int share_write(void *ctx, const char *key, const char *value)
-{
-	const struct mprof_xen_transport *t = ctx;
-
-	return t->write(t->ctx, key, value);
-}
 
 /* A simulated guest with a formatted (and, with @attach, attached) region
  * of that geometry, advertised with @poll_ms (0: an event channel). */
 static void guest_make(struct sim_guest *g, const char *name, uint32_t psize, uint32_t nper, uint32_t streams,
 		       uint32_t max_events, uint32_t poll_ms, int attach)
 {
-	struct prof_region_header hdr;
 	struct prof_region_config cfg;
-	struct prof_xen_guest_ops ops;
 	struct prof_error err;
-	uint32_t rw_first, rw_count, npages, *refs;
-	void *mem;
-	int fd, ret;
+	int ret;
 
 	memset(g, 0, sizeof(*g));
 	ret = mprof_xen_sim_open(&g->t, xen, name, &err);
 	CHECK_MSG(ret == 0, "sim guest %s: %s", name, err.text);
 	g->domid = mprof_xen_sim_domid(&g->t);
-	CHECK_MSG(prof_region_layout(PROF_MODE_DISCARD, psize, nper, streams, max_events, &hdr) == 0, "layout of %s",
-		  name);
-	npages = (uint32_t)(hdr.region_size / PROF_PAGE_SIZE);
-	CHECK_OK(prof_xen_rw_pages(&hdr, &rw_first, &rw_count));
-	refs = calloc(npages, sizeof(*refs));
-	CHECK(refs != NULL);
-	ret = g->t.share(g->t.ctx, npages, rw_first, rw_count, refs, &mem, &fd, &err);
-	CHECK_MSG(ret == 0, "share %s: %s", name, err.text);
-	close(fd);
-	g->mem = mem;
-	g->size = (size_t)npages * PROF_PAGE_SIZE;
 	prof_region_config_init(&cfg);
 	cfg.packet_size = psize;
 	cfg.packets_per_stream = nper;
 	cfg.stream_slots = streams;
 	cfg.max_events = max_events;
-	cfg.backing = PROF_BACKING_MEMORY;
-	cfg.memory = mem;
-	cfg.memory_size = g->size;
 	cfg.attach = attach;
-	ret = prof_region_open(&g->region, &cfg, &err);
-	CHECK_MSG(ret == 0, "region of %s: %s", name, err.text);
-	memcpy(&hdr, mem, sizeof(hdr));
-	ops.write = share_write;
-	ops.ctx = &g->t;
-	CHECK_OK(prof_xen_advertise(&ops, &hdr, refs, npages, poll_ms, poll_ms ? 0 : 7, name));
-	free(refs);
+	ret = mprof_xen_share_region(&g->t, &cfg, poll_ms, poll_ms ? 0 : 7, name, &g->sh, &err);
+	CHECK_MSG(ret == 0, "sharing %s: %s", name, err.text);
+	g->mem = g->sh.mem;
 }
 
 /* The region goes, and the domain with it (no name: gone). */
@@ -106,7 +76,8 @@ static void guest_free(struct sim_guest *g)
 {
 	char path[300];
 
-	prof_region_close(g->region);
+	g->sh.advertised = 0; /* gone without a word */
+	mprof_xen_unshare(&g->sh);
 	g->t.close(g->t.ctx);
 	snprintf(path, sizeof(path), "%s/dom/%u/name", xen, g->domid);
 	CHECK_MSG(unlink(path) == 0, "cannot remove %s", path);

@@ -231,13 +231,6 @@ static void share_usage(FILE *f)
 		"system error; 5 PROG could not be started.\n");
 }
 
-static int share_write(void *ctx, const char *key, const char *value)
-{
-	const struct mprof_xen_transport *t = ctx;
-
-	return t->write(t->ctx, key, value);
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
@@ -256,19 +249,19 @@ int cmd_share(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t packet_size = 16 * 1024, packets = 16, streams = 8, max_events = 256, poll_ms = 100,
-		 linger_ms = 10000, rw_first, rw_count, npages, *refs = NULL;
+		 linger_ms = 10000;
 	const char *sim = NULL, *name = "guest", *prog;
 	struct prof_region_header hdr;
 	struct prof_region_config cfg;
-	struct prof_region *region = NULL;
 	struct mprof_xen_transport t;
-	struct prof_xen_guest_ops ops;
+	struct mprof_xen_shared sh;
 	struct prof_error err;
 	char buf[700], spec[32], state[16];
-	int xen = 0, c, fd = -1, ret, status = MPROF_EXIT_SYSTEM, wstatus, have_t = 0, advertised = 0;
-	void *mem = NULL;
+	int xen = 0, c, ret, status = MPROF_EXIT_SYSTEM, wstatus, have_t = 0;
 	pid_t pid;
 
+	memset(&sh, 0, sizeof(sh));
+	sh.fd = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:n:t:e:h", opts, NULL)) != -1) {
 		int bad = 0;
@@ -297,12 +290,6 @@ int cmd_share(int argc, char **argv)
 		mprof_error("share", "--poll-ms: %u is not from 1 to 60000", poll_ms);
 		return MPROF_EXIT_USAGE;
 	}
-	if (prof_region_layout(PROF_MODE_DISCARD, packet_size, packets, streams, max_events, &hdr) != 0 ||
-	    hdr.region_size / PROF_PAGE_SIZE > PROF_XEN_MAX_PAGES || prof_xen_rw_pages(&hdr, &rw_first, &rw_count)) {
-		mprof_error("share", "bad region geometry (packet size a power of two >= 256, at least 2 packets, "
-				     "at most %u pages in all)", PROF_XEN_MAX_PAGES);
-		return MPROF_EXIT_USAGE;
-	}
 	if (streams > MPROF_XEN_CAP_STREAMS || packet_size > MPROF_XEN_CAP_PACKET_SIZE ||
 	    max_events > MPROF_XEN_CAP_EVENTS) {
 		mprof_error("share", "a collector takes at most %u streams, %u-byte packets and %u event types per "
@@ -310,45 +297,30 @@ int cmd_share(int argc, char **argv)
 			    MPROF_XEN_CAP_EVENTS);
 		return MPROF_EXIT_USAGE;
 	}
-	npages = (uint32_t)(hdr.region_size / PROF_PAGE_SIZE);
-	prog = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
-
-	if (open_transport("share", &t, sim, name, 1))
-		return MPROF_EXIT_SYSTEM;
-	have_t = 1;
-	refs = calloc(npages, sizeof(*refs));
-	if (!refs) {
-		mprof_error("share", "out of memory");
-		goto out;
-	}
-	ret = t.share(t.ctx, npages, rw_first, rw_count, refs, &mem, &fd, &err);
-	if (ret) {
-		mprof_error("share", "granting %u pages: %s", npages, prof_error_format(&err, buf, sizeof(buf)));
-		goto out;
-	}
 	prof_region_config_init(&cfg);
 	cfg.packet_size = packet_size;
 	cfg.packets_per_stream = packets;
 	cfg.stream_slots = streams;
 	cfg.max_events = max_events;
-	cfg.backing = PROF_BACKING_MEMORY;
-	cfg.memory = mem;
-	cfg.memory_size = (size_t)npages * PROF_PAGE_SIZE;
-	ret = prof_region_open(&region, &cfg, &err);
+	if (prof_region_layout(cfg.mode, packet_size, packets, streams, max_events, &hdr) != 0 ||
+	    hdr.region_size / PROF_PAGE_SIZE > PROF_XEN_MAX_PAGES) {
+		mprof_error("share", "bad region geometry (packet size a power of two >= 256, at least 2 packets, "
+				     "at most %u pages in all)", PROF_XEN_MAX_PAGES);
+		return MPROF_EXIT_USAGE;
+	}
+	prog = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+
+	if (open_transport("share", &t, sim, name, 1))
+		return MPROF_EXIT_SYSTEM;
+	have_t = 1;
+	ret = mprof_xen_share_region(&t, &cfg, poll_ms, 0, prog, &sh, &err);
 	if (ret) {
-		mprof_error("share", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		mprof_error("share", "sharing %llu pages: %s", (unsigned long long)(hdr.region_size / PROF_PAGE_SIZE),
+			    prof_error_format(&err, buf, sizeof(buf)));
+		status = ret == -EINVAL ? MPROF_EXIT_USAGE : MPROF_EXIT_SYSTEM;
 		goto out;
 	}
-	memcpy(&hdr, mem, sizeof(hdr)); /* our own region: its uuid and clock */
-	ops.write = share_write;
-	ops.ctx = &t;
-	ret = prof_xen_advertise(&ops, &hdr, refs, npages, poll_ms, 0, prog);
-	if (ret) {
-		mprof_error("share", "advertising the region in XenStore: %s", prof_strerror(ret));
-		goto out;
-	}
-	advertised = 1;
-	snprintf(spec, sizeof(spec), "fd:%d", fd);
+	snprintf(spec, sizeof(spec), "fd:%d", sh.fd);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -370,7 +342,7 @@ int cmd_share(int argc, char **argv)
 	status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 	/* The program ended: tell dom0, and keep the pages granted until it
 	 * took the rest (or --linger-ms passed). */
-	if (prof_xen_withdraw(&ops) == 0) {
+	if (prof_xen_withdraw(&sh.ops) == 0) {
 		uint32_t waited;
 
 		for (waited = 0; waited < linger_ms; waited += 20) {
@@ -384,14 +356,10 @@ int cmd_share(int argc, char **argv)
 			mprof_error("share", "dom0 did not collect the trace within %u ms (is `mprof collect --xen` "
 					     "running?); the pages are released", linger_ms);
 	}
-	advertised = 0;
+	sh.advertised = 0;
 out:
-	if (advertised)
-		prof_xen_withdraw(&ops);
-	prof_region_close(region);
-	free(refs);
+	mprof_xen_unshare(&sh);
 	if (have_t)
 		t.close(t.ctx); /* releases the grants */
-	(void)fd;
 	return status;
 }
