@@ -16,8 +16,8 @@ for ask in 5 250; do
 	id=$(domid_of "poll$ask")
 	v=$(cat "$X/dom/$id/xs/data.mprof.poll-ms")
 	[ "$v" = "$ask" ] || fail "--poll-ms $ask: data/mprof/poll-ms is '$v'"
-	"$MPROF" collect --xen --sim "$X" "poll$ask" -o "$work/out$ask" --exit-after 1 2>"$work/c$ask.err" &
-	cpid=$!; pids+=($cpid)
+	# Its first pass maps the guest (still running: it waits for go).
+	start_collector "$work/c$ask.err" "poll$ask" -o "$work/out$ask" --exit-after 1
 	touch "$work/p$ask.go"
 	wait "$spid" || fail "share exited $?"
 	wait "$cpid" || { fail "collect exited $?"; cat "$work/c$ask.err"; }
