@@ -121,7 +121,7 @@ int main(void)
 
 	snprintf(path, sizeof(path), "%s/out", dir);
 	CHECK_MSG(mprof_xen_collector_open(&col, &dom0, path, 1, 0) == 0, "collector");
-	CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) > 0 && active == 1, "first pass: %u guests active", active);
+	CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) >= 0 && active == 1, "first pass: %u guests active", active);
 
 	/* Deterministic: stream 0's head raised by 2 over stale packets. */
 	{
@@ -130,7 +130,7 @@ int main(void)
 
 		ring0[100] ^= 0xff; /* the first packet's events: garbage now */
 		__atomic_store_n(&slot[0].head, slot[0].head + 2, __ATOMIC_RELEASE);
-		CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) > 0, "pass over a raised head");
+		CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) >= 0, "pass over a raised head");
 	}
 
 	/* Concurrent: a thread scribbles while the collector drains. */
