@@ -6,63 +6,12 @@
 # guest restart (a new trace), and a malformed advertisement (refused,
 # named, exit 3).  Every check is on exact counts and values.
 set -uo pipefail
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$work"; }
-trap cleanup EXIT
-G=$(cd "$O/tests/progs" && pwd)/xen_guest
-X=$work/xen
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-
-# Poll (bounded: 60 s) until a command succeeds.
-wait_for() {
-	local i
-	for ((i = 0; i < 1200; i++)); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	echo "timed out waiting for: $*"
-	return 1
-}
-
-# Start a collector ($@ are its arguments) and wait for its first pass.
-start_collector() {
-	local err=$1; shift
-	"$MPROF" collect --xen --sim "$X" "$@" 2>"$err" &
-	cpid=$!; pids+=($cpid)
-	wait_for grep -q "mprof collect: watching" "$err"
-}
+. "$(dirname "$0")/xen/lib.sh"
 
 # Rings big enough that a guest never fills them between two polls (then
 # every event must arrive); --linger-ms bounds a share whose collector failed.
 SHARE_OPTS="--linger-ms 20000 -t 2 -n 128"
 
-domid_of() { grep -lx "$1" "$X"/dom/*/name 2>/dev/null | head -1 | sed 's|.*/dom/\([0-9]*\)/name|\1|'; }
-
-# Every xg.seq event of trace (or directory of traces) $1 is seq 0..$2-1,
-# each once, with check = seq * 3 + 7.
-check_seq() {
-	local dir=$1 n=$2 what=$3 out
-	out=$(babeltrace2 "$dir" 2>&1 | python3 -c '
-import re, sys
-n = int(sys.argv[1]); seen = {}; bad = 0
-for line in sys.stdin:
-    m = re.search(r"xg\.seq: .*\{ seq = (\d+), check = (\d+) \}", line)
-    if not m: continue
-    s, c = int(m.group(1)), int(m.group(2))
-    if c != s * 3 + 7: bad += 1
-    seen[s] = seen.get(s, 0) + 1
-missing = [s for s in range(n) if s not in seen]
-dups = [s for s, k in seen.items() if k > 1]
-extra = [s for s in seen if s >= n]
-print("events=%d missing=%d dup=%d extra=%d badcheck=%d first_missing=%s" % (sum(seen.values()), len(missing), len(dups), len(extra), bad, missing[:3]))
-sys.exit(0 if not missing and not dups and not extra and not bad else 1)
-' "$n") || fail "$what: $out (expected seq 0..$((n - 1)) once each)"
-	echo "$what: $out"
-}
-
-stats_events() { "$MPROF" stats --json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["events"])'; }
 
 # ---- 1. discovery (--all), four guests at once, exact counts and values ----
 out=$work/out1
@@ -80,7 +29,7 @@ n=$(ls -d "$out"/guest-*-* 2>/dev/null | wc -l)
 [ "$n" = 4 ] || fail "four guests: $n trace directories: $(ls "$out")"
 for d in "$out"/guest-*-*; do
 	[ -e "$d/.mprof-incomplete" ] && fail "$d is marked incomplete"
-	e=$(stats_events "$d")
+	e=$(stats_field "$d" events)
 	[ "$e" = 20000 ] || { fail "$d: mprof stats counts $e events, expected 20000"; "$MPROF" stats "$d" | grep -A3 lost:; }
 	check_seq "$d" 20000 "four guests: ${d##*/}"
 	grep -q 'hostname = "guest-' "$d/metadata" || fail "$d: the domain name is not the trace's hostname"
@@ -108,7 +57,7 @@ echo crashed > "$X/dom/$id/state"
 wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "collect after a crash exited $rc"; cat "$work/c2.err"; }
 d="$out/crashy-$id"
-e=$(stats_events "$d")
+e=$(stats_field "$d" events)
 [ "$e" = 7777 ] || fail "crash: mprof stats counts $e events, expected 7777"
 check_seq "$d" 7777 "crash"
 grep -q "scraped" "$work/c2.err" || fail "crash: the collector did not report its scrape"
@@ -116,28 +65,24 @@ grep -q "scraped" "$work/c2.err" || fail "crash: the collector did not report it
 # finds every packet taken (the consumer positions are in the guest's
 # pages), so nothing is delivered twice.
 "$MPROF" collect --xen --sim "$X" --once crashy -o "$work/out2b" 2>"$work/c2b.err" || fail "collect --once exited $?"
-e=$(stats_events "$work/out2b/crashy-$id")
+e=$(stats_field "$work/out2b/crashy-$id" events)
 [ "$e" = 0 ] || { fail "collect --once after the crash was taken: $e events, expected 0 (none twice)"; cat "$work/c2b.err"; }
 
 # ---- 3. collector restart: resumes from the consumer positions, loses nothing ----
 out=$work/out3
 start_collector "$work/c3a.err" --all -o "$out"
-"$MPROF" share --xen --sim "$X" $SHARE_OPTS --name phased -- "$G" 30000 "$work/ph.ready" wait "$work/ph.go" 30000 &
-spid=$!; pids+=($spid)
-wait_for test -e "$work/ph.ready"
-id=$(domid_of phased)
-wait_for test -e "$out/phased-$id/metadata"
+start_guest phased "$out" 30000 30000
 kill -TERM "$cpid"; wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "first collector exited $rc on SIGTERM"; cat "$work/c3a.err"; }
 [ -e "$out/phased-$id/.mprof-incomplete" ] && fail "restart: the first trace is marked incomplete"
 start_collector "$work/c3b.err" phased -o "$out" --exit-after 1
-touch "$work/ph.go"
+touch "$work/phased.go"
 wait "$spid"; rc=$?
 [ "$rc" = 0 ] || fail "share exited $rc"
 wait "$cpid"; rc=$?
 [ "$rc" = 0 ] || { fail "second collector exited $rc"; cat "$work/c3b.err"; }
 [ -d "$out/phased-$id.2" ] || fail "restart: no second trace phased-$id.2: $(ls "$out")"
-e1=$(stats_events "$out/phased-$id"); e2=$(stats_events "$out/phased-$id.2")
+e1=$(stats_field "$out/phased-$id" events); e2=$(stats_field "$out/phased-$id.2" events)
 echo "restart: first collector $e1 events, second $e2"
 [ "$((e1 + e2))" = 60000 ] || fail "restart: $e1 + $e2 events, expected 60000"
 [ "$e1" -gt 0 ] && [ "$e2" -gt 0 ] || fail "restart: one collector took nothing ($e1, $e2)"
@@ -152,7 +97,7 @@ wait "$cpid"
 n=$(ls -d "$out"/again-* 2>/dev/null | wc -l)
 [ "$n" = 2 ] || fail "guest restart: $n traces, expected 2: $(ls "$out")"
 ls -d "$out"/again-* | while read -r d; do
-	e=$(stats_events "$d"); [ "$e" = 100 ] || [ "$e" = 200 ] || echo "FAIL: $d: $e events"
+	e=$(stats_field "$d" events); [ "$e" = 100 ] || [ "$e" = 200 ] || echo "FAIL: $d: $e events"
 done | grep FAIL && fails=$((fails + 1))
 
 # ---- 5. a malformed advertisement: refused, named, exit 3; others unaffected ----

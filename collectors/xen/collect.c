@@ -21,9 +21,31 @@
  * counts what it skips.  Before it is opened, the mapping's size is the
  * advertised page count, bounded by PROF_XEN_MAX_PAGES, and the header's
  * consumer pages must be exactly the pages mapped writable (else the
- * reader's tail stores would fault on a read-only page).  Memory per guest
- * is bounded: the advertisement copy, the reader's packet copies (bounded
- * by the validated geometry) and the trace writer's buffers.
+ * reader's tail stores would fault on a read-only page).
+ *
+ * Memory per guest is bounded: a copy of the header must be within the
+ * caps of xen_collect.h (stream slots, packet size, event types) before
+ * the reader is opened, and the reader's validated header again after;
+ * what the guest holds (advertisement, reader, writer, the per-stream
+ * renumbering below) is counted after every pass (guest_count()).
+ *
+ * Scrape on demand (mprof_xen_collector_scrape()): the reader's peek
+ * delivers the events an open packet holds so far without taking it, and
+ * later the rest of it, as a piece with the same header.  A CTF trace
+ * wants each stream's packet_seq_num to increase, so the trace gets
+ * guest_sink()'s renumbering:
+ *
+ *   region packets      k-1   k (open)              k (complete)   k+1
+ *   delivered           k-1   k: events 1..3        k: events 4..9 k+1
+ *   written seq         k-1   k                     k+1            k+2
+ *                                                   ^ bump = 1 from here
+ *
+ * A piece's timestamp_begin is raised to the previous piece's end, so the
+ * stream's time never goes back.  Gaps (packets the reader skipped as
+ * invalid) stay gaps: the trace's readers count them as lost packets.
+ * Since its numbering is its own, each trace gets a UUID of its own too
+ * (not the region's): two traces of one region (a collector restart) are
+ * never merged by a reader as one, which their numbers would contradict.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,7 +53,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "xen_collect.h"
 #include "profile/ctf.h"
@@ -55,6 +79,22 @@ struct guest {
 	struct prof_trace_desc desc;
 	int have_metadata;
 	unsigned traces;             /* traces made for this domid */
+	struct out_stream *out;      /* per stream slot: what was written */
+	uint32_t nout;
+	uint8_t *scratch;            /* a packet being renumbered */
+	size_t scratch_size;
+	uint32_t poll_ms;            /* its drain interval, clamped */
+	uint64_t next_due;           /* when it is to be drained next (ms) */
+	uint64_t drains;
+	uint64_t bytes_held, bytes_peak;
+};
+
+/* The last packet written of one stream (guest_sink()). */
+struct out_stream {
+	uint64_t last_seq;           /* its packet_seq_num in the region */
+	uint64_t last_end;           /* its timestamp_end */
+	uint64_t bump;               /* pieces written so far: seq + bump is written */
+	int have;
 };
 
 struct mprof_xen_collector {
@@ -82,6 +122,14 @@ static int adv_read(void *arg, const char *key, char *buf, size_t size)
 
 /* FNV-1a over the refs and the page count: a new run of the program (new
  * grants) or a restarted guest changes it. */
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static uint32_t fingerprint(const struct prof_xen_advert *a)
 {
 	uint32_t h = 2166136261u, i;
@@ -187,6 +235,91 @@ static void add_totals(struct mprof_xen_collector *c, struct guest *g)
 	c->totals.schema_errors += k.schema_errors;
 }
 
+/*
+ * The reader's sink for a guest's trace: renumbers packet_seq_num so that
+ * the pieces of a packet a scrape delivered in parts each get their own
+ * (see the top of this file), and passes every other packet on unchanged
+ * but for that shift.
+ */
+static int guest_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len, const struct prof_packet_info *info)
+{
+	struct guest *g = arg;
+	struct prof_packet_header h;
+	struct out_stream *o;
+	int piece, ret;
+
+	(void)info;
+	if (stream >= g->nout || len < sizeof(h))
+		return -EINVAL; /* the reader never delivers these */
+	o = &g->out[stream];
+	memcpy(&h, pkt, sizeof(h));
+	piece = o->have && h.packet_seq_num == o->last_seq;
+	if (g->scratch_size < len) {
+		uint8_t *n = realloc(g->scratch, len);
+
+		if (!n)
+			return -ENOMEM;
+		g->scratch = n;
+		g->scratch_size = len;
+	}
+	if (piece && h.timestamp_begin < o->last_end)
+		h.timestamp_begin = o->last_end;
+	h.packet_seq_num += o->bump + (uint64_t)piece;
+	memcpy(h.uuid, g->desc.uuid, sizeof(h.uuid));
+	memcpy(g->scratch, &h, sizeof(h));
+	memcpy(g->scratch + sizeof(h), pkt + sizeof(h), len - sizeof(h));
+	ret = prof_ctf_writer_packet(g->writer, stream, g->scratch, len);
+	if (ret)
+		return ret;
+	o->bump += (uint64_t)piece;
+	o->last_seq = h.packet_seq_num - o->bump;
+	o->last_end = h.timestamp_end;
+	o->have = 1;
+	return 0;
+}
+
+/* Count what the guest holds now (and its peak). */
+static void guest_count(struct mprof_xen_collector *c, struct guest *g)
+{
+	g->bytes_held = (g->adv ? sizeof(*g->adv) : 0) + prof_region_reader_memory(g->reader) +
+			prof_ctf_writer_memory(g->writer) + (uint64_t)g->nout * sizeof(*g->out) + g->scratch_size +
+			(g->dir ? strlen(g->dir) + 1 : 0);
+	if (g->bytes_held > g->bytes_peak)
+		g->bytes_peak = g->bytes_held;
+	if (g->bytes_peak > c->totals.guest_bytes_peak)
+		c->totals.guest_bytes_peak = g->bytes_peak;
+}
+
+/* Free what an active guest holds and unmap its pages. */
+static void guest_release(struct mprof_xen_collector *c, struct guest *g)
+{
+	prof_region_reader_close(g->reader);
+	g->reader = NULL;
+	c->t->unmap(c->t->ctx, g->mem, g->npages);
+	g->mem = NULL;
+	free(g->adv);
+	g->adv = NULL;
+	free(g->dir);
+	g->dir = NULL;
+	free(g->out);  /* Allocated by guest_open(). */
+	g->out = NULL;
+	g->nout = 0;
+	free(g->scratch); /* Grown by guest_sink(). */
+	g->scratch = NULL;
+	g->scratch_size = 0;
+	g->bytes_held = 0;
+}
+
+/* A trace that cannot be written: closed, marked incomplete. */
+static void guest_abandon(struct mprof_xen_collector *c, struct guest *g)
+{
+	add_totals(c, g);
+	prof_ctf_writer_abandon(g->writer);
+	g->writer = NULL;
+	guest_release(c, g);
+	g->phase = GUEST_CLOSED;
+}
+
 /* Drain (and with @final, scrape and close).  On a write error the trace
  * is abandoned (marked incomplete). */
 static int guest_drain(struct mprof_xen_collector *c, struct guest *g, int final)
@@ -194,13 +327,15 @@ static int guest_drain(struct mprof_xen_collector *c, struct guest *g, int final
 	struct prof_drain_stats s;
 	int ret, r;
 
-	ret = prof_region_reader_drain(g->reader, prof_ctf_writer_sink, g->writer);
+	ret = prof_region_reader_drain(g->reader, guest_sink, g);
 	if (ret >= 0 && final == 2)
-		ret = prof_region_reader_scrape(g->reader, prof_ctf_writer_sink, g->writer);
+		ret = prof_region_reader_scrape(g->reader, guest_sink, g);
 	if (ret < 0)
 		guest_error(g, "%s: writing the trace: %s", g->dir, prof_strerror(ret));
 	else
 		ret = guest_metadata(g);
+	g->drains++;
+	guest_count(c, g);
 	if (!final && ret == 0)
 		return 0;
 	prof_region_reader_stats(g->reader, &s);
@@ -215,18 +350,12 @@ static int guest_drain(struct mprof_xen_collector *c, struct guest *g, int final
 		c->totals.traces++;
 		fprintf(stderr,
 			"mprof collect: domain %u (%s): %s: %" PRIu64 " events in %" PRIu64 " packets (%" PRIu64
-			" scraped), %" PRIu64 " invalid packets skipped, %" PRIu64 " events discarded by the guest\n",
+			" scraped), %" PRIu64 " invalid packets skipped, %" PRIu64
+			" events discarded by the guest; held at most %" PRIu64 " KiB\n",
 			g->domid, g->name, g->dir, s.events, s.packets, s.partial_packets, s.invalid_packets,
-			s.events_discarded);
+			s.events_discarded, (g->bytes_peak + 1023) / 1024);
 	}
-	prof_region_reader_close(g->reader);
-	g->reader = NULL;
-	c->t->unmap(c->t->ctx, g->mem, g->npages);
-	g->mem = NULL;
-	free(g->adv);
-	g->adv = NULL;
-	free(g->dir);
-	g->dir = NULL;
+	guest_release(c, g);
 	g->phase = GUEST_CLOSED;
 	return ret;
 }
@@ -258,6 +387,32 @@ static int guest_open_trace(struct mprof_xen_collector *c, struct guest *g)
 	return ret;
 }
 
+/* A region header (a copy) within what one guest may make us hold? */
+static int check_caps(struct guest *g, const char *what, const struct prof_region_header *h)
+{
+	static const char fmt[] = "%s: region header: %s %u is above this collector's cap of %u per guest (docs/XEN.md)";
+
+	if (h->stream_slots > MPROF_XEN_CAP_STREAMS)
+		guest_error(g, fmt, what, "stream_slots", h->stream_slots, MPROF_XEN_CAP_STREAMS);
+	else if (h->packet_size > MPROF_XEN_CAP_PACKET_SIZE)
+		guest_error(g, fmt, what, "packet_size", h->packet_size, MPROF_XEN_CAP_PACKET_SIZE);
+	else if (h->max_events > MPROF_XEN_CAP_EVENTS)
+		guest_error(g, fmt, what, "max_events", h->max_events, MPROF_XEN_CAP_EVENTS);
+	else
+		return 0;
+	return -E2BIG;
+}
+
+/* The interval a guest asked for, within the collector's bounds. */
+static uint32_t poll_interval(const struct prof_xen_advert *adv)
+{
+	if (!adv->poll_ms)
+		return MPROF_XEN_EVTCHN_POLL_MS; /* an event channel: not wired yet */
+	if (adv->poll_ms < MPROF_XEN_POLL_MIN_MS)
+		return MPROF_XEN_POLL_MIN_MS;
+	return adv->poll_ms > MPROF_XEN_POLL_MAX_MS ? MPROF_XEN_POLL_MAX_MS : adv->poll_ms;
+}
+
 /* Map an advertised region and start its trace. */
 static int guest_open(struct mprof_xen_collector *c, struct guest *g, struct prof_xen_advert *adv)
 {
@@ -265,6 +420,7 @@ static int guest_open(struct mprof_xen_collector *c, struct guest *g, struct pro
 	struct prof_error err;
 	uint32_t rw_first = adv->rw_first, rw_count = adv->rw_count;
 	const struct prof_region_header *h;
+	unsigned k;
 	int ret;
 
 	snprintf(what, sizeof(what), "domain %u (%s)", g->domid, g->name);
@@ -293,12 +449,26 @@ map_failed:
 		return ret;
 	}
 	g->npages = adv->npages;
+	{
+		/* A copy, then checked: the caps before the reader allocates
+		 * for this geometry (and again on its own validated copy). */
+		struct prof_region_header hdr;
+
+		_Static_assert(sizeof(hdr) <= PROF_PAGE_SIZE, "the header is within the first page");
+		memcpy(&hdr, g->mem, sizeof(hdr));
+		ret = check_caps(g, what, &hdr);
+		if (ret)
+			goto fail;
+	}
 	ret = prof_region_reader_open(&g->reader, g->mem, (uint64_t)adv->npages * PROF_PAGE_SIZE, what, &err);
 	if (ret) {
 		guest_error(g, "%s", prof_error_format(&err, buf, sizeof(buf)));
 		goto fail;
 	}
 	h = prof_region_reader_header(g->reader);
+	ret = check_caps(g, what, h);
+	if (ret)
+		goto fail;
 	{
 		uint32_t f, n;
 
@@ -309,8 +479,25 @@ map_failed:
 			goto fail;
 		}
 	}
+	g->out = calloc(h->stream_slots, sizeof(*g->out)); /* Freed by guest_release(). */
+	if (!g->out) {
+		guest_error(g, "%s: out of memory", what);
+		ret = -ENOMEM;
+		goto fail;
+	}
+	g->nout = h->stream_slots;
 	memset(&g->desc, 0, sizeof(g->desc));
-	memcpy(g->desc.uuid, h->uuid, 16);
+	/* A UUID of the trace's own (see the top of this file): random, or
+	 * else the region's with the domid and the time folded in. */
+	if (getrandom(g->desc.uuid, sizeof(g->desc.uuid), GRND_NONBLOCK) != (ssize_t)sizeof(g->desc.uuid)) {
+		uint64_t x = now_ms() ^ ((uint64_t)g->domid << 32) ^ g->traces;
+
+		memcpy(g->desc.uuid, h->uuid, 16);
+		for (k = 0; k < 8; k++)
+			g->desc.uuid[k] ^= (uint8_t)(x >> (8 * k));
+	}
+	g->desc.uuid[6] = (uint8_t)((g->desc.uuid[6] & 0x0f) | 0x40); /* RFC 4122 version 4 */
+	g->desc.uuid[8] = (uint8_t)((g->desc.uuid[8] & 0x3f) | 0x80);
 	g->desc.byte_order = h->byte_order;
 	g->desc.clock = h->clock;
 	g->adv = adv;
@@ -323,10 +510,22 @@ map_failed:
 	}
 	g->phase = GUEST_ACTIVE;
 	g->last_error[0] = 0;
-	fprintf(stderr, "mprof collect: domain %u (%s): collecting %u pages into %s\n", g->domid, g->name,
-		adv->npages, g->dir);
+	g->poll_ms = poll_interval(adv);
+	g->next_due = 0; /* drained at the next pass */
+	guest_count(c, g);
+	if (adv->poll_ms)
+		fprintf(stderr, "mprof collect: domain %u (%s): collecting %u pages into %s, every %u ms (%s: %u)\n",
+			g->domid, g->name, adv->npages, g->dir, g->poll_ms, prof_xen_key_name(PROF_XEN_KEY_POLL_MS),
+			adv->poll_ms);
+	else
+		fprintf(stderr, "mprof collect: domain %u (%s): collecting %u pages into %s, every %u ms (%s given: "
+				"this collector polls)\n",
+			g->domid, g->name, adv->npages, g->dir, g->poll_ms, prof_xen_key_name(PROF_XEN_KEY_EVTCHN));
 	return 0;
 fail:
+	free(g->out);
+	g->out = NULL;
+	g->nout = 0;
 	prof_region_reader_close(g->reader);
 	g->reader = NULL;
 	c->t->unmap(c->t->ctx, g->mem, adv->npages);
@@ -378,13 +577,11 @@ static void guest_look(struct mprof_xen_collector *c, struct guest *g, enum mpro
 	}
 }
 
-/* An active guest: keep draining, or finish. */
-static int guest_poll(struct mprof_xen_collector *c, struct guest *g, enum mprof_xen_dom_state st)
+/* An active guest: keep draining (when its interval is due), or finish. */
+static int guest_poll(struct mprof_xen_collector *c, struct guest *g, enum mprof_xen_dom_state st, uint64_t now)
 {
 	char state[16];
-	int n;
-
-	int ret;
+	int n, ret;
 
 	if (st != MPROF_XEN_DOM_RUNNING)
 		return guest_drain(c, g, 2);
@@ -396,13 +593,22 @@ static int guest_poll(struct mprof_xen_collector *c, struct guest *g, enum mprof
 			c->t->dom_write(c->t->ctx, g->domid, prof_xen_key_name(PROF_XEN_KEY_STATE), "collected");
 		return ret;
 	}
+	if (now < g->next_due)
+		return 0;
+	g->next_due = now + g->poll_ms;
 	return guest_drain(c, g, 0);
 }
 
 int mprof_xen_collector_step(struct mprof_xen_collector *c, uint32_t *active)
 {
+	return mprof_xen_collector_step_at(c, now_ms(), active);
+}
+
+int mprof_xen_collector_step_at(struct mprof_xen_collector *c, uint64_t now, uint32_t *active)
+{
 	uint32_t domids[MPROF_XEN_MAX_DOMAINS];
-	int n, i, ret = 0, interval = 1000;
+	uint64_t interval = MPROF_XEN_LOOK_MS;
+	int n, i, ret = 0;
 	size_t k;
 
 	*active = 0;
@@ -426,21 +632,83 @@ int mprof_xen_collector_step(struct mprof_xen_collector *c, uint32_t *active)
 		if (g->phase != GUEST_ACTIVE)
 			guest_look(c, g, st);
 		else {
-			int r = guest_poll(c, g, st);
+			int r = guest_poll(c, g, st, now);
 
 			if (r && !ret)
 				ret = r;
 		}
 		if (g->phase == GUEST_ACTIVE) {
+			/* Just mapped (next_due 0): drained at the next pass. */
+			uint64_t due = g->next_due > now ? g->next_due - now : 0;
+
 			(*active)++;
-			if (g->adv->poll_ms && (int)g->adv->poll_ms < interval)
-				interval = (int)g->adv->poll_ms;
+			if (due < interval)
+				interval = due;
 		}
 	}
 	if (c->steps++ == 0)
 		fprintf(stderr, "mprof collect: watching %s domains, writing under %s\n", c->all ? "all" : "the named",
 			c->dir);
-	return ret ? ret : interval;
+	return ret ? ret : (int)interval;
+}
+
+int64_t mprof_xen_collector_scrape(struct mprof_xen_collector *c)
+{
+	int64_t events = 0;
+	int ret = 0;
+	size_t k;
+
+	for (k = 0; k < c->nguests; k++) {
+		struct guest *g = &c->guests[k];
+		struct prof_drain_stats before, after;
+		int r;
+
+		if (g->phase != GUEST_ACTIVE)
+			continue;
+		prof_region_reader_stats(g->reader, &before);
+		r = prof_region_reader_peek(g->reader, guest_sink, g);
+		if (r < 0)
+			guest_error(g, "%s: writing the trace: %s", g->dir, prof_strerror(r));
+		else
+			r = guest_metadata(g);
+		prof_region_reader_stats(g->reader, &after);
+		guest_count(c, g);
+		if (r < 0) {
+			guest_abandon(c, g);
+			if (!ret)
+				ret = r;
+			continue;
+		}
+		c->totals.scrapes++;
+		c->totals.scraped_events += after.events - before.events;
+		events += (int64_t)(after.events - before.events);
+		fprintf(stderr, "mprof collect: domain %u (%s): scraped on demand: %" PRIu64 " events into %s (%" PRIu64
+				" in all)\n",
+			g->domid, g->name, after.events - before.events, g->dir, after.events);
+	}
+	return ret ? ret : events;
+}
+
+int mprof_xen_collector_guest(const struct mprof_xen_collector *c, uint32_t domid, struct mprof_xen_guest_info *out)
+{
+	size_t k;
+
+	for (k = 0; k < c->nguests; k++) {
+		const struct guest *g = &c->guests[k];
+
+		if (g->domid != domid)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->domid = domid;
+		out->active = g->phase == GUEST_ACTIVE;
+		out->poll_ms = g->poll_ms;
+		out->asked_poll_ms = g->adv ? g->adv->poll_ms : 0;
+		out->drains = g->drains;
+		out->bytes_held = g->bytes_held;
+		out->bytes_peak = g->bytes_peak;
+		return 0;
+	}
+	return -ENOENT;
 }
 
 int mprof_xen_collector_add(struct mprof_xen_collector *c, const char *spec)

@@ -21,7 +21,7 @@ $(O)/obj/collectors/xen/real.o: OBJ_CFLAGS = $(PROG_CFLAGS) -std=gnu11 -Icollect
 
 # Unit tests that drive the collector in-process link libmprof-xen.a (and
 # libprofile.a after it: the test link line puts its own flags last).
-XEN_UNIT_TESTS := test_xen_hostile
+XEN_UNIT_TESTS := test_xen_hostile test_xen_limits
 $(XEN_UNIT_TESTS:%=$(O)/obj/tests/unit/%.o): OBJ_CFLAGS = $(PROG_CFLAGS) -Itests/unit -Icollectors/xen
 $(XEN_UNIT_TESTS:%=$(O)/tests/%): $(XEN_A)
 $(foreach t,$(XEN_UNIT_TESTS),$(eval TEST_LDFLAGS_$(t) = $(XEN_A) $(LIB_A) $(LDFLAGS_SAN) $(LDLIBS_BASE) $(XEN_LDLIBS)))
@@ -39,10 +39,18 @@ $(O)/freestanding/xen-share.o: libprofile/src/xen/share.c Makefile collectors/xe
 	mv $@.tmp $@
 freestanding: $(O)/freestanding/xen-share.o
 
-# make demo-xen: the real-Xen path under QEMU end to end (tests/xen/run.sh);
-# the guest's trace directory is left in $(O)/xen-demo/ for mprof stats.
+# make demo-xen: the real-Xen path under QEMU end to end (tests/xen/run.sh,
+# which make check runs as tests/t_xen_real.sh, stats and render included);
+# the guest's traces are left in $(O)/xen-demo/ for mprof stats and the
+# viewer, and a picture of them in $(O)/xen-demo.png.
 demo-xen: deps
 	@$(MAKE) --no-print-directory all
 	XEN_KEEP=$(abspath $(O))/xen-demo bash tests/xen/run.sh $(O)
 	$(MPROF) stats $(O)/xen-demo
+	@echo "demo-xen: the guest's traces: $(O)/xen-demo/ (mprof stats, mprof view); a picture: $(O)/xen-demo.png"
 .PHONY: demo-xen
+
+# tests/fuzz/fuzz_xen_pages.c: the collector's reading of a guest's pages
+# (collect.c over the region reader) behind an in-memory transport.
+FUZZ_EXTRA_fuzz_xen_pages := collectors/xen/collect.c
+$(O)/fuzz/obj/tests/fuzz/fuzz_xen_pages.o $(O)/fuzz/obj/collectors/xen/collect.o: FUZZ_CFLAGS += -Icollectors/xen

@@ -21,6 +21,8 @@
 #include <stdint.h>
 
 #include "profile/error.h"
+#include "profile/region.h"
+#include "profile/xen.h"
 
 enum mprof_xen_dom_state {
 	MPROF_XEN_DOM_RUNNING = 0,
@@ -104,5 +106,47 @@ uint32_t mprof_xen_sim_domid(const struct mprof_xen_transport *t);
 int mprof_xen_real_open(struct mprof_xen_transport *out, int guest, struct prof_error *err);
 
 #define MPROF_XEN_SIM_REF_BASE 8u
+
+/* ---- A guest's side in one call (guest.c) ---- */
+
+struct prof_region;
+
+/* A region shared with dom0 by mprof_xen_share_region(). */
+struct mprof_xen_shared {
+	struct prof_region *region;   /* formatted in the granted pages */
+	void *mem;                    /* the pages, mapped here */
+	size_t size;
+	int fd;                       /* for a child's MPROF_REGION=fd:N, or -1 */
+	uint32_t npages;
+	uint32_t *refs;               /* one grant ref per page */
+	struct prof_xen_guest_ops ops;/* writes this domain's XenStore keys */
+	int advertised;
+};
+
+/**
+ * mprof_xen_share_region() - grant the pages a region of @cfg's geometry
+ * needs (read-only but for the consumer pages), format the region in them
+ * (attached as this process's if cfg->attach) and advertise it under
+ * data/mprof/ (state "running" last).
+ * @t: the guest's transport (it must outlive the share).
+ * @cfg: the geometry, mode and attach; backing and memory are set here.
+ * @poll_ms: the interval dom0 should drain at (1..60000), or 0 with @evtchn.
+ * @evtchn: an event channel port, used when @poll_ms is 0.
+ * @name: the program's name, or NULL.
+ * @out: filled; release with mprof_xen_unshare().
+ * @err: filled on failure.
+ * Return: 0, -EINVAL for a geometry that cannot be shared, or the
+ * transport's, the region's or the advertisement's negative errno.
+ */
+int mprof_xen_share_region(const struct mprof_xen_transport *t, const struct prof_region_config *cfg, uint32_t poll_ms,
+			   uint32_t evtchn, const char *name, struct mprof_xen_shared *out, struct prof_error *err);
+
+/**
+ * mprof_xen_unshare() - withdraw the advertisement (state "done") if it is
+ * still up, close the region and the fd.  The grants end with the
+ * transport's close().
+ * @s: the share; may be one that failed.
+ */
+void mprof_xen_unshare(struct mprof_xen_shared *s);
 
 #endif

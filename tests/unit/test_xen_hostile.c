@@ -72,6 +72,7 @@ int main(void)
 	uint32_t rw_first, rw_count, npages, *refs, active, i;
 	pthread_t th;
 	int fd = -1, ret, step;
+	uint64_t now = 0; /* the collector's clock: a pass a second, each one drains */
 	void *mem;
 
 	if (!mkdtemp(dir)) {
@@ -120,7 +121,7 @@ int main(void)
 
 	snprintf(path, sizeof(path), "%s/out", dir);
 	CHECK_MSG(mprof_xen_collector_open(&col, &dom0, path, 1, 0) == 0, "collector");
-	CHECK_MSG(mprof_xen_collector_step(col, &active) > 0 && active == 1, "first pass: %u guests active", active);
+	CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) >= 0 && active == 1, "first pass: %u guests active", active);
 
 	/* Deterministic: stream 0's head raised by 2 over stale packets. */
 	{
@@ -129,13 +130,13 @@ int main(void)
 
 		ring0[100] ^= 0xff; /* the first packet's events: garbage now */
 		__atomic_store_n(&slot[0].head, slot[0].head + 2, __ATOMIC_RELEASE);
-		CHECK_MSG(mprof_xen_collector_step(col, &active) > 0, "pass over a raised head");
+		CHECK_MSG(mprof_xen_collector_step_at(col, now += 1000, &active) >= 0, "pass over a raised head");
 	}
 
 	/* Concurrent: a thread scribbles while the collector drains. */
 	pthread_create(&th, NULL, scribbler, NULL);
 	for (step = 0; step < 300; step++)
-		if (mprof_xen_collector_step(col, &active) < 0) {
+		if (mprof_xen_collector_step_at(col, now += 1000, &active) < 0) {
 			CHECK_MSG(0, "pass %d failed", step);
 			break;
 		}
@@ -143,7 +144,7 @@ int main(void)
 	pthread_join(th, NULL);
 	/* The program ends: the collector scrapes what is left and closes. */
 	CHECK_MSG(prof_xen_withdraw(&ops) == 0, "withdraw");
-	mprof_xen_collector_step(col, &active);
+	mprof_xen_collector_step_at(col, now += 1000, &active);
 	CHECK_MSG(active == 0, "after 'done': %u guests still active", active);
 	CHECK_MSG(mprof_xen_collector_close(col, &tot) == 0, "close");
 	printf("hostile guest: %llu packets, %llu events, %llu invalid packets skipped, %llu traces\n",

@@ -40,7 +40,9 @@ for i in $(seq 50); do [ -S /run/xenstored/socket ] && break; sleep 0.1; done
 xen-init-dom0 >/dev/null 2>&1 || echo "@@XEN_INIT_DOM0_FAILED"
 xenconsoled --log=guest --log-dir=/var/log/xen &
 RC=1
-mprof collect --xen --all -o /tmp/out --exit-after 2 > /tmp/collect.log 2>&1 &
+# --scrape-every: open packets go into the traces while the domU runs (each
+# event still once: xen_check counts them).
+mprof collect --xen --all -o /tmp/out --exit-after 2 --scrape-every 300 > /tmp/collect.log 2>&1 &
 CP=$!
 cat > /tmp/domU.cfg <<CFG
 name = "mprof-guest"

@@ -6,7 +6,8 @@
 # domU (on_crash=preserve).  Adapted from ../shared/xen-qemu.
 #   run.sh BUILD_DIR    exit 0 pass, 1 fail, 77 skip (no Xen packages)
 # dom0 sends its traces over the console; the host checks them again
-# (xen_check) and, with XEN_KEEP=DIR, keeps them there (make demo-xen).
+# (xen_check), reads them with mprof stats and mprof render (DIR.png) and,
+# with XEN_KEEP=DIR, keeps them there (make demo-xen).
 # Downloads are cached in $XEN_CACHE (default ~/.cache/mprof-xen).  Every
 # step is bounded by a timeout; the verdict needs every marker.
 set -uo pipefail
@@ -43,6 +44,14 @@ if tr -d '\r' < "$LOG" | sed -n '/^@@TRACE_BEGIN$/,/^@@TRACE_END$/p' | grep -E '
 		"$B/tests/progs/xen_check" "$d" "$n" | sed 's/^/    host: /' || { echo "FAIL: host check of $d"; fails=1; }
 	done
 	[ "$(ls -d "$keep"/mprof-guest-* | wc -l)" = 2 ] || { echo "FAIL: expected 2 traces in $keep"; fails=1; }
+	# What make demo-xen leaves must be readable by mprof stats and mprof
+	# render, as a directory of traces: both runs, every event.
+	ev=$("$B/bin/mprof" stats --json "$keep" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["events"], d["traces"], d["packets_lost"] + d["invalid_packets"])')
+	[ "$ev" = "27777 2 0" ] || { echo "FAIL: mprof stats $keep: events, traces, lost+invalid = '$ev', expected '27777 2 0'"; fails=1; }
+	echo "    host: mprof stats $keep: events, traces, lost+invalid: $ev"
+	rm -f "$keep.png"
+	"$B/bin/mprof" render "$keep" -o "$keep.png" | sed 's/^/    host: mprof render: /' || { echo "FAIL: mprof render $keep"; fails=1; }
+	[ "$(head -c 4 "$keep.png" 2>/dev/null | tail -c 3)" = PNG ] || { echo "FAIL: mprof render $keep made no PNG"; fails=1; }
 else
 	echo "FAIL: the traces did not come out of dom0"; fails=1
 fi

@@ -21,11 +21,17 @@
 #include "profile/xen.h"
 #include "xen_transport.h"
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, scrape_signal;
 
 static void on_stop(int sig)
 {
 	stop_signal = sig;
+}
+
+static void on_scrape(int sig)
+{
+	(void)sig;
+	scrape_signal = 1;
 }
 
 static void install_stop(void)
@@ -38,6 +44,17 @@ static void install_stop(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
+	/* No SA_RESTART: the signal cuts the collector's wait short. */
+	sa.sa_handler = on_scrape;
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 static int open_transport(const char *cmd, struct mprof_xen_transport *t, const char *sim, const char *guest_name,
@@ -71,7 +88,12 @@ static void collect_usage(FILE *f)
 		"  --scrape            also take regions whose program ended or whose domain\n"
 		"                      crashed before this collector started (one-shot scrape)\n"
 		"  --exit-after N      exit once N traces are closed\n"
+		"  --scrape-every MS   every MS ms, also take the events the guests' open\n"
+		"                      packets hold so far (as SIGUSR1 does once)\n"
 		"  --sim DIR           the simulated grant table and XenStore at DIR (tests)\n"
+		"Each guest is drained every data/mprof/poll-ms (clamped to 10..60000 ms).\n"
+		"SIGUSR1 scrapes on demand: every guest's open packets go into its trace\n"
+		"now, the guest keeps running, and no event is written twice.\n"
 		"SIGINT/SIGTERM stop: complete packets are taken, open ones stay for the\n"
 		"next collector (nothing is lost in discard mode).\n"
 		"Exit status: 0; 2 usage; 3 an advertisement or region was refused;\n"
@@ -85,11 +107,12 @@ int cmd_collect(int argc, char **argv)
 		{ "all", no_argument, NULL, 'a' },   { "once", no_argument, NULL, '1' },
 		{ "scrape", no_argument, NULL, 's' }, { "exit-after", required_argument, NULL, 'n' },
 		{ "sim", required_argument, NULL, 'S' }, { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "scrape-every", required_argument, NULL, 'E' }, { NULL, 0, NULL, 0 },
 	};
 	const char *out = "mprof-xen", *sim = NULL;
 	int xen = 0, all = 0, once = 0, scrape = 0, c, ret, status = MPROF_EXIT_OK;
-	uint32_t exit_after = 0, active, passes = 0;
+	uint32_t exit_after = 0, active, passes = 0, scrape_every = 0;
+	uint64_t now, next_scrape = 0;
 	struct mprof_xen_transport t;
 	struct mprof_xen_collector *col = NULL;
 	struct mprof_xen_totals tot;
@@ -105,6 +128,14 @@ int cmd_collect(int argc, char **argv)
 		case 'n':
 			if (mprof_parse_u32("collect", "--exit-after", optarg, 0, &exit_after))
 				return MPROF_EXIT_USAGE;
+			break;
+		case 'E':
+			if (mprof_parse_u32("collect", "--scrape-every", optarg, 0, &scrape_every))
+				return MPROF_EXIT_USAGE;
+			if (scrape_every < 1 || scrape_every > 3600000) {
+				mprof_error("collect", "--scrape-every: %u is not from 1 to 3600000 ms", scrape_every);
+				return MPROF_EXIT_USAGE;
+			}
 			break;
 		case 'S': sim = optarg; break;
 		case 'h': collect_usage(stdout); return MPROF_EXIT_OK;
@@ -134,12 +165,24 @@ int cmd_collect(int argc, char **argv)
 		return status;
 	}
 	install_stop();
+	next_scrape = now_ms() + scrape_every;
 	for (;;) {
-		ret = mprof_xen_collector_step(col, &active);
+		now = now_ms();
+		ret = mprof_xen_collector_step_at(col, now, &active);
 		if (ret < 0) {
 			status = MPROF_EXIT_SYSTEM;
 			break;
 		}
+		if (scrape_signal || (scrape_every && now >= next_scrape)) {
+			scrape_signal = 0;
+			next_scrape = now + scrape_every;
+			if (mprof_xen_collector_scrape(col) < 0) {
+				status = MPROF_EXIT_SYSTEM;
+				break;
+			}
+		}
+		if (scrape_every && next_scrape - now < (uint64_t)ret)
+			ret = (int)(next_scrape - now);
 		mprof_xen_collector_totals(col, &tot);
 		/* --once: a first pass maps, a second drains (and scrapes an
 		 * ended or crashed guest's open packets). */
@@ -154,10 +197,12 @@ int cmd_collect(int argc, char **argv)
 	t.close(t.ctx);
 	fprintf(stderr,
 		"mprof collect: %llu traces, %llu events in %llu packets, %llu invalid packets skipped, "
-		"%llu events discarded by guests, %llu schema records unusable, %llu regions refused\n",
+		"%llu events discarded by guests, %llu schema records unusable, %llu regions refused; "
+		"%llu on-demand scrapes; at most %llu KiB held for one guest\n",
 		(unsigned long long)tot.traces, (unsigned long long)tot.events, (unsigned long long)tot.packets,
 		(unsigned long long)tot.invalid_packets, (unsigned long long)tot.events_discarded,
-		(unsigned long long)tot.schema_errors, (unsigned long long)tot.refused_guests);
+		(unsigned long long)tot.schema_errors, (unsigned long long)tot.refused_guests,
+		(unsigned long long)tot.scrapes, (unsigned long long)(tot.guest_bytes_peak + 1023) / 1024);
 	if (!status && tot.refused_guests)
 		status = MPROF_EXIT_INPUT;
 	return status;
@@ -186,13 +231,6 @@ static void share_usage(FILE *f)
 		"system error; 5 PROG could not be started.\n");
 }
 
-static int share_write(void *ctx, const char *key, const char *value)
-{
-	const struct mprof_xen_transport *t = ctx;
-
-	return t->write(t->ctx, key, value);
-}
-
 static void sleep_ms(int ms)
 {
 	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
@@ -211,19 +249,19 @@ int cmd_share(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t packet_size = 16 * 1024, packets = 16, streams = 8, max_events = 256, poll_ms = 100,
-		 linger_ms = 10000, rw_first, rw_count, npages, *refs = NULL;
+		 linger_ms = 10000;
 	const char *sim = NULL, *name = "guest", *prog;
 	struct prof_region_header hdr;
 	struct prof_region_config cfg;
-	struct prof_region *region = NULL;
 	struct mprof_xen_transport t;
-	struct prof_xen_guest_ops ops;
+	struct mprof_xen_shared sh;
 	struct prof_error err;
 	char buf[700], spec[32], state[16];
-	int xen = 0, c, fd = -1, ret, status = MPROF_EXIT_SYSTEM, wstatus, have_t = 0, advertised = 0;
-	void *mem = NULL;
+	int xen = 0, c, ret, status = MPROF_EXIT_SYSTEM, wstatus, have_t = 0;
 	pid_t pid;
 
+	memset(&sh, 0, sizeof(sh));
+	sh.fd = -1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+p:n:t:e:h", opts, NULL)) != -1) {
 		int bad = 0;
@@ -252,51 +290,37 @@ int cmd_share(int argc, char **argv)
 		mprof_error("share", "--poll-ms: %u is not from 1 to 60000", poll_ms);
 		return MPROF_EXIT_USAGE;
 	}
-	if (prof_region_layout(PROF_MODE_DISCARD, packet_size, packets, streams, max_events, &hdr) != 0 ||
-	    hdr.region_size / PROF_PAGE_SIZE > PROF_XEN_MAX_PAGES || prof_xen_rw_pages(&hdr, &rw_first, &rw_count)) {
-		mprof_error("share", "bad region geometry (packet size a power of two >= 256, at least 2 packets, "
-				     "at most %u pages in all)", PROF_XEN_MAX_PAGES);
+	if (streams > MPROF_XEN_CAP_STREAMS || packet_size > MPROF_XEN_CAP_PACKET_SIZE ||
+	    max_events > MPROF_XEN_CAP_EVENTS) {
+		mprof_error("share", "a collector takes at most %u streams, %u-byte packets and %u event types per "
+				     "guest (docs/XEN.md)", MPROF_XEN_CAP_STREAMS, MPROF_XEN_CAP_PACKET_SIZE,
+			    MPROF_XEN_CAP_EVENTS);
 		return MPROF_EXIT_USAGE;
-	}
-	npages = (uint32_t)(hdr.region_size / PROF_PAGE_SIZE);
-	prog = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
-
-	if (open_transport("share", &t, sim, name, 1))
-		return MPROF_EXIT_SYSTEM;
-	have_t = 1;
-	refs = calloc(npages, sizeof(*refs));
-	if (!refs) {
-		mprof_error("share", "out of memory");
-		goto out;
-	}
-	ret = t.share(t.ctx, npages, rw_first, rw_count, refs, &mem, &fd, &err);
-	if (ret) {
-		mprof_error("share", "granting %u pages: %s", npages, prof_error_format(&err, buf, sizeof(buf)));
-		goto out;
 	}
 	prof_region_config_init(&cfg);
 	cfg.packet_size = packet_size;
 	cfg.packets_per_stream = packets;
 	cfg.stream_slots = streams;
 	cfg.max_events = max_events;
-	cfg.backing = PROF_BACKING_MEMORY;
-	cfg.memory = mem;
-	cfg.memory_size = (size_t)npages * PROF_PAGE_SIZE;
-	ret = prof_region_open(&region, &cfg, &err);
+	if (prof_region_layout(cfg.mode, packet_size, packets, streams, max_events, &hdr) != 0 ||
+	    hdr.region_size / PROF_PAGE_SIZE > PROF_XEN_MAX_PAGES) {
+		mprof_error("share", "bad region geometry (packet size a power of two >= 256, at least 2 packets, "
+				     "at most %u pages in all)", PROF_XEN_MAX_PAGES);
+		return MPROF_EXIT_USAGE;
+	}
+	prog = strrchr(argv[optind], '/') ? strrchr(argv[optind], '/') + 1 : argv[optind];
+
+	if (open_transport("share", &t, sim, name, 1))
+		return MPROF_EXIT_SYSTEM;
+	have_t = 1;
+	ret = mprof_xen_share_region(&t, &cfg, poll_ms, 0, prog, &sh, &err);
 	if (ret) {
-		mprof_error("share", "%s", prof_error_format(&err, buf, sizeof(buf)));
+		mprof_error("share", "sharing %llu pages: %s", (unsigned long long)(hdr.region_size / PROF_PAGE_SIZE),
+			    prof_error_format(&err, buf, sizeof(buf)));
+		status = ret == -EINVAL ? MPROF_EXIT_USAGE : MPROF_EXIT_SYSTEM;
 		goto out;
 	}
-	memcpy(&hdr, mem, sizeof(hdr)); /* our own region: its uuid and clock */
-	ops.write = share_write;
-	ops.ctx = &t;
-	ret = prof_xen_advertise(&ops, &hdr, refs, npages, poll_ms, 0, prog);
-	if (ret) {
-		mprof_error("share", "advertising the region in XenStore: %s", prof_strerror(ret));
-		goto out;
-	}
-	advertised = 1;
-	snprintf(spec, sizeof(spec), "fd:%d", fd);
+	snprintf(spec, sizeof(spec), "fd:%d", sh.fd);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -318,7 +342,7 @@ int cmd_share(int argc, char **argv)
 	status = WIFEXITED(wstatus) ? WEXITSTATUS(wstatus) : 128 + WTERMSIG(wstatus);
 	/* The program ended: tell dom0, and keep the pages granted until it
 	 * took the rest (or --linger-ms passed). */
-	if (prof_xen_withdraw(&ops) == 0) {
+	if (prof_xen_withdraw(&sh.ops) == 0) {
 		uint32_t waited;
 
 		for (waited = 0; waited < linger_ms; waited += 20) {
@@ -332,14 +356,10 @@ int cmd_share(int argc, char **argv)
 			mprof_error("share", "dom0 did not collect the trace within %u ms (is `mprof collect --xen` "
 					     "running?); the pages are released", linger_ms);
 	}
-	advertised = 0;
+	sh.advertised = 0;
 out:
-	if (advertised)
-		prof_xen_withdraw(&ops);
-	prof_region_close(region);
-	free(refs);
+	mprof_xen_unshare(&sh);
 	if (have_t)
 		t.close(t.ctx); /* releases the grants */
-	(void)fd;
 	return status;
 }

@@ -183,6 +183,16 @@ PROF_EXPORT int prof_ctf_writer_sink(void *arg, uint32_t stream, const uint8_t *
 				     const struct prof_packet_info *info);
 
 /**
+ * prof_ctf_writer_memory() - the heap bytes the writer holds (its stream
+ * table and the metadata text last written), for a consumer that bounds
+ * its memory per trace.
+ * @w: the writer; NULL gives 0.
+ *
+ * Return: the bytes.  Writing new metadata briefly needs as much again.
+ */
+PROF_EXPORT size_t prof_ctf_writer_memory(const struct prof_ctf_writer *w);
+
+/**
  * prof_ctf_writer_close() - flush and close every file; if nothing failed,
  * remove the incomplete marker.
  * @w: the writer, may be NULL.

@@ -352,7 +352,9 @@ PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_pac
  * Each event is delivered once: a packet first delivered in part is later
  * delivered without the events already seen, as a packet of its own with
  * the same header (so pieces of one packet share its packet_seq_num: do
- * not feed a CTF trace writer).
+ * not feed a CTF trace writer as they are).  How much of the open packet
+ * was delivered is recorded in the stream's consumer position, so a later
+ * reader of the region (a restarted collector) delivers only the rest.
  *
  * Return: as prof_region_reader_drain(), counting packets or pieces.
  */
@@ -405,6 +407,17 @@ PROF_EXPORT size_t prof_region_reader_schema_problems(const struct prof_region_r
  * be called after the region was unmapped.
  */
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out);
+
+/**
+ * prof_region_reader_memory() - the heap bytes the reader holds (its
+ * packet copy, stream positions, schema and schema problems), for a
+ * consumer that bounds its memory per region.
+ * @r: the reader; NULL gives 0.
+ *
+ * Return: the bytes; at most a fixed size plus stream_slots stream
+ * positions, one packet and max_events schema entries and problems.
+ */
+PROF_EXPORT size_t prof_region_reader_memory(const struct prof_region_reader *r);
 
 /**
  * prof_region_reader_close() - free the reader (the region is untouched).

@@ -303,6 +303,13 @@ static int writer_finish(struct prof_ctf_writer *w, int whole)
 	return ret;
 }
 
+PROF_EXPORT size_t prof_ctf_writer_memory(const struct prof_ctf_writer *w)
+{
+	if (!w)
+		return 0;
+	return sizeof(*w) + strlen(w->dir) + 1 + PROF_MAX_STREAMS * sizeof(*w->streams) + w->metadata_len;
+}
+
 PROF_EXPORT int prof_ctf_writer_close(struct prof_ctf_writer *w)
 {
 	return w ? writer_finish(w, 1) : 0;

@@ -48,6 +48,16 @@
  * deliver it with timestamp_end set to its last event.  The open packet is
  * then taken (pos = head), so a second scrape does not deliver it again.
  *
+ * Peek.  A live reader (prof_region_reader_peek()) delivers the events an
+ * open packet holds so far without taking it, and records in the stream's
+ * consumer position how far it got: reserved[1] = the packet's content
+ * bytes delivered, then reserved[0] = its sequence number + 1.  A later
+ * reader (a restarted collector) that finds reserved[0] - 1 equal to tail
+ * delivers only the rest of that packet, so nothing is delivered twice
+ * across readers.  Like tail, it is a hint from hostile memory: used only
+ * when it names the packet at tail and a size within the packet, and a
+ * rest that does not start on an event fails validation and is counted.
+ *
  * Invalid packets.  A complete packet that fails validation is counted and
  * taken all the same (in discard mode the producer needs its slot back).
  * An open packet that fails is counted once and left in place: a live
@@ -245,6 +255,14 @@ static uint64_t *tail_word(const struct prof_region_reader *r, uint32_t s)
 	return (uint64_t *)(void *)(r->mem + r->hdr.consumer_offset +
 				    (uint64_t)s * sizeof(struct prof_consumer_pos) +
 				    offsetof(struct prof_consumer_pos, tail));
+}
+
+/* The consumer position's peek record: [0] seq + 1, [1] bytes delivered. */
+static uint64_t *peek_word(const struct prof_region_reader *r, uint32_t s, unsigned i)
+{
+	return (uint64_t *)(void *)(r->mem + r->hdr.consumer_offset +
+				    (uint64_t)s * sizeof(struct prof_consumer_pos) +
+				    offsetof(struct prof_consumer_pos, reserved) + 8 * i);
 }
 
 static uint64_t packet_offset(const struct prof_region_reader *r, uint32_t s, uint64_t k)
@@ -715,6 +733,11 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 		st->peek_valid = 1;
 		st->peek_seq = o;
 		st->peek_bytes = peeked_to;
+		/* For the next reader.  The size first: a reader that sees the
+		 * new sequence number sees its size (pairs with the acquire
+		 * load of peek_word(0) in prof_region_reader_open()). */
+		__atomic_store_n(peek_word(r, s, 1), peeked_to, __ATOMIC_RELAXED);
+		__atomic_store_n(peek_word(r, s, 0), o + 1, __ATOMIC_RELEASE);
 		return 0;
 	}
 	st->peek_valid = 0;
@@ -828,6 +851,19 @@ PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *m
 			tail = head;
 		}
 		r->streams[s].pos = tail;
+		/* What a previous reader's peek delivered of the packet at
+		 * tail (a hint, bounded; see "Peek" above).  Pairs with the
+		 * release store of peek_word(0) in prof__drain_open_packet(). */
+		{
+			uint64_t pseq = __atomic_load_n(peek_word(r, s, 0), __ATOMIC_ACQUIRE);
+			uint64_t pbytes = __atomic_load_n(peek_word(r, s, 1), __ATOMIC_RELAXED);
+
+			if (pseq != 0 && pseq - 1 == tail && pbytes > PROF_PACKET_HEADER_SIZE && pbytes <= r->psize) {
+				r->streams[s].peek_valid = 1;
+				r->streams[s].peek_seq = tail;
+				r->streams[s].peek_bytes = pbytes;
+			}
+		}
 	}
 	if (schema_refresh(r) < 0)
 		goto nomem;
@@ -885,6 +921,14 @@ PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, st
 	out->events_discarded = 0;
 	for (s = 0; s < r->hdr.stream_slots; s++)
 		sat_add(&out->events_discarded, r->streams[s].discarded);
+}
+
+PROF_EXPORT size_t prof_region_reader_memory(const struct prof_region_reader *r)
+{
+	if (!r)
+		return 0;
+	return sizeof(*r) + (size_t)r->hdr.stream_slots * sizeof(*r->streams) + (size_t)r->psize +
+	       (size_t)r->schema_cap * sizeof(*r->schema.events) + r->problems_cap * sizeof(*r->problems);
 }
 
 PROF_EXPORT void prof_region_reader_counts(const struct prof_region_reader *r, struct prof_region_counts *out)
