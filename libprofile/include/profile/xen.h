@@ -13,7 +13,8 @@
  *                                        PROF_XEN_REFS_PER_KEY, refs/0,
  *                                        refs/1, ... hold them in chunks
  *   data/mprof/poll-ms    "MS"           how often dom0 should look, or
- *   data/mprof/evtchn     "PORT"         an event channel kicked per packet
+ *   data/mprof/evtchn     "PORT"         an event channel port (parsed; dom0 polls such a
+ *                                        guest every 100 ms: docs/XEN.md)
  *   data/mprof/name       "PROG"         the program's name (optional)
  *   data/mprof/state      "running" | "done"   written last, then at the end;
  *                                        dom0 writes "collected" once it took all
