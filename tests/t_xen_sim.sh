@@ -86,6 +86,14 @@ e1=$(stats_field "$out/phased-$id" events); e2=$(stats_field "$out/phased-$id.2"
 echo "restart: first collector $e1 events, second $e2"
 [ "$((e1 + e2))" = 60000 ] || fail "restart: $e1 + $e2 events, expected 60000"
 [ "$e1" -gt 0 ] && [ "$e2" -gt 0 ] || fail "restart: one collector took nothing ($e1, $e2)"
+# The packets before the restart are in the first trace, not lost: neither
+# trace may report lost packets or loss gaps.
+for t in "$out/phased-$id" "$out/phased-$id.2"; do
+	for k in packets_lost loss_gaps; do
+		v=$(stats_field "$t" $k)
+		[ "$v" = 0 ] || fail "restart: $t reports $k $v"
+	done
+done
 check_seq "$out" 60000 "restart (both traces)"
 
 # ---- 4. guest restart: a new domid, a new trace ----

@@ -43,6 +43,9 @@
  * A piece's timestamp_begin is raised to the previous piece's end, so the
  * stream's time never goes back.  Gaps (packets the reader skipped as
  * invalid) stay gaps: the trace's readers count them as lost packets.
+ * A trace numbers each stream from where its reader began
+ * (prof_region_reader_start()): a restarted collector's trace starts at 0,
+ * the packets before it being in the previous collector's trace.
  * Since its numbering is its own, each trace gets a UUID of its own too
  * (not the region's): two traces of one region (a collector restart) are
  * never merged by a reader as one, which their numbers would contradict.
@@ -418,7 +421,7 @@ static int guest_open(struct mprof_xen_collector *c, struct guest *g, struct pro
 {
 	char what[128], buf[700];
 	struct prof_error err;
-	uint32_t rw_first = adv->rw_first, rw_count = adv->rw_count;
+	uint32_t rw_first = adv->rw_first, rw_count = adv->rw_count, i;
 	const struct prof_region_header *h;
 	unsigned k;
 	int ret;
@@ -486,6 +489,11 @@ map_failed:
 		goto fail;
 	}
 	g->nout = h->stream_slots;
+	/* A restarted collector's trace numbers each stream from where the
+	 * previous collector stopped: those packets are in its trace, not
+	 * lost. */
+	for (i = 0; i < g->nout; i++)
+		g->out[i].bump = (uint64_t)0 - prof_region_reader_start(g->reader, i);
 	memset(&g->desc, 0, sizeof(g->desc));
 	/* A UUID of the trace's own (see the top of this file): random, or
 	 * else the region's with the domid and the time folded in. */

@@ -420,6 +420,21 @@ PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, st
 PROF_EXPORT size_t prof_region_reader_memory(const struct prof_region_reader *r);
 
 /**
+ * prof_region_reader_start() - where the reader began a stream: the
+ * packet sequence number a previous reader of the region stopped at (its
+ * consumer position, clamped to the stream's head), 0 for the first
+ * reader.  A consumer that writes a trace of its own from there (a
+ * restarted collector) numbers its packets from it, so that the packets a
+ * previous reader took are not counted as lost; packets skipped or
+ * overwritten after it are.
+ * @r: the reader; NULL gives 0.
+ * @stream: a stream slot; one out of range gives 0.
+ *
+ * Return: the sequence number.
+ */
+PROF_EXPORT uint64_t prof_region_reader_start(const struct prof_region_reader *r, uint32_t stream);
+
+/**
  * prof_region_reader_close() - free the reader (the region is untouched).
  * @r: the reader, may be NULL.
  */

@@ -89,6 +89,7 @@
 
 struct stream_state {
 	uint64_t pos;        /* next sequence number to take (our tail) */
+	uint64_t start;      /* pos at open: where a previous reader stopped */
 	uint64_t discarded;  /* events_discarded of the last packet delivered */
 	uint64_t bad_head;   /* the corrupt head last counted, if bad_valid */
 	uint64_t open_bad;   /* seq of the open packet last counted invalid */
@@ -851,6 +852,7 @@ PROF_EXPORT int prof_region_reader_open(struct prof_region_reader **out, void *m
 			tail = head;
 		}
 		r->streams[s].pos = tail;
+		r->streams[s].start = tail;
 		/* What a previous reader's peek delivered of the packet at
 		 * tail (a hint, bounded; see "Peek" above).  Pairs with the
 		 * release store of peek_word(0) in prof__drain_open_packet(). */
@@ -929,6 +931,11 @@ PROF_EXPORT size_t prof_region_reader_memory(const struct prof_region_reader *r)
 		return 0;
 	return sizeof(*r) + (size_t)r->hdr.stream_slots * sizeof(*r->streams) + (size_t)r->psize +
 	       (size_t)r->schema_cap * sizeof(*r->schema.events) + r->problems_cap * sizeof(*r->problems);
+}
+
+PROF_EXPORT uint64_t prof_region_reader_start(const struct prof_region_reader *r, uint32_t stream)
+{
+	return r && stream < r->hdr.stream_slots ? r->streams[stream].start : 0;
 }
 
 PROF_EXPORT void prof_region_reader_counts(const struct prof_region_reader *r, struct prof_region_counts *out)
