@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "mprof_source.h"
@@ -63,6 +65,89 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 	return 0;
 }
 
+/*
+ * The big arrays (a row's items and field offsets, the field arena) grow
+ * in place: up to VEC_BIG bytes with realloc(), beyond as an anonymous
+ * mapping that mremap() grows (it moves page tables, never copies the
+ * pages, so there is never an old and a new copy at once) and shrinks.
+ * The capacity reserved ahead is address space: its pages take memory
+ * only when written.  Whether an array is mapped follows from its
+ * capacity, so nothing else records it.
+ */
+#define VEC_BIG ((size_t)1 << 16)
+
+static size_t page_round(size_t bytes)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (bytes + pg - 1) / pg * pg;
+}
+
+/* Resize the array *@p of *@cap elements of @size (@used in use) to @ncap; 0 or -ENOMEM. */
+static int vec_resize(void **p, size_t *cap, size_t used, size_t ncap, size_t size)
+{
+	size_t old = *cap * size, bytes = ncap * size;
+	void *q;
+
+	if (bytes >= VEC_BIG && old >= VEC_BIG) {
+		q = mremap(*p, page_round(old), page_round(bytes), MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return -ENOMEM;
+	} else if (bytes >= VEC_BIG) {
+		q = mmap(NULL, page_round(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			return -ENOMEM;
+		if (used)
+			memcpy(q, *p, used * size);
+		free(*p);
+	} else if (old >= VEC_BIG) {
+		q = malloc(bytes ? bytes : 1);
+		if (!q)
+			return -ENOMEM;
+		memcpy(q, *p, used * size);
+		munmap(*p, page_round(old));
+	} else {
+		q = realloc(*p, bytes ? bytes : 1);
+		if (!q)
+			return -ENOMEM;
+	}
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* Grow a vec array to hold @need (by half again, at least 16); 0 or -ENOMEM. */
+static int vec_grow(void **p, size_t *cap, size_t used, size_t need, size_t size)
+{
+	size_t c = *cap ? *cap : 16;
+
+	if (need <= *cap)
+		return 0;
+	while (c < need) {
+		if (c > SIZE_MAX / 2 / size)
+			return -ENOMEM;
+		c += c / 2 + 1;
+	}
+	return vec_resize(p, cap, used, c, size);
+}
+
+static void vec_free(void **p, size_t *cap, size_t size)
+{
+	if (*cap * size >= VEC_BIG)
+		munmap(*p, page_round(*cap * size));
+	else
+		free(*p);
+	*p = NULL;
+	*cap = 0;
+}
+
+/* Give back a vec array's capacity beyond @n (a failure keeps it as it was). */
+static void vec_shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+	if (*p && n && n < *cap)
+		(void)vec_resize(p, cap, n, n, size);
+}
+
 void prof_model_init(struct prof_model *m)
 {
 	memset(m, 0, sizeof(*m));
@@ -71,7 +156,9 @@ void prof_model_init(struct prof_model *m)
 
 static void row_free(struct prof_model_row *r)
 {
-	free(r->items);
+	vec_free((void **)&r->items, &r->cap, sizeof(*r->items));
+	vec_free((void **)&r->fields, &r->fields_cap, sizeof(*r->fields));
+	free(r->longs);
 	for (unsigned int k = 0; k < 48; k++)
 		free(r->levels[k]);
 	memset(r, 0, sizeof(*r));
@@ -95,7 +182,7 @@ void prof_model_free(struct prof_model *m)
 	free(m->lanes);
 	free(m->names);
 	free(m->spans);
-	free(m->arena);
+	vec_free((void **)&m->arena, &m->arena_cap, sizeof(*m->arena));
 	for (size_t i = 0; i < m->nstrings; i++)
 		free(m->strings[i]);
 	free(m->strings);
@@ -104,6 +191,17 @@ void prof_model_free(struct prof_model *m)
 }
 
 /* ---- Names ---- */
+
+/* A field type that takes two words of the arena. */
+static int wide(uint8_t type)
+{
+	return type == PROF_TYPE_U64 || type == PROF_TYPE_S64 || type == PROF_TYPE_F64;
+}
+
+static int probe_name(const char *name)
+{
+	return !strncmp(name, "tcp.", 4) || !strncmp(name, "sock.", 5) || !strncmp(name, "ip.", 3);
+}
 
 static uint32_t span_get(struct prof_model *m, const char *name, size_t len)
 {
@@ -145,6 +243,17 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 	n->ev.name[PROF_NAME_MAX - 1] = '\0';
 	n->span = PROF_MODEL_NONE;
 	n->gc_kind = -1;
+	n->words = 0;
+	n->conn_field = -1;
+	for (uint16_t i = 0; i < n->ev.nfields && i < PROF_MAX_FIELDS; i++) {
+		uint8_t t = n->ev.fields[i].type;
+
+		n->word[i] = n->words;
+		n->words += wide(t) ? 2 : 1;
+		if (n->conn_field < 0 && probe_name(n->ev.name) && !strcmp(n->ev.fields[i].name, "conn") &&
+		    t != PROF_TYPE_STRING && t != PROF_TYPE_F64)
+			n->conn_field = (int8_t)i;
+	}
 	len = strlen(n->ev.name);
 	if (ev->kind == PROF_KIND_SPAN_BEGIN || ev->kind == PROF_KIND_SPAN_END) {
 		const char *suffix = ev->kind == PROF_KIND_SPAN_BEGIN ? ".begin" : ".end";
@@ -220,59 +329,88 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
 	return (uint32_t)m->nstrings++;
 }
 
-/* Store @ev's field values; the offset, or PROF_MODEL_NONE with -ENOMEM in *@ret. */
-static uint32_t fields_put(struct prof_model *m, const struct prof_decoded_event *ev, int *ret)
+/*
+ * Store @ev's field values (name @nm) as a record of 32-bit words
+ * (prof_model_name's word[]); the offset, or PROF_MODEL_NONE with -ENOMEM
+ * in *@ret.  A field the event lacks (a foreign source may deliver fewer)
+ * is stored as 0.
+ */
+static uint32_t fields_put(struct prof_model *m, const struct prof_model_name *nm,
+			   const struct prof_decoded_event *ev, int *ret)
 {
 	size_t off = m->arena_n;
-	uint16_t n = ev->nfields;
+	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
+	uint32_t *w;
 
 	*ret = 0;
-	if (!n)
+	if (!nm->words)
 		return PROF_MODEL_NONE;
-	if (off + n >= UINT32_MAX || grow((void **)&m->arena, &m->arena_cap, off + n, sizeof(*m->arena))) {
+	if (off + nm->words >= UINT32_MAX ||
+	    vec_grow((void **)&m->arena, &m->arena_cap, m->arena_n, off + nm->words, sizeof(*m->arena))) {
 		*ret = -ENOMEM;
 		return PROF_MODEL_NONE;
 	}
+	w = &m->arena[off];
 	for (uint16_t i = 0; i < n; i++) {
 		const struct prof_value *v = &ev->values[i];
-		uint64_t w;
+		uint64_t u = i < ev->nfields ? v->v.u : 0; /* the union's bits: u, s or f */
 
-		if (v->type == PROF_TYPE_STRING) {
+		if (i < ev->nfields && v->type == PROF_TYPE_STRING) {
 			uint32_t id = string_get(m, v->v.str.ptr, v->v.str.len);
 
 			if (id == PROF_MODEL_NONE) {
 				*ret = -ENOMEM;
 				return PROF_MODEL_NONE;
 			}
-			w = id;
-		} else {
-			w = v->v.u; /* the union's bits: u, s or f */
+			u = id;
 		}
-		m->arena[off + i] = w;
+		if (wide(nm->ev.fields[i].type))
+			memcpy(&w[nm->word[i]], &u, 8);
+		else
+			w[nm->word[i]] = (uint32_t)u;
 	}
-	m->arena_n = off + n;
+	m->arena_n = off + nm->words;
 	return (uint32_t)off;
 }
 
-/* Rebuild the values of an item from the arena (strings point into the model). */
-static uint16_t fields_get(const struct prof_model *m, const struct prof_model_item *it, struct prof_value *out)
+/* Field @i of the record at @off (name @nm) as a value. */
+static void field_get(const struct prof_model *m, const struct prof_model_name *nm, uint32_t off, uint16_t i,
+		      struct prof_value *out)
 {
-	const struct prof_schema_event *ev = &m->names[it->name].ev;
-	uint16_t n = ev->nfields;
+	const uint32_t *w = &m->arena[off + nm->word[i]];
+	uint64_t u = 0;
 
-	if (it->fields == PROF_MODEL_NONE)
-		return 0;
-	for (uint16_t i = 0; i < n && i < PROF_MAX_FIELDS; i++) {
-		uint64_t w = m->arena[it->fields + i];
-
-		out[i].type = ev->fields[i].type;
-		if (out[i].type == PROF_TYPE_STRING) {
-			out[i].v.str.ptr = m->strings[w];
-			out[i].v.str.len = (uint32_t)strlen(m->strings[w]);
-		} else {
-			out[i].v.u = w;
-		}
+	out->type = nm->ev.fields[i].type;
+	switch (out->type) {
+	case PROF_TYPE_U64: case PROF_TYPE_S64: case PROF_TYPE_F64:
+		memcpy(&u, w, 8);
+		out->v.u = u;
+		break;
+	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32:
+		out->v.s = (int32_t)*w;
+		break;
+	case PROF_TYPE_STRING:
+		out->v.str.ptr = m->strings[*w];
+		out->v.str.len = (uint32_t)strlen(m->strings[*w]);
+		break;
+	default:
+		out->v.u = *w;
+		break;
 	}
+}
+
+/* Rebuild the values of item @i of @row from the arena (strings point into the model). */
+static uint16_t fields_get(const struct prof_model *m, const struct prof_model_row *row, size_t i,
+			   struct prof_value *out)
+{
+	const struct prof_model_name *nm = &m->names[row->items[i].name];
+	uint32_t off = row->fields[i];
+	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
+
+	if (off == PROF_MODEL_NONE)
+		return 0;
+	for (uint16_t f = 0; f < n; f++)
+		field_get(m, nm, off, f, &out[f]);
 	return n;
 }
 
@@ -313,16 +451,32 @@ static int lane_is(const struct prof_model_lane *l, enum prof_lane_kind kind, ui
 	}
 }
 
+/* The lane cache's slot for a lane's key. */
+static size_t lane_slot(enum prof_lane_kind kind, uint32_t trace, uint32_t stream, uint32_t tid, uint32_t counter,
+			uint64_t conn)
+{
+	uint64_t h = (uint64_t)kind * 0x9e3779b97f4a7c15ull ^ (uint64_t)trace * 0xc2b2ae3d27d4eb4full ^
+		     (uint64_t)stream * 0x165667b19e3779f9ull ^ (uint64_t)tid * 0xd6e8feb86659fd93ull ^
+		     (uint64_t)counter * 0x9fb21c651e98df25ull ^ conn * 0xff51afd7ed558ccdull;
+
+	return (size_t)(h >> 56) & 255;
+}
+
 static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
 					uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
 {
-	struct prof_model_lane *l;
+	size_t slot = lane_slot(kind, trace, stream, tid, counter, conn);
+	struct prof_model_lane *l = m->lane_cache[slot];
 	size_t at;
 
+	if (l && lane_is(l, kind, trace, stream, tid, counter, conn))
+		return l;
 	for (size_t i = m->nlanes; i-- > 0;) {
 		l = m->lanes[i];
-		if (lane_is(l, kind, trace, stream, tid, counter, conn))
+		if (lane_is(l, kind, trace, stream, tid, counter, conn)) {
+			m->lane_cache[slot] = l;
 			return l;
+		}
 	}
 	if (grow((void **)&m->lanes, &m->lanes_cap, m->nlanes + 1, sizeof(*m->lanes)))
 		return NULL;
@@ -349,14 +503,31 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 	memmove(&m->lanes[at + 1], &m->lanes[at], (m->nlanes - at) * sizeof(*m->lanes));
 	m->lanes[at] = l;
 	m->nlanes++;
+	/* Per (trace, stream) loss tracking lives in the stream's first thread lane. */
+	if (kind == PROF_LANE_THREAD) {
+		l->stream_lane = l;
+		for (size_t i = 0; i < m->nlanes; i++)
+			if (m->lanes[i] != l && m->lanes[i]->kind == PROF_LANE_THREAD && m->lanes[i]->trace == trace &&
+			    m->lanes[i]->stream == stream) {
+				l->stream_lane = m->lanes[i]->stream_lane;
+				break;
+			}
+	}
+	m->lane_cache[slot] = l;
 	return l;
 }
 
-static int row_push(struct prof_model_row *r, const struct prof_model_item *it)
+/* Append @it (its fields at @fields) to @r; 0 or -ENOMEM (nothing appended). */
+static int row_push(struct prof_model_row *r, const struct prof_model_item *it, uint32_t fields)
 {
-	if (grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items)))
+	if (r->n == r->cap &&
+	    vec_grow((void **)&r->items, &r->cap, r->n, r->n + 1, sizeof(*r->items)))
 		return -ENOMEM;
-	r->items[r->n++] = *it;
+	if (r->n == r->fields_cap &&
+	    vec_grow((void **)&r->fields, &r->fields_cap, r->n, r->n + 1, sizeof(*r->fields)))
+		return -ENOMEM;
+	r->items[r->n] = *it;
+	r->fields[r->n++] = fields;
 	return 0;
 }
 
@@ -366,15 +537,60 @@ static void row_changed(struct prof_model_row *r, size_t i)
 		r->dirty = i;
 }
 
-/* Close the open span at @d of @l at @t with @flags. */
-static void span_close(struct prof_model_lane *l, size_t d, uint64_t t, uint32_t flags)
+uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+{
+	size_t lo = 0, hi = row->nlongs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (row->longs[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < row->nlongs && row->longs[lo].index == index ? row->longs[lo].t1 : row->items[index].t0;
+}
+
+/* Set item @i of @r to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
+static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
+{
+	struct prof_model_item *it = &r->items[i];
+	uint64_t d = t1 > it->t0 ? t1 - it->t0 : 0;
+	size_t at = r->nlongs;
+
+	if (d < PROF_MODEL_DUR_LONG) {
+		it->dur = (uint32_t)d;
+		return 0;
+	}
+	/* A long span: its end in the row's table, kept sorted by index (spans
+	 * of a row close in index order but for cut ones: insert in place). */
+	while (at > 0 && r->longs[at - 1].index >= i)
+		at--;
+	if (at < r->nlongs && r->longs[at].index == i) {
+		r->longs[at].t1 = t1;
+	} else {
+		if (grow((void **)&r->longs, &r->longs_cap, r->nlongs + 1, sizeof(*r->longs)))
+			return -ENOMEM;
+		memmove(&r->longs[at + 1], &r->longs[at], (r->nlongs - at) * sizeof(*r->longs));
+		r->longs[at] = (struct prof_model_long){ .index = i, .t1 = t1 };
+		r->nlongs++;
+	}
+	it->dur = PROF_MODEL_DUR_LONG;
+	return 0;
+}
+
+/* Close the open span at @d of @l at @t with @flags; 0 or -ENOMEM. */
+static int span_close(struct prof_model_lane *l, size_t d, uint64_t t, uint32_t flags)
 {
 	struct prof_model_row *r = &l->rows[l->open[d].row];
 	struct prof_model_item *it = &r->items[l->open[d].index];
 
-	it->t1 = t < it->t0 ? it->t0 : t;
+	if (item_set_t1(r, l->open[d].index, t))
+		return -ENOMEM;
 	it->flags = (it->flags & ~PROF_ITEM_OPEN) | flags;
 	row_changed(r, l->open[d].index);
+	return 0;
 }
 
 /* A loss on (@trace, @stream) seen at @t: every open span there is cut. */
@@ -389,16 +605,13 @@ static int loss_seen(struct prof_model *m, struct prof_model_lane *at, uint32_t 
 
 		if (l->kind != PROF_LANE_THREAD || l->trace != trace || l->stream != stream)
 			continue;
-		for (size_t d = 0; d < l->nopen; d++)
-			span_close(l, d, t, PROF_ITEM_BROKEN);
-		l->nopen = 0;
+		for (size_t d = l->nopen; d-- > 0;) {
+			if (span_close(l, d, t, PROF_ITEM_BROKEN))
+				return -ENOMEM;
+			l->nopen = d;
+		}
 	}
 	return 0;
-}
-
-static int probe_name(const char *name)
-{
-	return !strncmp(name, "tcp.", 4) || !strncmp(name, "sock.", 5) || !strncmp(name, "ip.", 3);
 }
 
 enum prof_conn_class prof_model_conn_class(const char *name)
@@ -410,56 +623,47 @@ enum prof_conn_class prof_model_conn_class(const char *name)
 	return PROF_CONN_STATE;
 }
 
-/*
- * The connection an event of the probes' vocabulary belongs to: its
- * non-zero integer `conn` field.  Return: 1 and *@conn, or 0.
- */
-static int event_conn(const struct prof_decoded_event *ev, uint64_t *conn)
+/* The model's index of @ev's event name, through the cache keyed by its desc's address and id. */
+static uint32_t name_of(struct prof_model *m, const struct prof_decoded_event *ev)
 {
-	if (!probe_name(ev->desc->name))
-		return 0;
-	for (size_t i = 0; i < ev->nfields && i < ev->desc->nfields; i++) {
-		if (strcmp(ev->desc->fields[i].name, "conn") || ev->values[i].type == PROF_TYPE_STRING ||
-		    ev->values[i].type == PROF_TYPE_F64)
-			continue;
-		*conn = ev->values[i].v.u;
-		return *conn != 0;
-	}
-	return 0;
-}
+	size_t slot = ev->id & 255;
+	uint32_t name;
 
-/* Per (trace, stream) loss tracking lives in the first thread lane of the stream. */
-static struct prof_model_lane *stream_lane(struct prof_model *m, uint32_t trace, uint32_t stream)
-{
-	for (size_t i = 0; i < m->nlanes; i++)
-		if (m->lanes[i]->kind == PROF_LANE_THREAD && m->lanes[i]->trace == trace &&
-		    m->lanes[i]->stream == stream)
-			return m->lanes[i];
-	return NULL;
+	if (m->name_cache[slot].desc == ev->desc && m->name_cache[slot].id == ev->id)
+		return m->name_cache[slot].name;
+	name = name_get(m, ev->desc);
+	if (name != PROF_MODEL_NONE) {
+		m->name_cache[slot].desc = ev->desc;
+		m->name_cache[slot].id = ev->id;
+		m->name_cache[slot].name = name;
+	}
+	return name;
 }
 
 int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 {
 	struct prof_model_lane *l, *sl;
+	const struct prof_model_name *nm;
 	struct prof_model_item it;
-	uint32_t name;
+	uint32_t name, fields;
 	int ret = 0;
 
 	if (!ev->desc)
 		return -EINVAL;
-	name = name_get(m, ev->desc);
+	name = name_of(m, ev);
 	if (name == PROF_MODEL_NONE)
 		return -ENOMEM;
-	memset(&it, 0, sizeof(it));
-	it.t0 = it.t1 = ev->timestamp;
+	nm = &m->names[name];
+	it.t0 = ev->timestamp;
+	it.dur = 0;
 	it.name = name;
-	it.fields = PROF_MODEL_NONE;
+	it.flags = 0;
 
 	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
 	if (!l)
 		return -ENOMEM;
 	/* Loss: a growth of events_discarded, or a packet_seq_num gap. */
-	sl = stream_lane(m, ev->trace, ev->stream);
+	sl = l->stream_lane;
 	if (!sl->seen) {
 		sl->seen = 1;
 		sl->last_seq = ev->packet_seq;
@@ -478,7 +682,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	if (ret)
 		return ret;
 
-	switch (ev->desc->kind) {
+	switch (nm->ev.kind) {
 	case PROF_KIND_SPAN_BEGIN: {
 		size_t depth = l->nopen;
 
@@ -490,13 +694,13 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		}
 		if (grow((void **)&l->open, &l->open_cap, l->nopen + 1, sizeof(*l->open)))
 			return -ENOMEM;
-		it.fields = fields_put(m, ev, &ret);
+		fields = fields_put(m, nm, ev, &ret);
 		if (ret)
 			return ret;
 		it.flags = PROF_ITEM_OPEN;
-		if (row_push(&l->rows[depth], &it))
+		if (row_push(&l->rows[depth], &it, fields))
 			return -ENOMEM;
-		l->open[l->nopen].span = m->names[name].span;
+		l->open[l->nopen].span = nm->span;
 		l->open[l->nopen].row = depth;
 		l->open[l->nopen].index = l->rows[depth].n - 1;
 		l->nopen++;
@@ -506,30 +710,35 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		size_t d;
 
 		for (d = l->nopen; d-- > 0;)
-			if (l->open[d].span == m->names[name].span)
+			if (l->open[d].span == nm->span)
 				break;
 		if (d == SIZE_MAX) {
 			/* An end with no begin: shown as an instant. */
-			it.fields = fields_put(m, ev, &ret);
-			if (ret || row_push(&l->instants, &it))
+			fields = fields_put(m, nm, ev, &ret);
+			if (ret || row_push(&l->instants, &it, fields))
 				return -ENOMEM;
 			break;
 		}
-		span_close(l, d, ev->timestamp, 0);
-		for (size_t i = d + 1; i < l->nopen; i++)
-			span_close(l, i, ev->timestamp, PROF_ITEM_UNENDED);
+		/* Innermost first: a failure leaves the spans not yet closed open. */
+		for (size_t i = l->nopen; i-- > d + 1;) {
+			if (span_close(l, i, ev->timestamp, PROF_ITEM_UNENDED))
+				return -ENOMEM;
+			l->nopen = i;
+		}
+		if (span_close(l, d, ev->timestamp, 0))
+			return -ENOMEM;
 		l->nopen = d;
 		break;
 	}
 	case PROF_KIND_COUNTER: {
 		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
+		double v;
 
 		if (!cl)
 			return -ENOMEM;
-		double v = ev->nfields ? value_double(&ev->values[0]) : 0;
-
-		it.fields = fields_put(m, ev, &ret);
-		if (ret || row_push(&cl->instants, &it))
+		v = ev->nfields ? value_double(&ev->values[0]) : 0;
+		fields = fields_put(m, nm, ev, &ret);
+		if (ret || row_push(&cl->instants, &it, fields))
 			return -ENOMEM;
 		if (cl->instants.n == 1 || v < cl->vmin)
 			cl->vmin = v;
@@ -539,15 +748,18 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	}
 	default: {
 		struct prof_model_lane *il = l;
-		uint64_t conn;
+		int cf = nm->conn_field;
 
-		if (event_conn(ev, &conn)) {
-			il = lane_get(m, PROF_LANE_CONN, ev->trace, 0, 0, 0, conn);
+		/* An event of the probes' vocabulary with a non-zero integer
+		 * `conn` goes to its connection's lane. */
+		if (cf >= 0 && cf < ev->nfields && ev->values[cf].type != PROF_TYPE_STRING &&
+		    ev->values[cf].type != PROF_TYPE_F64 && ev->values[cf].v.u != 0) {
+			il = lane_get(m, PROF_LANE_CONN, ev->trace, 0, 0, 0, ev->values[cf].v.u);
 			if (!il)
 				return -ENOMEM;
 		}
-		it.fields = fields_put(m, ev, &ret);
-		if (ret || row_push(&il->instants, &it))
+		fields = fields_put(m, nm, ev, &ret);
+		if (ret || row_push(&il->instants, &it, fields))
 			return -ENOMEM;
 		break;
 	}
@@ -562,45 +774,46 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 /* ---- The LOD index ---- */
 
-double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it)
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
 {
+	const struct prof_model_name *nm = &m->names[row->items[index].name];
 	struct prof_value v;
 
-	if (it->fields == PROF_MODEL_NONE || !m->names[it->name].ev.nfields)
+	if (row->fields[index] == PROF_MODEL_NONE || !nm->ev.nfields || nm->ev.fields[0].type == PROF_TYPE_STRING)
 		return 0;
-	v.type = m->names[it->name].ev.fields[0].type;
-	if (v.type == PROF_TYPE_STRING)
-		return 0;
-	v.v.u = m->arena[it->fields];
+	field_get(m, nm, row->fields[index], 0, &v);
 	return value_double(&v);
 }
 
 /* @m is set for a counter row (its values are summarised), else NULL. */
-static void summary_of_item(const struct prof_model *m, const struct prof_model_item *it,
+static void summary_of_item(const struct prof_model *m, const struct prof_model_row *r, size_t i,
 			    struct prof_model_summary *s)
 {
+	const struct prof_model_item *it = &r->items[i];
+
 	s->t0 = it->t0;
-	s->t1 = it->t1;
-	s->count = 1;
-	s->vmin = s->vmax = m ? prof_model_item_value(m, it) : 0;
-	s->longest = it->name;
-	s->longest_ns = it->t1 - it->t0;
-	s->reserved = 0;
+	s->t1 = prof_model_item_t1(r, it);
+	if (m) {
+		s->value.min = s->value.max = prof_model_item_value(m, r, i);
+	} else {
+		s->longest.ns = s->t1 - s->t0;
+		s->longest.name = it->name;
+		s->longest.reserved = 0;
+	}
 }
 
-static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b)
+static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b, int counter)
 {
 	if (b->t0 < s->t0)
 		s->t0 = b->t0;
 	if (b->t1 > s->t1)
 		s->t1 = b->t1;
-	s->count += b->count;
-	if (b->vmin < s->vmin)
-		s->vmin = b->vmin;
-	if (b->vmax > s->vmax)
-		s->vmax = b->vmax;
-	if (b->longest_ns > s->longest_ns) {
-		s->longest_ns = b->longest_ns;
+	if (counter) {
+		if (b->value.min < s->value.min)
+			s->value.min = b->value.min;
+		if (b->value.max > s->value.max)
+			s->value.max = b->value.max;
+	} else if (b->longest.ns > s->longest.ns) {
 		s->longest = b->longest;
 	}
 }
@@ -630,19 +843,19 @@ static int row_index(const struct prof_model *m, struct prof_model_row *r)
 				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
 
-				summary_of_item(m, &r->items[a], &lv[i]);
+				summary_of_item(m, r, a, &lv[i]);
 				for (size_t j = a + 1; j < b && j < r->n; j++) {
 					struct prof_model_summary t;
 
-					summary_of_item(m, &r->items[j], &t);
-					summary_merge(&lv[i], &t);
+					summary_of_item(m, r, j, &t);
+					summary_merge(&lv[i], &t, m != NULL);
 				}
 			} else {
 				const struct prof_model_summary *lo = r->levels[k - 2];
 
 				lv[i] = lo[2 * i];
 				if (2 * i + 1 < below)
-					summary_merge(&lv[i], &lo[2 * i + 1]);
+					summary_merge(&lv[i], &lo[2 * i + 1], m != NULL);
 			}
 		}
 		r->level_n[k - 1] = n;
@@ -700,10 +913,11 @@ void prof_model_compact(struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+			vec_shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+			vec_shrink((void **)&row->fields, &row->fields_cap, row->n, sizeof(*row->fields));
 		}
 	}
-	shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
+	vec_shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
 	shrink((void **)&m->strings, &m->strings_cap, m->nstrings, sizeof(*m->strings));
 }
 
@@ -777,7 +991,7 @@ void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_
 			hi = mid;
 	}
 	/* ... or the one before it, if it reaches t0 (or is still open). */
-	if (lo > 0 && (row->items[lo - 1].t1 >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
+	if (lo > 0 && (prof_model_item_t1(row, &row->items[lo - 1]) >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
 		lo--;
 	*first = lo;
 	hi = row->n;
@@ -808,9 +1022,9 @@ static int by_duration_desc(const void *a, const void *b, void *arg)
 {
 	const struct prof_model *m = arg;
 	const size_t *x = a, *y = b;
-	const struct prof_model_item *ix = &m->lanes[x[0]]->rows[x[1]].items[x[2]];
-	const struct prof_model_item *iy = &m->lanes[y[0]]->rows[y[1]].items[y[2]];
-	uint64_t dx = ix->t1 - ix->t0, dy = iy->t1 - iy->t0;
+	const struct prof_model_row *rx = &m->lanes[x[0]]->rows[x[1]], *ry = &m->lanes[y[0]]->rows[y[1]];
+	const struct prof_model_item *ix = &rx->items[x[2]], *iy = &ry->items[y[2]];
+	uint64_t dx = prof_model_item_t1(rx, ix) - ix->t0, dy = prof_model_item_t1(ry, iy) - iy->t0;
 
 	if (dx != dy)
 		return dx < dy ? 1 : -1;
@@ -870,7 +1084,9 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 
 	memset(bins, 0, nbins * sizeof(*bins));
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+
+		d = d ? d : 1;
 
 		a = d < a ? d : a;
 		b = d > b ? d : b;
@@ -879,7 +1095,9 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 	*lo = n ? a : 1;
 	*hi = n ? b : 1;
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+
+		d = d ? d : 1;
 
 		bins[prof_model_histogram_bin(d, nbins, *lo, *hi)]++;
 	}
@@ -890,7 +1108,8 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 struct sel_event {
 	uint64_t t;
 	int order;          /* at equal times (prof_model_select()) */
-	const struct prof_model_item *it;
+	const struct prof_model_row *row;
+	size_t index;
 	int end;
 };
 
@@ -925,6 +1144,7 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 			prof_model_row_range(row, t0, t1, &first, &last);
 			for (size_t i = first; i < last; i++) {
 				const struct prof_model_item *it = &row->items[i];
+				uint64_t end = prof_model_item_t1(row, it);
 
 				if (grow((void **)&ev, &cap, n + 2, sizeof(*ev))) {
 					ret = -ENOMEM;
@@ -934,15 +1154,15 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 				 * first), instants, then ends of spans begun at that time
 				 * (innermost first). */
 				if (it->t0 >= t0 && it->t0 <= t1)
-					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, it, 0 };
-				if (depth >= 0 && !it->flags && it->t1 >= t0 && it->t1 <= t1)
-					ev[n++] = (struct sel_event){ it->t1, (it->t1 == it->t0 ? 5 << 20 : 1 << 20) - depth, it, 1 };
+					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, row, i, 0 };
+				if (depth >= 0 && !it->flags && end >= t0 && end <= t1)
+					ev[n++] = (struct sel_event){ end, (end == it->t0 ? 5 << 20 : 1 << 20) - depth, row, i, 1 };
 			}
 		}
 		qsort(ev, n, sizeof(*ev), sel_cmp);
 		for (size_t i = 0; i < n; i++) {
 			struct prof_decoded_event d;
-			const struct prof_model_name *nm = &m->names[ev[i].it->name];
+			const struct prof_model_name *nm = &m->names[ev[i].row->items[ev[i].index].name];
 
 			memset(&d, 0, sizeof(d));
 			d.timestamp = ev[i].t;
@@ -953,7 +1173,7 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 				d.desc = &m->spans[nm->span].end;
 			} else {
 				d.desc = &nm->ev;
-				d.nfields = fields_get(m, ev[i].it, d.values);
+				d.nfields = fields_get(m, ev[i].row, ev[i].index, d.values);
 			}
 			d.id = d.desc->id;
 			ret = prof_analysis_add(a, &d);
@@ -1042,9 +1262,10 @@ int prof_model_search(const struct prof_model *m, const char *regex, const struc
 					continue;
 				if (found && (backward ? key_cmp(&k, &best) <= 0 : key_cmp(&k, &best) >= 0))
 					continue;
-				for (uint16_t f = 0; !hit && it->fields != PROF_MODEL_NONE && f < e->nfields; f++)
+				for (uint16_t f = 0; !hit && row->fields[i] != PROF_MODEL_NONE && f < e->nfields &&
+						     f < PROF_MAX_FIELDS; f++)
 					if (e->fields[f].type == PROF_TYPE_STRING)
-						hit = str_hit[m->arena[it->fields + f]];
+						hit = str_hit[m->arena[row->fields[i] + m->names[it->name].word[f]]];
 				if (!hit)
 					continue;
 				found = 1;
@@ -1064,10 +1285,11 @@ out:
 
 void prof_model_describe(const struct prof_model *m, const struct prof_model_ref *ref, char *buf, size_t size)
 {
-	const struct prof_model_item *it = &prof_model_row_of(m, ref)->items[ref->index];
+	const struct prof_model_row *row = prof_model_row_of(m, ref);
+	const struct prof_model_item *it = &row->items[ref->index];
 	const struct prof_model_name *nm = &m->names[it->name];
 	struct prof_value v[PROF_MAX_FIELDS];
-	uint16_t n = fields_get(m, it, v);
+	uint16_t n = fields_get(m, row, ref->index, v);
 	size_t len = 0;
 
 #define PUT(...)                                                                   \
@@ -1087,7 +1309,7 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
 		if (it->flags & PROF_ITEM_OPEN)
 			PUT("duration = (still open)\n");
 		else
-			PUT("duration = %" PRIu64 " ns%s\n", it->t1 - it->t0,
+			PUT("duration = %" PRIu64 " ns%s\n", prof_model_item_t1(row, it) - it->t0,
 			    it->flags & PROF_ITEM_BROKEN ? " (cut by a loss of events)" :
 			    it->flags & PROF_ITEM_UNENDED ? " (never ended: an outer span ended)" : "");
 	} else {
@@ -1129,7 +1351,8 @@ size_t prof_model_bytes(const struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			b += row->cap * sizeof(*row->items);
+			b += row->cap * sizeof(*row->items) + row->fields_cap * sizeof(*row->fields) +
+			     row->longs_cap * sizeof(*row->longs);
 			for (unsigned int k = 0; k < row->nlevels; k++)
 				b += row->level_n[k] * sizeof(struct prof_model_summary);
 		}
