@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench/viewer/viewer_bench.c - the viewer's costs on one trace:
- *   viewer_bench TRACE [FRAMES [MAX_RATIO]]
+ *   viewer_bench TRACE [FRAMES [MAX_RATIO [THREADS]]]
  * prints one line "key value" each:
  *   events, trace_bytes          what was read
+ *   load_threads                 threads loading (prof_model_load_threads(); THREADS, or
+ *                                0 and the default: one a processor)
  *   load_s                       reading through the trace source and building the lanes
  *   index_s                      building the LOD summaries (prof_model_index())
  *   frame_ms_<zoom>              mean time of one 1600x900 frame (cairo image surface)
@@ -37,6 +39,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "render.h"
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 	struct prof_viewport vp;
 	uint64_t base_anon;
 	double max_ratio = argc > 3 ? atof(argv[3]) : 0, model_ratio, anon_ratio;
+	unsigned int threads = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	cairo_surface_t *s;
 	cairo_t *cr;
 	double t, t_load, t_index;
@@ -131,7 +135,7 @@ int main(int argc, char **argv)
 	int frames = argc > 2 ? atoi(argv[2]) : 20, ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: viewer_bench TRACE [FRAMES [MAX_RATIO]]\n");
+		fprintf(stderr, "usage: viewer_bench TRACE [FRAMES [MAX_RATIO [THREADS]]]\n");
 		return 2;
 	}
 	bytes = dir_bytes(argv[1]);
@@ -141,7 +145,7 @@ int main(int argc, char **argv)
 	/* prof_model_load() reads and indexes; the index is then rebuilt alone to time it. */
 	CALLGRIND_START_INSTRUMENTATION;
 	t = now();
-	ret = prof_model_load(&m, argv[1], on_progress, NULL, &err);
+	ret = prof_model_load_threads(&m, argv[1], threads, on_progress, NULL, &err);
 	t_load = now() - t;
 	CALLGRIND_DUMP_STATS_AT("load");
 	sample();
@@ -163,7 +167,13 @@ int main(int argc, char **argv)
 	prof_model_index(&m);
 	t_index = now() - t;
 	sample();
+	if (!threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cpus > 1 ? (unsigned int)(cpus < 8 ? cpus : 8) : 1;
+	}
 	printf("events %" PRIu64 "\n", m.events);
+	printf("load_threads %u\n", threads);
 	printf("trace_bytes %" PRIu64 "\n", bytes);
 	printf("load_s %.3f\n", t_load - t_index);
 	printf("index_s %.3f\n", t_index);

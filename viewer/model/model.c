@@ -24,7 +24,9 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +173,8 @@ void prof_model_free(struct prof_model *m)
 	for (size_t i = 0; i < m->nlanes; i++) {
 		struct prof_model_lane *l = m->lanes[i];
 
+		if (!l)
+			continue; /* moved into another model (model_merge()) */
 		for (size_t r = 0; r < l->nrows; r++)
 			row_free(&l->rows[r]);
 		free(l->rows);
@@ -245,6 +249,7 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 	n->gc_kind = -1;
 	n->words = 0;
 	n->conn_field = -1;
+	n->counter_lane = NULL;
 	for (uint16_t i = 0; i < n->ev.nfields && i < PROF_MAX_FIELDS; i++) {
 		uint8_t t = n->ev.fields[i].type;
 
@@ -271,13 +276,20 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 
 /* ---- Strings and fields ---- */
 
+/* A hash of @len bytes at @s, eight at a time. */
 static uint64_t hash_str(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-	return h;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 static int rehash(struct prof_model *m, size_t cap)
@@ -312,7 +324,7 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
 	while (m->string_hash[j]) {
 		const char *t = m->strings[m->string_hash[j] - 1];
 
-		if (strlen(t) == len && !memcmp(t, s, len))
+		if (!strncmp(t, s, len) && t[len] == '\0')
 			return m->string_hash[j] - 1;
 		j = (j + 1) & (m->string_hash_cap - 1);
 	}
@@ -451,33 +463,25 @@ static int lane_is(const struct prof_model_lane *l, enum prof_lane_kind kind, ui
 	}
 }
 
-/* The lane cache's slot for a lane's key. */
-static size_t lane_slot(enum prof_lane_kind kind, uint32_t trace, uint32_t stream, uint32_t tid, uint32_t counter,
-			uint64_t conn)
+static struct prof_model_lane *lane_find(const struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
+					 uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
 {
-	uint64_t h = (uint64_t)kind * 0x9e3779b97f4a7c15ull ^ (uint64_t)trace * 0xc2b2ae3d27d4eb4full ^
-		     (uint64_t)stream * 0x165667b19e3779f9ull ^ (uint64_t)tid * 0xd6e8feb86659fd93ull ^
-		     (uint64_t)counter * 0x9fb21c651e98df25ull ^ conn * 0xff51afd7ed558ccdull;
-
-	return (size_t)(h >> 56) & 255;
+	for (size_t i = m->nlanes; i-- > 0;)
+		if (lane_is(m->lanes[i], kind, trace, stream, tid, counter, conn))
+			return m->lanes[i];
+	return NULL;
 }
 
-static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
-					uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
+/* The lane of the key, made for @ev (its first event) if there is none. */
+static struct prof_model_lane *lane_get(struct prof_model *m, const struct prof_decoded_event *ev,
+					enum prof_lane_kind kind, uint32_t trace, uint32_t stream, uint32_t tid,
+					uint32_t counter, uint64_t conn)
 {
-	size_t slot = lane_slot(kind, trace, stream, tid, counter, conn);
-	struct prof_model_lane *l = m->lane_cache[slot];
+	struct prof_model_lane *l = lane_find(m, kind, trace, stream, tid, counter, conn);
 	size_t at;
 
-	if (l && lane_is(l, kind, trace, stream, tid, counter, conn))
+	if (l)
 		return l;
-	for (size_t i = m->nlanes; i-- > 0;) {
-		l = m->lanes[i];
-		if (lane_is(l, kind, trace, stream, tid, counter, conn)) {
-			m->lane_cache[slot] = l;
-			return l;
-		}
-	}
 	if (grow((void **)&m->lanes, &m->lanes_cap, m->nlanes + 1, sizeof(*m->lanes)))
 		return NULL;
 	l = calloc(1, sizeof(*l));
@@ -489,6 +493,9 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 	l->tid = tid;
 	l->counter = counter;
 	l->conn = conn;
+	l->first_t = ev->timestamp;
+	l->first_stream = ev->stream;
+	l->seq = m->lanes_made++;
 	if (kind == PROF_LANE_COUNTER)
 		snprintf(l->label, sizeof(l->label), "%s", m->names[counter].ev.name);
 	else if (kind == PROF_LANE_CONN)
@@ -513,8 +520,35 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 				break;
 			}
 	}
-	m->lane_cache[slot] = l;
 	return l;
+}
+
+/* The thread lane of @ev, through the cache of thread lanes. */
+static inline struct prof_model_lane *thread_lane(struct prof_model *m, const struct prof_decoded_event *ev)
+{
+	size_t slot = (ev->stream ^ ev->tid * 37u ^ ev->trace * 101u) & 255;
+	struct prof_model_lane *l = m->lane_cache[slot];
+
+	if (l && l->stream == ev->stream && l->tid == ev->tid && l->trace == ev->trace)
+		return l;
+	l = lane_get(m, ev, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
+	if (l)
+		m->lane_cache[slot] = l;
+	return l;
+}
+
+/* The counter lane of (@ev's trace, @name), through the name's cache. */
+static inline struct prof_model_lane *counter_lane(struct prof_model *m, const struct prof_decoded_event *ev,
+						   uint32_t name)
+{
+	struct prof_model_name *nm = &m->names[name];
+
+	if (!nm->counter_lane || nm->counter_lane->trace != ev->trace) {
+		nm->counter_lane = lane_get(m, ev, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
+		if (!nm->counter_lane)
+			return NULL;
+	}
+	return nm->counter_lane;
 }
 
 /* Append @it (its fields at @fields) to @r; 0 or -ENOMEM (nothing appended). */
@@ -624,7 +658,7 @@ enum prof_conn_class prof_model_conn_class(const char *name)
 }
 
 /* The model's index of @ev's event name, through the cache keyed by its desc's address and id. */
-static uint32_t name_of(struct prof_model *m, const struct prof_decoded_event *ev)
+static inline uint32_t name_of(struct prof_model *m, const struct prof_decoded_event *ev)
 {
 	size_t slot = ev->id & 255;
 	uint32_t name;
@@ -659,7 +693,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	it.name = name;
 	it.flags = 0;
 
-	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
+	l = thread_lane(m, ev);
 	if (!l)
 		return -ENOMEM;
 	/* Loss: a growth of events_discarded, or a packet_seq_num gap. */
@@ -731,7 +765,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		break;
 	}
 	case PROF_KIND_COUNTER: {
-		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
+		struct prof_model_lane *cl = counter_lane(m, ev, name);
 		double v;
 
 		if (!cl)
@@ -754,7 +788,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		 * `conn` goes to its connection's lane. */
 		if (cf >= 0 && cf < ev->nfields && ev->values[cf].type != PROF_TYPE_STRING &&
 		    ev->values[cf].type != PROF_TYPE_F64 && ev->values[cf].v.u != 0) {
-			il = lane_get(m, PROF_LANE_CONN, ev->trace, 0, 0, 0, ev->values[cf].v.u);
+			il = lane_get(m, ev, PROF_LANE_CONN, ev->trace, 0, 0, 0, ev->values[cf].v.u);
 			if (!il)
 				return -ENOMEM;
 		}
@@ -932,47 +966,362 @@ void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_de
 			 (uint64_t)desc->origin.pid, desc->origin.hostname[0] ? desc->origin.hostname : "?");
 }
 
-int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
-		    struct prof_error *err)
+/*
+ * Reading a trace on several threads.  Each thread reads one shard of the
+ * trace's stream files (mprof_source_open_shard(): every stream file in
+ * one shard) into a model of its own; lanes are per stream, so each
+ * thread lane is whole in one shard's model.  The shards' models are then
+ * merged into the first (model_merge()): names and strings are mapped to
+ * the first model's, field records appended to its arena, lanes moved
+ * over, and a counter or connection lane that several shards have (one
+ * per trace and counter name, or TCP connection, fed by every thread)
+ * merged by time.  The lanes are then put in the order one thread reading
+ * the merged trace gives them (by first appearance), so the result is the
+ * same model.
+ *
+ *   shard 0 (streams 0, 2, ..) --> model A  (this thread) --+
+ *   shard 1 (streams 1, 3, ..) --> model B  (a thread)    --+--> A: merge, order lanes, index
+ *
+ * Progress: each shard publishes its event count; the first reports the
+ * sum.  A cancelled load or a failed shard sets `stop`, which every
+ * shard polls at its progress points.  The counts and the flag are only
+ * signals (relaxed atomics): the models themselves pass to the first
+ * thread by pthread_join(), which orders everything they wrote.
+ */
+#define LOAD_THREADS_MAX 8u
+
+struct load_shard {
+	struct prof_model m;
+	struct mprof_source *src;
+	const char *path;
+	int ret;
+	struct prof_error err;
+	atomic_uint_fast64_t events;   /* read so far: a progress signal */
+	atomic_int *stop;              /* 1: cancelled, 2: a shard failed */
+	struct load_shard *all;        /* the first shard: the progress callback's */
+	unsigned int nshards;
+	prof_model_progress_fn progress;
+	void *arg;
+	pthread_t thread;
+	int started;
+};
+
+/* Read every event of @src into @m; 0, -ECANCELED (@progress asked to stop) or an error, in @err. */
+static int read_into(struct prof_model *m, struct mprof_source *src, const char *path,
+		     prof_model_progress_fn progress, void *arg, struct prof_error *err)
 {
-	struct mprof_source *s = NULL;
 	struct prof_decoded_event ev;
-	struct prof_trace_stats st;
 	int ret;
 
-	ret = mprof_source_open(&s, path, 0, err);
-	if (ret)
-		goto out;
-	while ((ret = mprof_source_next(s, &ev)) == 1) {
+	while ((ret = mprof_source_next(src, &ev)) == 1) {
 		ret = prof_model_add(m, &ev);
-		if (ret) {
-			prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events", m->events);
-			goto out;
-		}
-		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events)) {
-			ret = -ECANCELED;
-			prof_error_set(err, ret, path, UINT64_MAX, "loading cancelled");
-			goto out;
-		}
+		if (ret)
+			return prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events",
+					      m->events);
+		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events))
+			return prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
 	}
 	if (ret < 0) {
-		const struct prof_error *e = mprof_source_error(s);
+		const struct prof_error *e = mprof_source_error(src);
 
 		if (err && e)
 			*err = *e;
 		else
 			prof_error_set(err, ret, path, UINT64_MAX, "cannot read the trace");
-		goto out;
 	}
-	mprof_source_stats(s, &st);
-	prof_model_set_source_info(m, mprof_source_desc(s), &st);
+	return ret;
+}
+
+/* A shard's progress point: publish its count; the first shard reports the sum. */
+static int shard_progress(void *arg, uint64_t events)
+{
+	struct load_shard *sh = arg;
+	uint64_t total = 0;
+
+	/* Relaxed: a count for a progress bar, ordered by nothing else. */
+	atomic_store_explicit(&sh->events, events, memory_order_relaxed);
+	if (sh == sh->all && sh->progress) {
+		for (unsigned int i = 0; i < sh->nshards; i++)
+			total += atomic_load_explicit(&sh->all[i].events, memory_order_relaxed);
+		if (sh->progress(sh->arg, total))
+			atomic_store_explicit(sh->stop, 1, memory_order_relaxed);
+	}
+	return atomic_load_explicit(sh->stop, memory_order_relaxed) != 0;
+}
+
+static void *shard_main(void *arg)
+{
+	struct load_shard *sh = arg;
+	int zero = 0;
+
+	sh->ret = read_into(&sh->m, sh->src, sh->path, shard_progress, sh, &sh->err);
+	if (sh->ret && sh->ret != -ECANCELED)
+		atomic_compare_exchange_strong_explicit(sh->stop, &zero, 2, memory_order_relaxed,
+							memory_order_relaxed);
+	return NULL;
+}
+
+/* Merge @src's instants row into @dst's, by time (@dst's first at equal times); 0 or -ENOMEM. */
+static int row_merge(struct prof_model_row *dst, struct prof_model_row *src)
+{
+	struct prof_model_row r;
+	size_t i = 0, j = 0, k = 0;
+
+	memset(&r, 0, sizeof(r));
+	if (vec_grow((void **)&r.items, &r.cap, 0, dst->n + src->n, sizeof(*r.items)) ||
+	    vec_grow((void **)&r.fields, &r.fields_cap, 0, dst->n + src->n, sizeof(*r.fields))) {
+		row_free(&r);
+		return -ENOMEM;
+	}
+	while (i < dst->n || j < src->n) {
+		int from_dst = j == src->n || (i < dst->n && dst->items[i].t0 <= src->items[j].t0);
+		struct prof_model_row *f = from_dst ? dst : src;
+		size_t at = from_dst ? i++ : j++;
+
+		r.items[k] = f->items[at];
+		r.fields[k++] = f->fields[at];
+	}
+	r.n = k;
+	r.dirty = 0;
+	row_free(dst);
+	row_free(src);
+	*dst = r;
+	return 0;
+}
+
+/* Lanes in the order a single reader of the merged trace makes them (lane_get()). */
+static int lane_order(const void *a, const void *b)
+{
+	const struct prof_model_lane *x = *(struct prof_model_lane *const *)a;
+	const struct prof_model_lane *y = *(struct prof_model_lane *const *)b;
+
+	if (x->trace != y->trace)
+		return x->trace < y->trace ? -1 : 1;
+	if (kind_rank(x->kind) != kind_rank(y->kind))
+		return kind_rank(x->kind) < kind_rank(y->kind) ? -1 : 1;
+	if (x->first_t != y->first_t)
+		return x->first_t < y->first_t ? -1 : 1;
+	if (x->first_stream != y->first_stream)
+		return x->first_stream < y->first_stream ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Move everything of @b (a shard's model, same trace) into @a; @b keeps
+ * only what was not moved (prof_model_free() it).  0 or -ENOMEM (@a may
+ * then hold part of @b).
+ */
+static int model_merge(struct prof_model *a, struct prof_model *b)
+{
+	uint32_t *nmap = NULL, *smap = NULL, *spanmap = NULL;
+	size_t base = a->arena_n;
+	int ret = -ENOMEM;
+
+	nmap = malloc((b->nnames + 1) * sizeof(*nmap));
+	smap = malloc((b->nstrings + 1) * sizeof(*smap));
+	spanmap = malloc((b->nspans + 1) * sizeof(*spanmap));
+	if (!nmap || !smap || !spanmap)
+		goto out;
+	for (size_t i = 0; i < b->nnames; i++) {
+		nmap[i] = name_get(a, &b->names[i].ev);
+		if (nmap[i] == PROF_MODEL_NONE)
+			goto out;
+		if (b->names[i].span != PROF_MODEL_NONE)
+			spanmap[b->names[i].span] = a->names[nmap[i]].span;
+	}
+	for (size_t i = 0; i < b->nstrings; i++) {
+		smap[i] = string_get(a, b->strings[i], strlen(b->strings[i]));
+		if (smap[i] == PROF_MODEL_NONE)
+			goto out;
+	}
+	/* Field records: appended to a's arena, their strings renumbered. */
+	if (base + b->arena_n >= UINT32_MAX ||
+	    vec_grow((void **)&a->arena, &a->arena_cap, a->arena_n, base + b->arena_n, sizeof(*a->arena)))
+		goto out;
+	if (b->arena_n)
+		memcpy(&a->arena[base], b->arena, b->arena_n * sizeof(*b->arena));
+	a->arena_n = base + b->arena_n;
+	for (size_t li = 0; li < b->nlanes; li++) {
+		struct prof_model_lane *l = b->lanes[li];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			for (size_t i = 0; i < row->n; i++) {
+				const struct prof_model_name *nm = &b->names[row->items[i].name];
+
+				if (row->fields[i] != PROF_MODEL_NONE) {
+					for (uint16_t f = 0; f < nm->ev.nfields && f < PROF_MAX_FIELDS; f++)
+						if (nm->ev.fields[f].type == PROF_TYPE_STRING) {
+							uint32_t *w = &a->arena[base + row->fields[i] + nm->word[f]];
+
+							*w = smap[*w];
+						}
+					row->fields[i] += (uint32_t)base;
+				}
+				row->items[i].name = nmap[row->items[i].name];
+			}
+		}
+		for (size_t d = 0; d < l->nopen; d++)
+			l->open[d].span = spanmap[l->open[d].span];
+		if (l->kind == PROF_LANE_COUNTER)
+			l->counter = nmap[l->counter];
+	}
+	/* Lanes: moved over, or merged into the same lane of a (counters and
+	 * connections, which every thread of a trace feeds). */
+	for (size_t li = 0; li < b->nlanes; li++) {
+		struct prof_model_lane *l = b->lanes[li];
+		struct prof_model_lane *same = l->kind == PROF_LANE_THREAD ? NULL :
+			lane_find(a, l->kind, l->trace, l->stream, l->tid, l->counter, l->conn);
+
+		if (same) {
+			if (row_merge(&same->instants, &l->instants))
+				goto out;
+			if (l->vmin < same->vmin)
+				same->vmin = l->vmin;
+			if (l->vmax > same->vmax)
+				same->vmax = l->vmax;
+			if (l->first_t < same->first_t ||
+			    (l->first_t == same->first_t && l->first_stream < same->first_stream)) {
+				same->first_t = l->first_t;
+				same->first_stream = l->first_stream;
+			}
+			continue;
+		}
+		if (grow((void **)&a->lanes, &a->lanes_cap, a->nlanes + 1, sizeof(*a->lanes)))
+			goto out;
+		a->lanes[a->nlanes++] = l;
+		b->lanes[li] = NULL;
+	}
+	if (b->t_first < a->t_first)
+		a->t_first = b->t_first;
+	if (b->t_last > a->t_last)
+		a->t_last = b->t_last;
+	a->events += b->events;
+	qsort(a->lanes, a->nlanes, sizeof(*a->lanes), lane_order);
+	ret = 0;
+out:
+	free(nmap);
+	free(smap);
+	free(spanmap);
+	return ret;
+}
+
+static void add_stats(struct prof_trace_stats *sum, const struct prof_trace_stats *s)
+{
+	sum->streams += s->streams;
+	sum->packets += s->packets;
+	sum->events += s->events;
+	sum->invalid_packets += s->invalid_packets;
+	sum->events_discarded += s->events_discarded;
+	sum->packets_lost += s->packets_lost;
+	sum->packets_out_of_order += s->packets_out_of_order;
+	sum->packets_misplaced += s->packets_misplaced;
+}
+
+int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int threads,
+			    prof_model_progress_fn progress, void *arg, struct prof_error *err)
+{
+	struct load_shard *sh = NULL;
+	struct prof_trace_stats st, one;
+	atomic_int stop = 0;
+	unsigned int n = 0;
+	int ret = 0;
+
+	if (!threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cpus > 1 ? (unsigned int)cpus : 1;
+	}
+	threads = threads < LOAD_THREADS_MAX ? threads : LOAD_THREADS_MAX;
+	sh = calloc(threads, sizeof(*sh));
+	if (!sh)
+		return prof_error_set(err, -ENOMEM, path, UINT64_MAX, "out of memory");
+	/* An mprof trace in shards; anything else (or a failure to open it
+	 * so) is read whole by one thread, which says what is wrong. */
+	for (n = 0; threads > 1 && n < threads; n++)
+		if (mprof_source_open_shard(&sh[n].src, path, n, threads, NULL))
+			break;
+	if (n < threads) {
+		for (unsigned int i = 0; i < n; i++)
+			mprof_source_close(sh[i].src);
+		n = 1;
+		sh[0].src = NULL;
+		ret = mprof_source_open(&sh[0].src, path, 0, err);
+		if (ret)
+			goto out;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			prof_model_init(&sh[i].m);
+		sh[i].path = path;
+		sh[i].stop = &stop;
+		sh[i].all = sh;
+		sh[i].nshards = n;
+		sh[i].progress = progress;
+		sh[i].arg = arg;
+		atomic_init(&sh[i].events, 0);
+	}
+	/* Shards 1.. on threads of their own (or here, if none can start). */
+	for (unsigned int i = 1; i < n; i++)
+		sh[i].started = pthread_create(&sh[i].thread, NULL, shard_main, &sh[i]) == 0;
+	ret = read_into(m, sh[0].src, path, progress ? shard_progress : NULL, &sh[0], err);
+	if (ret)
+		atomic_store_explicit(&stop, ret == -ECANCELED ? 1 : 2, memory_order_relaxed);
+	for (unsigned int i = 1; i < n; i++) {
+		if (sh[i].started)
+			pthread_join(sh[i].thread, NULL);
+		else if (!atomic_load_explicit(&stop, memory_order_relaxed))
+			shard_main(&sh[i]);
+	}
+	/* The first real failure is the load's (a shard that stopped because
+	 * another failed says only "cancelled"). */
+	if (atomic_load_explicit(&stop, memory_order_relaxed) == 2 && (!ret || ret == -ECANCELED))
+		for (unsigned int i = 1; i < n; i++)
+			if (sh[i].ret && sh[i].ret != -ECANCELED) {
+				ret = sh[i].ret;
+				if (err)
+					*err = sh[i].err;
+				break;
+			}
+	if (!ret && atomic_load_explicit(&stop, memory_order_relaxed) == 1)
+		ret = prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
+	if (ret)
+		goto out;
+	for (unsigned int i = 1; i < n; i++) {
+		ret = model_merge(m, &sh[i].m);
+		if (ret) {
+			prof_error_set(err, ret, path, UINT64_MAX, "out of memory merging %" PRIu64 " events", m->events);
+			goto out;
+		}
+		prof_model_free(&sh[i].m);
+	}
+	mprof_source_stats(sh[0].src, &st);
+	for (unsigned int i = 1; i < n; i++) {
+		mprof_source_stats(sh[i].src, &one);
+		add_stats(&st, &one);
+	}
+	prof_model_set_source_info(m, mprof_source_desc(sh[0].src), &st);
 	prof_model_compact(m);
 	ret = prof_model_index(m);
 	if (ret)
 		prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
 out:
-	mprof_source_close(s);
+	/* The sources' event definitions go with them: forget their addresses. */
+	memset(m->name_cache, 0, sizeof(m->name_cache));
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			prof_model_free(&sh[i].m);
+		mprof_source_close(sh[i].src);
+	}
+	free(sh);
 	return ret;
+}
+
+int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
+		    struct prof_error *err)
+{
+	return prof_model_load_threads(m, path, 0, progress, arg, err);
 }
 
 /* ---- Queries ---- */

@@ -199,6 +199,9 @@ struct prof_model_lane {
 	struct { uint32_t span; size_t row, index; } *open;
 	size_t nopen, open_cap;
 	struct prof_model_lane *stream_lane; /* thread lanes: the stream's first, which tracks its losses */
+	uint64_t first_t;           /* the time of the event that made it */
+	uint32_t first_stream;      /* ... and its stream */
+	uint32_t seq;               /* lanes made before it in its model */
 	int seen;
 	uint64_t last_seq, last_discarded;
 	int collapsed;              /* the window's state, kept with the lane */
@@ -212,6 +215,7 @@ struct prof_model_name {
 	uint8_t word[PROF_MAX_FIELDS]; /* each field's first word in its item's arena record */
 	uint8_t words;               /* the record's words (0: no fields) */
 	int8_t conn_field;           /* a probe event's integer `conn` field, or -1 (connection lanes) */
+	struct prof_model_lane *counter_lane; /* counters: the lane last used (a cache) */
 };
 
 /* A span name ("work" for "work.begin"/"work.end"). */
@@ -244,7 +248,8 @@ struct prof_model {
 	unsigned int generation;     /* bumped by every prof_model_index() that changed something */
 	/* prof_model_add()'s caches (a hit is checked, a miss looks the slow way). */
 	struct { const struct prof_schema_event *desc; uint32_t id, name; } name_cache[256];
-	struct prof_model_lane *lane_cache[256];
+	struct prof_model_lane *lane_cache[256]; /* thread lanes */
+	uint32_t lanes_made;
 };
 
 /**
@@ -308,13 +313,41 @@ typedef int (*prof_model_progress_fn)(void *arg, uint64_t events);
  * @err: filled on failure (file and what is wrong); may be NULL.
  *
  * A trace that the source reads with skipped packets still loads (they are
- * counted in m->stats and shown); one the source cannot read fails.
+ * counted in m->stats and shown); one the source cannot read fails.  An
+ * mprof trace is read on as many threads as there are processors
+ * (prof_model_load_threads()).  Afterwards the model no longer knows the
+ * source's event definitions by address (prof_model_add()).
  *
  * Return: 0, -ECANCELED (@progress asked to stop), or the source's error
  * (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM...).
  */
 int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
 		    struct prof_error *err);
+
+/**
+ * prof_model_load_threads() - prof_model_load() on up to @threads threads.
+ * @m: an empty model.
+ * @path: as prof_model_load().
+ * @threads: 1 reads on the calling thread alone; 0 as many as there are
+ *           processors (at most 8).
+ * @progress: as prof_model_load() (called on the calling thread, with the
+ *            events all threads read).
+ * @arg: its argument.
+ * @err: as prof_model_load().
+ *
+ * An mprof trace is read in shards of its stream files
+ * (mprof_source_open_shard()), one a thread, each into a model of its own,
+ * merged afterwards into @m: the same lanes in the same order, the same
+ * items and values, the same statistics as one thread reading it (only
+ * the model's internal numbering of names and strings may differ; at
+ * equal nanoseconds, lanes made by different streams are ordered by
+ * stream, and a counter's or connection's samples by shard).  A foreign
+ * trace, or one that cannot be opened so, is read by one thread.
+ *
+ * Return: as prof_model_load().
+ */
+int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int threads,
+			    prof_model_progress_fn progress, void *arg, struct prof_error *err);
 
 /**
  * prof_model_set_source_info() - take the loss counts and origin of a source.
