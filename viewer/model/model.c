@@ -1055,6 +1055,15 @@ static void *shard_main(void *arg)
 	int zero = 0;
 
 	sh->ret = read_into(&sh->m, sh->src, sh->path, shard_progress, sh, &sh->err);
+	/* Its thread lanes' summaries here, in parallel: they move to the
+	 * first model whole (the merged rows are summarised after). */
+	if (!sh->ret) {
+		prof_model_compact(&sh->m);
+		sh->ret = prof_model_index(&sh->m);
+		if (sh->ret)
+			prof_error_set(&sh->err, sh->ret, sh->path, UINT64_MAX, "out of memory indexing %" PRIu64 " events",
+				       sh->m.events);
+	}
 	if (sh->ret && sh->ret != -ECANCELED)
 		atomic_compare_exchange_strong_explicit(sh->stop, &zero, 2, memory_order_relaxed,
 							memory_order_relaxed);
@@ -1161,6 +1170,10 @@ static int model_merge(struct prof_model *a, struct prof_model *b)
 				}
 				row->items[i].name = nmap[row->items[i].name];
 			}
+			/* Summaries made by the shard's thread name its longest item. */
+			for (unsigned int k = 0; l->kind != PROF_LANE_COUNTER && k < row->nlevels; k++)
+				for (size_t g = 0; g < row->level_n[k]; g++)
+					row->levels[k][g].longest.name = nmap[row->levels[k][g].longest.name];
 		}
 		for (size_t d = 0; d < l->nopen; d++)
 			l->open[d].span = spanmap[l->open[d].span];
@@ -1266,6 +1279,12 @@ int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int
 	for (unsigned int i = 1; i < n; i++)
 		sh[i].started = pthread_create(&sh[i].thread, NULL, shard_main, &sh[i]) == 0;
 	ret = read_into(m, sh[0].src, path, progress ? shard_progress : NULL, &sh[0], err);
+	if (!ret && n > 1) {
+		prof_model_compact(m);
+		ret = prof_model_index(m);
+		if (ret)
+			prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
+	}
 	if (ret)
 		atomic_store_explicit(&stop, ret == -ECANCELED ? 1 : 2, memory_order_relaxed);
 	for (unsigned int i = 1; i < n; i++) {

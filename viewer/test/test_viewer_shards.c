@@ -71,6 +71,36 @@ static char **row_texts(const struct prof_model *m, size_t lane, size_t row, siz
 	return t;
 }
 
+/* The LOD summaries of lane @lane row @row: the same in @a and @b (names by their text). */
+static void check_lod_same(const char *what, const struct prof_model *a, const struct prof_model *b, size_t lane,
+			   size_t row)
+{
+	const struct prof_model_lane *la = a->lanes[lane], *lb = b->lanes[lane];
+	const struct prof_model_row *ra = row < la->nrows ? &la->rows[row] : &la->instants;
+	const struct prof_model_row *rb = row < lb->nrows ? &lb->rows[row] : &lb->instants;
+	int counter = la->kind == PROF_LANE_COUNTER;
+
+	CHECK_EQ_U(rb->nlevels, ra->nlevels);
+	for (unsigned int k = PROF_MODEL_LOD_MIN; k <= ra->nlevels; k++) {
+		CHECK_EQ_U(rb->level_n[k - 1], ra->level_n[k - 1]);
+		for (size_t g = 0; g < ra->level_n[k - 1]; g++) {
+			const struct prof_model_summary *x = &ra->levels[k - 1][g], *y = &rb->levels[k - 1][g];
+			int same = x->t0 == y->t0 && x->t1 == y->t1;
+
+			if (counter)
+				same = same && x->value.min == y->value.min && x->value.max == y->value.max;
+			else
+				same = same && x->longest.ns == y->longest.ns &&
+				       !strcmp(a->names[x->longest.name].ev.name, b->names[y->longest.name].ev.name);
+			if (!same)
+				CHECK_FAIL("%s: lane %zu row %zu level %u group %zu: [%" PRIu64 ", %" PRIu64 "] %s; one thread: [%"
+					   PRIu64 ", %" PRIu64 "] %s", what, lane, row, k, g, y->t0, y->t1,
+					   counter ? "" : b->names[y->longest.name].ev.name, x->t0, x->t1,
+					   counter ? "" : a->names[x->longest.name].ev.name);
+		}
+	}
+}
+
 static void free_texts(char **t, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -124,11 +154,13 @@ static void check_same(const char *what, const struct prof_model *a, const struc
 					CHECK_FAIL("%s: lane %zu (%s) row %zu item %zu:\n  %s\none thread made\n  %s", what,
 						   i, x->label, r, k, tb[k], ta[k]);
 			items += na;
+			if (x->kind == PROF_LANE_THREAD)
+				check_lod_same(what, a, b, i, r);
 			free_texts(ta, na);
 			free_texts(tb, nb);
 		}
 	}
-	printf("%s: %zu lanes, %zu items the same\n", what, a->nlanes, items);
+	printf("%s: %zu lanes, %zu items and their threads' summaries the same\n", what, a->nlanes, items);
 }
 
 static void load_both(const char *what, const char *dir, unsigned int threads)
