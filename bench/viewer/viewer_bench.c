@@ -6,7 +6,14 @@
  *   events, trace_bytes          what was read
  *   load_threads                 threads loading (prof_model_load_threads(); THREADS, or
  *                                0 and the default: one a processor)
- *   load_s                       reading through the trace source and building the lanes
+ *   ready_s                      opening the trace to a ready index (prof_model_load():
+ *                                reading, lanes, merging, the LOD index), wall time: on a
+ *                                shared machine other work stretches it
+ *   ready_cpu_s                  the CPU time of all threads meanwhile
+ *   ready_thread_cpu_s           ... and of the loading thread alone (its shard, the merge,
+ *                                the index): an idle machine's ready_s when the other
+ *                                threads finish no later
+ *   load_s                       ready_s without the index (index_s)
  *   index_s                      building the LOD summaries (prof_model_index())
  *   frame_ms_<zoom>              mean time of one 1600x900 frame (cairo image surface)
  *                                showing 1/zoom of the trace, at its middle (FRAMES 0:
@@ -54,6 +61,14 @@
 #define CALLGRIND_ZERO_STATS
 #define CALLGRIND_DUMP_STATS_AT(what) (void)(what)
 #endif
+
+static double cpu(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static double now(void)
 {
@@ -130,7 +145,7 @@ int main(int argc, char **argv)
 	unsigned int threads = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	cairo_surface_t *s;
 	cairo_t *cr;
-	double t, t_load, t_index;
+	double t, t_load, t_index, c_proc, c_thread;
 	uint64_t bytes;
 	int frames = argc > 2 ? atoi(argv[2]) : 20, ret;
 
@@ -144,9 +159,13 @@ int main(int argc, char **argv)
 	sample();
 	/* prof_model_load() reads and indexes; the index is then rebuilt alone to time it. */
 	CALLGRIND_START_INSTRUMENTATION;
+	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID);
+	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID);
 	t = now();
 	ret = prof_model_load_threads(&m, argv[1], threads, on_progress, NULL, &err);
 	t_load = now() - t;
+	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID) - c_proc;
+	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID) - c_thread;
 	CALLGRIND_DUMP_STATS_AT("load");
 	sample();
 	if (ret) {
@@ -175,6 +194,9 @@ int main(int argc, char **argv)
 	printf("events %" PRIu64 "\n", m.events);
 	printf("load_threads %u\n", threads);
 	printf("trace_bytes %" PRIu64 "\n", bytes);
+	printf("ready_s %.3f\n", t_load);
+	printf("ready_cpu_s %.3f\n", c_proc);
+	printf("ready_thread_cpu_s %.3f\n", c_thread);
 	printf("load_s %.3f\n", t_load - t_index);
 	printf("index_s %.3f\n", t_index);
 
