@@ -43,22 +43,32 @@ static const char *const gc_span_names[PROF_GC_KIND_COUNT] = {
 };
 
 /*
- * Grow *@p (of *@cap elements of @size) to hold @need; 0 or -ENOMEM.  By
- * half again each time, not double: a big trace's rows peak at 1.5 times
- * their size while loading, not 2 (prof_model_compact() trims the rest).
+ * The capacity (in *@out) that holds @need elements of @size, from @cap:
+ * by half again each time, from 16; 0 or -ENOMEM.
  */
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+static int grow_cap(size_t cap, size_t need, size_t size, size_t *out)
 {
-	size_t c = *cap ? *cap : 16;
-	void *q;
+	size_t c = cap ? cap : 16;
 
-	if (need <= *cap)
-		return 0;
 	while (c < need) {
 		if (c > SIZE_MAX / 2 / size)
 			return -ENOMEM;
 		c += c / 2 + 1;
 	}
+	*out = c;
+	return 0;
+}
+
+/* Grow *@p (of *@cap elements of @size) to hold @need (a small array); 0 or -ENOMEM. */
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	if (grow_cap(*cap, need, size, &c))
+		return -ENOMEM;
 	q = realloc(*p, c * size);
 	if (!q)
 		return -ENOMEM;
@@ -118,18 +128,15 @@ static int vec_resize(void **p, size_t *cap, size_t used, size_t ncap, size_t si
 	return 0;
 }
 
-/* Grow a vec array to hold @need (by half again, at least 16); 0 or -ENOMEM. */
+/* Grow a vec array to hold @need (as grow() does); 0 or -ENOMEM. */
 static int vec_grow(void **p, size_t *cap, size_t used, size_t need, size_t size)
 {
-	size_t c = *cap ? *cap : 16;
+	size_t c;
 
 	if (need <= *cap)
 		return 0;
-	while (c < need) {
-		if (c > SIZE_MAX / 2 / size)
-			return -ENOMEM;
-		c += c / 2 + 1;
-	}
+	if (grow_cap(*cap, need, size, &c))
+		return -ENOMEM;
 	return vec_resize(p, cap, used, c, size);
 }
 
