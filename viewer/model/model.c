@@ -1077,32 +1077,74 @@ static void *shard_main(void *arg)
 	return NULL;
 }
 
-/* Merge @src's instants row into @dst's, by time (@dst's first at equal times); 0 or -ENOMEM. */
+/*
+ * Give back the memory of elements [@from, @to) of a vec array of @cap
+ * elements of @size that is a mapping (whole pages only: the first one
+ * beginning at or after @from; @to may be the array's end).
+ */
+static void vec_release(void *p, size_t cap, size_t size, size_t from, size_t to)
+{
+	size_t a = page_round(from * size), b = page_round(to * size);
+
+	if (cap * size >= VEC_BIG && b > a)
+		(void)madvise((char *)p + a, b - a, MADV_DONTNEED);
+}
+
+/*
+ * Merge @src's instants row into @dst's, by time (@dst's first at equal
+ * times), in place: @dst grows (by mremap(), no copy) and is filled from
+ * its end, and @src's memory is given back as it is consumed (from its
+ * end too), so the merged row never takes memory beside the two.  0 or
+ * -ENOMEM (@dst unchanged).
+ */
 static int row_merge(struct prof_model_row *dst, struct prof_model_row *src)
 {
-	struct prof_model_row r;
-	size_t i = 0, j = 0, k = 0;
+	const size_t step = ((size_t)1 << 20) / sizeof(*src->items);
+	size_t i = dst->n, j = src->n, k = dst->n + src->n, kept = src->n;
 
-	memset(&r, 0, sizeof(r));
-	if (vec_grow((void **)&r.items, &r.cap, 0, dst->n + src->n, sizeof(*r.items)) ||
-	    vec_grow((void **)&r.fields, &r.fields_cap, 0, dst->n + src->n, sizeof(*r.fields))) {
-		row_free(&r);
+	if (vec_grow((void **)&dst->items, &dst->cap, dst->n, k, sizeof(*dst->items)) ||
+	    vec_grow((void **)&dst->fields, &dst->fields_cap, dst->n, k, sizeof(*dst->fields)))
 		return -ENOMEM;
+	dst->n = k;
+	while (j > 0) {
+		k--;
+		if (i > 0 && dst->items[i - 1].t0 > src->items[j - 1].t0) {
+			i--;
+			dst->items[k] = dst->items[i];
+			dst->fields[k] = dst->fields[i];
+		} else {
+			j--;
+			dst->items[k] = src->items[j];
+			dst->fields[k] = src->fields[j];
+			if (kept - j >= step) {
+				vec_release(src->items, src->cap, sizeof(*src->items), j, kept);
+				vec_release(src->fields, src->fields_cap, sizeof(*src->fields), j, kept);
+				kept = j;
+			}
+		}
 	}
-	while (i < dst->n || j < src->n) {
-		int from_dst = j == src->n || (i < dst->n && dst->items[i].t0 <= src->items[j].t0);
-		struct prof_model_row *f = from_dst ? dst : src;
-		size_t at = from_dst ? i++ : j++;
-
-		r.items[k] = f->items[at];
-		r.fields[k++] = f->fields[at];
-	}
-	r.n = k;
-	r.dirty = 0;
-	row_free(dst);
+	/* Every summary again. */
+	dst->indexed = 0;
+	dst->dirty = 0;
 	row_free(src);
-	*dst = r;
 	return 0;
+}
+
+/*
+ * Append @n words of @from (a vec array of @from_cap) to @to, giving back
+ * each MiB of @from once copied, so that the two copies never both take
+ * memory.
+ */
+static void arena_move(uint32_t *to, uint32_t *from, size_t n, size_t from_cap)
+{
+	const size_t chunk = ((size_t)1 << 20) / sizeof(*from);
+
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t c = n - off < chunk ? n - off : chunk;
+
+		memcpy(&to[off], &from[off], c * sizeof(*from));
+		vec_release(from, from_cap, sizeof(*from), off, off + c);
+	}
 }
 
 /* Lanes in the order a single reader of the merged trace makes them (lane_get()). */
@@ -1154,8 +1196,7 @@ static int model_merge(struct prof_model *a, struct prof_model *b)
 	if (base + b->arena_n >= UINT32_MAX ||
 	    vec_grow((void **)&a->arena, &a->arena_cap, a->arena_n, base + b->arena_n, sizeof(*a->arena)))
 		goto out;
-	if (b->arena_n)
-		memcpy(&a->arena[base], b->arena, b->arena_n * sizeof(*b->arena));
+	arena_move(&a->arena[base], b->arena, b->arena_n, b->arena_cap);
 	a->arena_n = base + b->arena_n;
 	for (size_t li = 0; li < b->nlanes; li++) {
 		struct prof_model_lane *l = b->lanes[li];
