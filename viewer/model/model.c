@@ -257,6 +257,8 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 	n->words = 0;
 	n->conn_field = -1;
 	n->counter_lane = NULL;
+	for (unsigned int i = 0; i < PROF_MAX_FIELDS; i++)
+		n->last_string[i] = PROF_MODEL_NONE;
 	for (uint16_t i = 0; i < n->ev.nfields && i < PROF_MAX_FIELDS; i++) {
 		uint8_t t = n->ev.fields[i].type;
 
@@ -354,7 +356,7 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
  * in *@ret.  A field the event lacks (a foreign source may deliver fewer)
  * is stored as 0.
  */
-static uint32_t fields_put(struct prof_model *m, const struct prof_model_name *nm,
+static uint32_t fields_put(struct prof_model *m, struct prof_model_name *nm,
 			   const struct prof_decoded_event *ev, int *ret)
 {
 	size_t off = m->arena_n;
@@ -375,11 +377,17 @@ static uint32_t fields_put(struct prof_model *m, const struct prof_model_name *n
 		uint64_t u = i < ev->nfields ? v->v.u : 0; /* the union's bits: u, s or f */
 
 		if (i < ev->nfields && v->type == PROF_TYPE_STRING) {
-			uint32_t id = string_get(m, v->v.str.ptr, v->v.str.len);
+			/* Often the field's last string again: one compare. */
+			uint32_t id = nm->last_string[i];
 
-			if (id == PROF_MODEL_NONE) {
-				*ret = -ENOMEM;
-				return PROF_MODEL_NONE;
+			if (id >= m->nstrings || strncmp(m->strings[id], v->v.str.ptr, v->v.str.len) ||
+			    m->strings[id][v->v.str.len] != '\0') {
+				id = string_get(m, v->v.str.ptr, v->v.str.len);
+				if (id == PROF_MODEL_NONE) {
+					*ret = -ENOMEM;
+					return PROF_MODEL_NONE;
+				}
+				nm->last_string[i] = id;
 			}
 			u = id;
 		}
@@ -684,7 +692,7 @@ static inline uint32_t name_of(struct prof_model *m, const struct prof_decoded_e
 int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 {
 	struct prof_model_lane *l, *sl;
-	const struct prof_model_name *nm;
+	struct prof_model_name *nm;
 	struct prof_model_item it;
 	uint32_t name, fields;
 	int ret = 0;
@@ -859,6 +867,37 @@ static void summary_merge(struct prof_model_summary *s, const struct prof_model_
 	}
 }
 
+/*
+ * The summary of items [@a, @b) of a thread or connection row: what
+ * summary_of_item() and summary_merge() make of them, in one pass.
+ */
+static void first_level(const struct prof_model_row *r, size_t a, size_t b, struct prof_model_summary *s)
+{
+	const struct prof_model_item *it = &r->items[a];
+	uint64_t t0 = it->t0, t1 = prof_model_item_t1(r, it), longest = t1 - t0;
+	uint32_t name = it->name;
+
+	for (size_t j = a + 1; j < b; j++) {
+		uint64_t e;
+
+		it = &r->items[j];
+		e = it->dur != PROF_MODEL_DUR_LONG ? it->t0 + it->dur : prof_model_long_t1(r, j);
+		if (it->t0 < t0)
+			t0 = it->t0;
+		if (e > t1)
+			t1 = e;
+		if (e - it->t0 > longest) {
+			longest = e - it->t0;
+			name = it->name;
+		}
+	}
+	s->t0 = t0;
+	s->t1 = t1;
+	s->longest.ns = longest;
+	s->longest.name = name;
+	s->longest.reserved = 0;
+}
+
 static int row_index(const struct prof_model *m, struct prof_model_row *r)
 {
 	size_t from = r->dirty < r->indexed ? r->dirty : r->indexed;
@@ -880,7 +919,11 @@ static int row_index(const struct prof_model *m, struct prof_model_row *r)
 		}
 		lv = r->levels[k - 1];
 		for (size_t i = start; i < n; i++) {
-			if (k == PROF_MODEL_LOD_MIN) {
+			if (k == PROF_MODEL_LOD_MIN && !m) {
+				size_t a = i << k, b = a + ((size_t)1 << k);
+
+				first_level(r, a, b < r->n ? b : r->n, &lv[i]);
+			} else if (k == PROF_MODEL_LOD_MIN) {
 				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
 

@@ -216,6 +216,7 @@ struct prof_model_name {
 	uint8_t words;               /* the record's words (0: no fields) */
 	int8_t conn_field;           /* a probe event's integer `conn` field, or -1 (connection lanes) */
 	struct prof_model_lane *counter_lane; /* counters: the lane last used (a cache) */
+	uint32_t last_string[PROF_MAX_FIELDS]; /* string fields: the id last stored (a cache) */
 };
 
 /* A span name ("work" for "work.begin"/"work.end"). */
