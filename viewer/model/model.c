@@ -15,6 +15,16 @@
  * or after an open span closed at index j, rebuilds only the entries at or
  * after j >> k on each level.
  *
+ * An item and its values (16 bytes, and 4 beside it):
+ *
+ *   row->items[i]   | t0 (u64) | dur (u32) | name:28 flags:4 |   dur == PROF_MODEL_DUR_LONG:
+ *   row->fields[i]  | offset (u32) or PROF_MODEL_NONE |           the end is in row->longs
+ *                          |
+ *   m->arena        ... | w0 | w1 w2 | w3 | ...   the event's fields in 32-bit words:
+ *                         u32   u64    str id     64-bit values take two (name's word[])
+ *
+ * Loading on several threads is described at prof_model_load_threads().
+ *
  * Pairing follows the shared analysis (profile/analysis.h): per (trace,
  * stream, thread), an end closes the innermost open begin of its name;
  * begins above it are left unended; a loss on the stream cuts every open
@@ -1017,17 +1027,18 @@ void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_de
 }
 
 /*
- * Reading a trace on several threads.  Each thread reads one shard of the
- * trace's stream files (mprof_source_open_shard(): every stream file in
- * one shard) into a model of its own; lanes are per stream, so each
- * thread lane is whole in one shard's model.  The shards' models are then
+ * Reading a trace on several threads (prof_model_load_threads()).  Each
+ * thread reads one shard of the trace's stream files
+ * (mprof_source_open_shard(): every stream file in one shard) into a model
+ * of its own and summarises it; lanes are per stream, so each thread lane
+ * is whole in one shard's model.  The shards' models are then
  * merged into the first (model_merge()): names and strings are mapped to
  * the first model's, field records appended to its arena, lanes moved
  * over, and a counter or connection lane that several shards have (one
  * per trace and counter name, or TCP connection, fed by every thread)
- * merged by time.  The lanes are then put in the order one thread reading
- * the merged trace gives them (by first appearance), so the result is the
- * same model.
+ * merged by time (in place, giving back the other's memory as it goes).
+ * The lanes are then put in the order one thread reading the merged trace
+ * gives them (by first appearance), so the result is the same model.
  *
  *   shard 0 (streams 0, 2, ..) --> model A  (this thread) --+
  *   shard 1 (streams 1, 3, ..) --> model B  (a thread)    --+--> A: merge, order lanes, index
