@@ -13,7 +13,8 @@ mkdir -p "$(dirname "$out")"
 : >"$out"
 for n in "$@"; do
 	rm -rf "$tmp/trace"
-	"$O/tests/progs/gen_viewer_trace" bulk "$tmp/trace" "$n" 4 >/dev/null
+	# VIEWER_BENCH_GEN_FLAGS=--compact: 4-byte event headers, as mprof record writes them.
+	"$O/tests/progs/gen_viewer_trace" bulk "$tmp/trace" "$n" 4 ${VIEWER_BENCH_GEN_FLAGS:-} >/dev/null
 	"$O/bench/viewer_bench" "$tmp/trace" "${VIEWER_BENCH_FRAMES:-20}" | sed "s/^/$n /" | tee -a "$out"
 done
 echo "bench/viewer: results in $out"

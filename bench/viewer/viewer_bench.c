@@ -1,21 +1,42 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * bench/viewer/viewer_bench.c - the viewer's costs on one trace:
- *   viewer_bench TRACE [FRAMES]
+ *   viewer_bench TRACE [FRAMES [MAX_RATIO [THREADS]]]
  * prints one line "key value" each:
  *   events, trace_bytes          what was read
- *   load_s                       reading through the trace source and building the lanes
+ *   load_threads                 threads loading (prof_model_load_threads(); THREADS, or
+ *                                0 and the default: one a processor)
+ *   ready_s                      opening the trace to a ready index (prof_model_load():
+ *                                reading, lanes, merging, the LOD index), wall time: on a
+ *                                shared machine other work stretches it
+ *   ready_cpu_s                  the CPU time of all threads meanwhile
+ *   ready_thread_cpu_s           ... and of the loading thread alone (its shard, the merge,
+ *                                the index): an idle machine's ready_s when the other
+ *                                threads finish no later
+ *   load_s                       ready_s without the index (index_s)
  *   index_s                      building the LOD summaries (prof_model_index())
  *   frame_ms_<zoom>              mean time of one 1600x900 frame (cairo image surface)
- *                                showing 1/zoom of the trace, at its middle
- *   model_bytes, peak_rss_bytes  the model's memory, the process's peak
- *   model_ratio, rss_ratio       those over the trace's size
- * Under callgrind (valgrind --tool=callgrind --instr-atstart=no), the
- * frames of each zoom are dumped alone ("frames_<zoom>": FRAMES frames,
- * the warm one excluded), so their instruction count over FRAMES is a
- * frame's, exact; loading and indexing are not instrumented.
- * No figure is asserted: bench/viewer/run.sh collects them for
- * docs/PERFORMANCE.md (and a test only checks that every line is there).
+ *                                showing 1/zoom of the trace, at its middle (FRAMES 0:
+ *                                no frames, no surface: the load's memory alone)
+ *   model_bytes                  the model's memory (prof_model_bytes())
+ *   peak_anon_bytes              the process's peak anonymous memory (RssAnon of
+ *                                /proc/self/status: the heap and private mappings,
+ *                                not the mapped trace's page cache), sampled every
+ *                                65536 events while loading and after each phase
+ *   base_anon_bytes              RssAnon before loading (libraries, stack)
+ *   peak_file_bytes              the peak of RssFile while loading: the trace's stream
+ *                                files the reader maps, counted as page cache
+ *   peak_rss_bytes               the process's peak RSS (VmHWM: anon + file)
+ *   model_ratio, anon_ratio, rss_ratio  model, peak anon and peak RSS over the trace's size
+ * With MAX_RATIO, it exits 1 if model_ratio or anon_ratio is above it,
+ * naming both sides (memory is a count, not a time: t_viewer_memory.sh
+ * asserts it).
+ * Under callgrind (valgrind --tool=callgrind --instr-atstart=no), loading
+ * is dumped alone ("load": prof_model_load(), reading and indexing), then
+ * the frames of each zoom ("frames_<zoom>": FRAMES frames, the warm one
+ * excluded), so their instruction counts are exact.
+ * No time is asserted: bench/viewer/run.sh collects the figures for
+ * docs/PERFORMANCE.md.
  */
 #include <cairo.h>
 #include <dirent.h>
@@ -23,9 +44,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "render.h"
@@ -41,12 +62,57 @@
 #define CALLGRIND_DUMP_STATS_AT(what) (void)(what)
 #endif
 
+static double cpu(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* A "Key:  N kB" line of /proc/self/status, in bytes (0 if absent). */
+static uint64_t status_bytes(const char *key)
+{
+	FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
+	size_t len = strlen(key);
+	uint64_t v = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ':') {
+			v = strtoull(line + len + 1, NULL, 10) * 1024;
+			break;
+		}
+	fclose(f);
+	return v;
+}
+
+static uint64_t peak_anon, peak_file;
+
+static void sample(void)
+{
+	uint64_t a = status_bytes("RssAnon"), f = status_bytes("RssFile");
+
+	peak_anon = a > peak_anon ? a : peak_anon;
+	peak_file = f > peak_file ? f : peak_file;
+}
+
+static int on_progress(void *arg, uint64_t events)
+{
+	(void)arg;
+	(void)events;
+	sample();
+	return 0;
 }
 
 static uint64_t dir_bytes(const char *dir)
@@ -74,23 +140,34 @@ int main(int argc, char **argv)
 	struct prof_model m;
 	struct prof_error err;
 	struct prof_viewport vp;
-	struct rusage ru;
+	uint64_t base_anon;
+	double max_ratio = argc > 3 ? atof(argv[3]) : 0, model_ratio, anon_ratio;
+	unsigned int threads = argc > 4 ? (unsigned int)atoi(argv[4]) : 0;
 	cairo_surface_t *s;
 	cairo_t *cr;
-	double t, t_load, t_index;
+	double t, t_load, t_index, c_proc, c_thread;
 	uint64_t bytes;
 	int frames = argc > 2 ? atoi(argv[2]) : 20, ret;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: viewer_bench TRACE [FRAMES]\n");
+		fprintf(stderr, "usage: viewer_bench TRACE [FRAMES [MAX_RATIO [THREADS]]]\n");
 		return 2;
 	}
 	bytes = dir_bytes(argv[1]);
 	prof_model_init(&m);
+	base_anon = status_bytes("RssAnon");
+	sample();
 	/* prof_model_load() reads and indexes; the index is then rebuilt alone to time it. */
+	CALLGRIND_START_INSTRUMENTATION;
+	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID);
+	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID);
 	t = now();
-	ret = prof_model_load(&m, argv[1], NULL, NULL, &err);
+	ret = prof_model_load_threads(&m, argv[1], threads, on_progress, NULL, &err);
 	t_load = now() - t;
+	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID) - c_proc;
+	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID) - c_thread;
+	CALLGRIND_DUMP_STATS_AT("load");
+	sample();
 	if (ret) {
 		char msg[600];
 
@@ -108,14 +185,24 @@ int main(int argc, char **argv)
 	t = now();
 	prof_model_index(&m);
 	t_index = now() - t;
+	sample();
+	if (!threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cpus > 1 ? (unsigned int)(cpus < 8 ? cpus : 8) : 1;
+	}
 	printf("events %" PRIu64 "\n", m.events);
+	printf("load_threads %u\n", threads);
 	printf("trace_bytes %" PRIu64 "\n", bytes);
+	printf("ready_s %.3f\n", t_load);
+	printf("ready_cpu_s %.3f\n", c_proc);
+	printf("ready_thread_cpu_s %.3f\n", c_thread);
 	printf("load_s %.3f\n", t_load - t_index);
 	printf("index_s %.3f\n", t_index);
 
-	s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1600, 900);
-	cr = cairo_create(s);
-	for (size_t z = 0; z < sizeof(zooms) / sizeof(zooms[0]); z++) {
+	s = frames > 0 ? cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1600, 900) : NULL;
+	cr = s ? cairo_create(s) : NULL;
+	for (size_t z = 0; s && z < sizeof(zooms) / sizeof(zooms[0]); z++) {
 		uint64_t range, mid;
 
 		memset(&vp, 0, sizeof(vp));
@@ -145,13 +232,33 @@ int main(int argc, char **argv)
 			CALLGRIND_DUMP_STATS_AT(what);
 		}
 	}
-	cairo_destroy(cr);
-	cairo_surface_destroy(s);
-	getrusage(RUSAGE_SELF, &ru);
+	if (s) {
+		cairo_destroy(cr);
+		cairo_surface_destroy(s);
+		sample();
+	}
+	model_ratio = bytes ? (double)prof_model_bytes(&m) / (double)bytes : 0;
+	anon_ratio = bytes ? (double)peak_anon / (double)bytes : 0;
 	printf("model_bytes %zu\n", prof_model_bytes(&m));
-	printf("peak_rss_bytes %ld\n", ru.ru_maxrss * 1024L);
-	printf("model_ratio %.2f\n", bytes ? (double)prof_model_bytes(&m) / (double)bytes : 0);
-	printf("rss_ratio %.2f\n", bytes ? (double)ru.ru_maxrss * 1024.0 / (double)bytes : 0);
+	printf("peak_anon_bytes %" PRIu64 "\n", peak_anon);
+	printf("base_anon_bytes %" PRIu64 "\n", base_anon);
+	printf("peak_file_bytes %" PRIu64 "\n", peak_file);
+	printf("peak_rss_bytes %" PRIu64 "\n", status_bytes("VmHWM"));
+	printf("model_ratio %.3f\n", model_ratio);
+	printf("anon_ratio %.3f\n", anon_ratio);
+	printf("rss_ratio %.3f\n", bytes ? (double)status_bytes("VmHWM") / (double)bytes : 0);
+	ret = 0;
+	if (max_ratio > 0 && model_ratio > max_ratio) {
+		fprintf(stderr, "viewer_bench: %s: model %zu bytes is %.3f times the trace's %" PRIu64 " bytes, above %.3f\n",
+			argv[1], prof_model_bytes(&m), model_ratio, bytes, max_ratio);
+		ret = 1;
+	}
+	if (max_ratio > 0 && anon_ratio > max_ratio) {
+		fprintf(stderr, "viewer_bench: %s: peak anonymous memory %" PRIu64
+			" bytes is %.3f times the trace's %" PRIu64 " bytes, above %.3f\n",
+			argv[1], peak_anon, anon_ratio, bytes, max_ratio);
+		ret = 1;
+	}
 	prof_model_free(&m);
-	return 0;
+	return ret;
 }

@@ -54,6 +54,28 @@ struct mprof_source;
  */
 int mprof_source_open(struct mprof_source **out, const char *path, unsigned int flags, struct prof_error *err);
 
+/**
+ * mprof_source_open_shard() - open a share of an mprof trace's streams
+ * (prof_trace_open_shard()), to read a trace on several threads: each
+ * stream file is in exactly one of @nshards shards, whose events come in
+ * timestamp order among themselves, with the whole trace's description;
+ * mprof_source_stats() counts what the shard read (the shards' counts add
+ * up to the whole trace's, but for traces and incomplete, which are the
+ * whole trace's in each).
+ * @out: receives the source.
+ * @path: an mprof trace directory or a directory of them.
+ * @shard: which share, below @nshards.
+ * @nshards: how many.
+ * @err: filled on failure; may be NULL.
+ *
+ * Return: 0, or prof_trace_open_shard()'s error: a foreign trace is not
+ * sharded (-ENOTSUP, -ENOENT, -EINVAL...): read it whole with
+ * mprof_source_open(), which also says precisely what is wrong with a
+ * trace neither reads.
+ */
+int mprof_source_open_shard(struct mprof_source **out, const char *path, uint32_t shard, uint32_t nshards,
+			    struct prof_error *err);
+
 /** mprof_source_kind() - what @s reads (enum mprof_source_kind). */
 enum mprof_source_kind mprof_source_kind(const struct mprof_source *s);
 

@@ -7,7 +7,9 @@
  * already validates every byte; this file only converts its timestamps to
  * nanoseconds (a single trace's are in its own clock's ticks; a directory
  * of traces' are nanoseconds already) and presents a description whose
- * clock says so.
+ * clock says so.  The conversion is prof_clock_to_ns()'s, but for a clock
+ * whose frequency divides 10^9 (nanoseconds, microseconds...) a multiply
+ * gives its exact result without its 128-bit division (to_ns()).
  *
  * Choosing the backend: libprofile's reader first (an mprof trace, or a
  * directory of them); when it says the trace is not mprof's (-ENOTSUP) or
@@ -35,8 +37,10 @@ struct mprof_source {
 	struct prof__bt_source *bt;        /* MPROF_SOURCE_CTF, MPROF_SOURCE_MIRAGE */
 	char *mirage_dir;                  /* MPROF_SOURCE_MIRAGE: the prepared directory */
 	struct prof_clock_desc trace_clock;/* the trace's own clock */
+	uint64_t ns_per_tick;              /* 10^9 / its frequency when exact, else 0 */
 	struct prof_trace_desc desc;       /* presented: clock in ns */
 	struct prof_error err;
+	int follow;                        /* opened with MPROF_SOURCE_FOLLOW */
 };
 
 /* A clock description of plain nanoseconds with @from's origin. */
@@ -57,6 +61,7 @@ static void refresh_desc(struct mprof_source *s)
 	const struct prof_trace_desc *d = prof_trace_get_desc(s->trace);
 
 	s->trace_clock = d->clock;
+	s->ns_per_tick = d->clock.freq_hz && 1000000000u % d->clock.freq_hz == 0 ? 1000000000u / d->clock.freq_hz : 0;
 	s->desc = *d;
 	s->desc.clock = ns_clock(&d->clock);
 }
@@ -95,6 +100,7 @@ int mprof_source_open(struct mprof_source **out, const char *path, unsigned int 
 	ret = prof_trace_open_flags(&s->trace, path, (flags & MPROF_SOURCE_FOLLOW) ? PROF_TRACE_FOLLOW : 0, err);
 	if (ret == 0) {
 		s->kind = MPROF_SOURCE_MPROF;
+		s->follow = (flags & MPROF_SOURCE_FOLLOW) != 0;
 		refresh_desc(s);
 		*out = s;
 		return 0;
@@ -151,6 +157,27 @@ fail:
 	return ret;
 }
 
+int mprof_source_open_shard(struct mprof_source **out, const char *path, uint32_t shard, uint32_t nshards,
+			    struct prof_error *err)
+{
+	struct mprof_source *s;
+	int ret;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return prof_error_set(err, -ENOMEM, path, UINT64_MAX, "out of memory");
+	ret = prof_trace_open_shard(&s->trace, path, shard, nshards, err);
+	if (ret) {
+		free(s);
+		return ret;
+	}
+	s->kind = MPROF_SOURCE_MPROF;
+	refresh_desc(s);
+	*out = s;
+	return 0;
+}
+
 enum mprof_source_kind mprof_source_kind(const struct mprof_source *s)
 {
 	return s->kind;
@@ -168,6 +195,24 @@ const struct prof_trace_desc *mprof_source_part_desc(const struct mprof_source *
 	return prof_trace_get_part_desc(s->trace, index);
 }
 
+/*
+ * prof_clock_to_ns() of @ticks: ref_monotonic_ns + (ticks - ref_ticks) *
+ * 10^9 / freq_hz rounded down and clamped to [0, UINT64_MAX], which for a
+ * whole number of nanoseconds per tick is a product, exact.
+ */
+static uint64_t to_ns(const struct mprof_source *s, uint64_t ticks)
+{
+	__int128 ns;
+
+	if (!s->ns_per_tick)
+		return prof_clock_to_ns(&s->trace_clock, ticks);
+	ns = (__int128)s->trace_clock.ref_monotonic_ns +
+	     ((__int128)ticks - (__int128)s->trace_clock.ref_ticks) * (__int128)s->ns_per_tick;
+	if (ns < 0)
+		return 0;
+	return ns > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
+}
+
 int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev)
 {
 	int ret;
@@ -177,12 +222,14 @@ int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev)
 	ret = prof_trace_next(s->trace, ev);
 
 	if (ret == 1) {
-		const struct prof_trace_desc *d = prof_trace_get_desc(s->trace);
-
 		/* Follow mode: a replaced metadata file may have grown the schema. */
-		if (d->schema.events != s->desc.schema.events || d->schema.count != s->desc.schema.count)
-			refresh_desc(s);
-		ev->timestamp = prof_clock_to_ns(&s->trace_clock, ev->timestamp);
+		if (s->follow) {
+			const struct prof_trace_desc *d = prof_trace_get_desc(s->trace);
+
+			if (d->schema.events != s->desc.schema.events || d->schema.count != s->desc.schema.count)
+				refresh_desc(s);
+		}
+		ev->timestamp = to_ns(s, ev->timestamp);
 	}
 	return ret;
 }

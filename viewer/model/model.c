@@ -15,6 +15,16 @@
  * or after an open span closed at index j, rebuilds only the entries at or
  * after j >> k on each level.
  *
+ * An item and its values (16 bytes, and 4 beside it):
+ *
+ *   row->items[i]   | t0 (u64) | dur (u32) | name:28 flags:4 |   dur == PROF_MODEL_DUR_LONG:
+ *   row->fields[i]  | offset (u32) or PROF_MODEL_NONE |           the end is in row->longs
+ *                          |
+ *   m->arena        ... | w0 | w1 w2 | w3 | ...   the event's fields in 32-bit words:
+ *                         u32   u64    str id     64-bit values take two (name's word[])
+ *
+ * Loading on several threads is described at prof_model_load_threads().
+ *
  * Pairing follows the shared analysis (profile/analysis.h): per (trace,
  * stream, thread), an end closes the innermost open begin of its name;
  * begins above it are left unended; a loss on the stream cuts every open
@@ -24,10 +34,14 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <regex.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "model.h"
 #include "mprof_source.h"
@@ -39,28 +53,118 @@ static const char *const gc_span_names[PROF_GC_KIND_COUNT] = {
 };
 
 /*
- * Grow *@p (of *@cap elements of @size) to hold @need; 0 or -ENOMEM.  By
- * half again each time, not double: a big trace's rows peak at 1.5 times
- * their size while loading, not 2 (prof_model_compact() trims the rest).
+ * The capacity (in *@out) that holds @need elements of @size, from @cap:
+ * by half again each time, from 16; 0 or -ENOMEM.
  */
-static int grow(void **p, size_t *cap, size_t need, size_t size)
+static int grow_cap(size_t cap, size_t need, size_t size, size_t *out)
 {
-	size_t c = *cap ? *cap : 16;
-	void *q;
+	size_t c = cap ? cap : 16;
 
-	if (need <= *cap)
-		return 0;
 	while (c < need) {
 		if (c > SIZE_MAX / 2 / size)
 			return -ENOMEM;
 		c += c / 2 + 1;
 	}
+	*out = c;
+	return 0;
+}
+
+/* Grow *@p (of *@cap elements of @size) to hold @need (a small array); 0 or -ENOMEM. */
+static int grow(void **p, size_t *cap, size_t need, size_t size)
+{
+	size_t c;
+	void *q;
+
+	if (need <= *cap)
+		return 0;
+	if (grow_cap(*cap, need, size, &c))
+		return -ENOMEM;
 	q = realloc(*p, c * size);
 	if (!q)
 		return -ENOMEM;
 	*p = q;
 	*cap = c;
 	return 0;
+}
+
+/*
+ * The big arrays (a row's items and field offsets, the field arena) grow
+ * in place: up to VEC_BIG bytes with realloc(), beyond as an anonymous
+ * mapping that mremap() grows (it moves page tables, never copies the
+ * pages, so there is never an old and a new copy at once) and shrinks.
+ * The capacity reserved ahead is address space: its pages take memory
+ * only when written.  Whether an array is mapped follows from its
+ * capacity, so nothing else records it.
+ */
+#define VEC_BIG ((size_t)1 << 16)
+
+static size_t page_round(size_t bytes)
+{
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+
+	return (bytes + pg - 1) / pg * pg;
+}
+
+/* Resize the array *@p of *@cap elements of @size (@used in use) to @ncap; 0 or -ENOMEM. */
+static int vec_resize(void **p, size_t *cap, size_t used, size_t ncap, size_t size)
+{
+	size_t old = *cap * size, bytes = ncap * size;
+	void *q;
+
+	if (bytes >= VEC_BIG && old >= VEC_BIG) {
+		q = mremap(*p, page_round(old), page_round(bytes), MREMAP_MAYMOVE);
+		if (q == MAP_FAILED)
+			return -ENOMEM;
+	} else if (bytes >= VEC_BIG) {
+		q = mmap(NULL, page_round(bytes), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (q == MAP_FAILED)
+			return -ENOMEM;
+		if (used)
+			memcpy(q, *p, used * size);
+		free(*p);
+	} else if (old >= VEC_BIG) {
+		q = malloc(bytes ? bytes : 1);
+		if (!q)
+			return -ENOMEM;
+		memcpy(q, *p, used * size);
+		munmap(*p, page_round(old));
+	} else {
+		q = realloc(*p, bytes ? bytes : 1);
+		if (!q)
+			return -ENOMEM;
+	}
+	*p = q;
+	*cap = ncap;
+	return 0;
+}
+
+/* Grow a vec array to hold @need (as grow() does); 0 or -ENOMEM. */
+static int vec_grow(void **p, size_t *cap, size_t used, size_t need, size_t size)
+{
+	size_t c;
+
+	if (need <= *cap)
+		return 0;
+	if (grow_cap(*cap, need, size, &c))
+		return -ENOMEM;
+	return vec_resize(p, cap, used, c, size);
+}
+
+static void vec_free(void **p, size_t *cap, size_t size)
+{
+	if (*cap * size >= VEC_BIG)
+		munmap(*p, page_round(*cap * size));
+	else
+		free(*p);
+	*p = NULL;
+	*cap = 0;
+}
+
+/* Give back a vec array's capacity beyond @n (a failure keeps it as it was). */
+static void vec_shrink(void **p, size_t *cap, size_t n, size_t size)
+{
+	if (*p && n && n < *cap)
+		(void)vec_resize(p, cap, n, n, size);
 }
 
 void prof_model_init(struct prof_model *m)
@@ -71,7 +175,9 @@ void prof_model_init(struct prof_model *m)
 
 static void row_free(struct prof_model_row *r)
 {
-	free(r->items);
+	vec_free((void **)&r->items, &r->cap, sizeof(*r->items));
+	vec_free((void **)&r->fields, &r->fields_cap, sizeof(*r->fields));
+	free(r->longs);
 	for (unsigned int k = 0; k < 48; k++)
 		free(r->levels[k]);
 	memset(r, 0, sizeof(*r));
@@ -84,6 +190,8 @@ void prof_model_free(struct prof_model *m)
 	for (size_t i = 0; i < m->nlanes; i++) {
 		struct prof_model_lane *l = m->lanes[i];
 
+		if (!l)
+			continue; /* moved into another model (model_merge()) */
 		for (size_t r = 0; r < l->nrows; r++)
 			row_free(&l->rows[r]);
 		free(l->rows);
@@ -95,7 +203,7 @@ void prof_model_free(struct prof_model *m)
 	free(m->lanes);
 	free(m->names);
 	free(m->spans);
-	free(m->arena);
+	vec_free((void **)&m->arena, &m->arena_cap, sizeof(*m->arena));
 	for (size_t i = 0; i < m->nstrings; i++)
 		free(m->strings[i]);
 	free(m->strings);
@@ -104,6 +212,17 @@ void prof_model_free(struct prof_model *m)
 }
 
 /* ---- Names ---- */
+
+/* A field type that takes two words of the arena. */
+static int wide(uint8_t type)
+{
+	return type == PROF_TYPE_U64 || type == PROF_TYPE_S64 || type == PROF_TYPE_F64;
+}
+
+static int probe_name(const char *name)
+{
+	return !strncmp(name, "tcp.", 4) || !strncmp(name, "sock.", 5) || !strncmp(name, "ip.", 3);
+}
 
 static uint32_t span_get(struct prof_model *m, const char *name, size_t len)
 {
@@ -145,6 +264,20 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 	n->ev.name[PROF_NAME_MAX - 1] = '\0';
 	n->span = PROF_MODEL_NONE;
 	n->gc_kind = -1;
+	n->words = 0;
+	n->conn_field = -1;
+	n->counter_lane = NULL;
+	for (unsigned int i = 0; i < PROF_MAX_FIELDS; i++)
+		n->last_string[i] = PROF_MODEL_NONE;
+	for (uint16_t i = 0; i < n->ev.nfields && i < PROF_MAX_FIELDS; i++) {
+		uint8_t t = n->ev.fields[i].type;
+
+		n->word[i] = n->words;
+		n->words += wide(t) ? 2 : 1;
+		if (n->conn_field < 0 && probe_name(n->ev.name) && !strcmp(n->ev.fields[i].name, "conn") &&
+		    t != PROF_TYPE_STRING && t != PROF_TYPE_F64)
+			n->conn_field = (int8_t)i;
+	}
 	len = strlen(n->ev.name);
 	if (ev->kind == PROF_KIND_SPAN_BEGIN || ev->kind == PROF_KIND_SPAN_END) {
 		const char *suffix = ev->kind == PROF_KIND_SPAN_BEGIN ? ".begin" : ".end";
@@ -162,13 +295,20 @@ static uint32_t name_get(struct prof_model *m, const struct prof_schema_event *e
 
 /* ---- Strings and fields ---- */
 
+/* A hash of @len bytes at @s, eight at a time. */
 static uint64_t hash_str(const char *s, size_t len)
 {
-	uint64_t h = 1469598103934665603ull;
+	uint64_t h = (uint64_t)len * 0x9e3779b97f4a7c15ull, w;
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-	return h;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
 }
 
 static int rehash(struct prof_model *m, size_t cap)
@@ -203,7 +343,7 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
 	while (m->string_hash[j]) {
 		const char *t = m->strings[m->string_hash[j] - 1];
 
-		if (strlen(t) == len && !memcmp(t, s, len))
+		if (!strncmp(t, s, len) && t[len] == '\0')
 			return m->string_hash[j] - 1;
 		j = (j + 1) & (m->string_hash_cap - 1);
 	}
@@ -220,59 +360,94 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
 	return (uint32_t)m->nstrings++;
 }
 
-/* Store @ev's field values; the offset, or PROF_MODEL_NONE with -ENOMEM in *@ret. */
-static uint32_t fields_put(struct prof_model *m, const struct prof_decoded_event *ev, int *ret)
+/*
+ * Store @ev's field values (name @nm) as a record of 32-bit words
+ * (prof_model_name's word[]); the offset, or PROF_MODEL_NONE with -ENOMEM
+ * in *@ret.  A field the event lacks (a foreign source may deliver fewer)
+ * is stored as 0.
+ */
+static uint32_t fields_put(struct prof_model *m, struct prof_model_name *nm,
+			   const struct prof_decoded_event *ev, int *ret)
 {
 	size_t off = m->arena_n;
-	uint16_t n = ev->nfields;
+	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
+	uint32_t *w;
 
 	*ret = 0;
-	if (!n)
+	if (!nm->words)
 		return PROF_MODEL_NONE;
-	if (off + n >= UINT32_MAX || grow((void **)&m->arena, &m->arena_cap, off + n, sizeof(*m->arena))) {
+	if (off + nm->words >= UINT32_MAX ||
+	    vec_grow((void **)&m->arena, &m->arena_cap, m->arena_n, off + nm->words, sizeof(*m->arena))) {
 		*ret = -ENOMEM;
 		return PROF_MODEL_NONE;
 	}
+	w = &m->arena[off];
 	for (uint16_t i = 0; i < n; i++) {
 		const struct prof_value *v = &ev->values[i];
-		uint64_t w;
+		uint64_t u = i < ev->nfields ? v->v.u : 0; /* the union's bits: u, s or f */
 
-		if (v->type == PROF_TYPE_STRING) {
-			uint32_t id = string_get(m, v->v.str.ptr, v->v.str.len);
+		if (i < ev->nfields && v->type == PROF_TYPE_STRING) {
+			/* Often the field's last string again: one compare. */
+			uint32_t id = nm->last_string[i];
 
-			if (id == PROF_MODEL_NONE) {
-				*ret = -ENOMEM;
-				return PROF_MODEL_NONE;
+			if (id >= m->nstrings || strncmp(m->strings[id], v->v.str.ptr, v->v.str.len) ||
+			    m->strings[id][v->v.str.len] != '\0') {
+				id = string_get(m, v->v.str.ptr, v->v.str.len);
+				if (id == PROF_MODEL_NONE) {
+					*ret = -ENOMEM;
+					return PROF_MODEL_NONE;
+				}
+				nm->last_string[i] = id;
 			}
-			w = id;
-		} else {
-			w = v->v.u; /* the union's bits: u, s or f */
+			u = id;
 		}
-		m->arena[off + i] = w;
+		if (wide(nm->ev.fields[i].type))
+			memcpy(&w[nm->word[i]], &u, 8);
+		else
+			w[nm->word[i]] = (uint32_t)u;
 	}
-	m->arena_n = off + n;
+	m->arena_n = off + nm->words;
 	return (uint32_t)off;
 }
 
-/* Rebuild the values of an item from the arena (strings point into the model). */
-static uint16_t fields_get(const struct prof_model *m, const struct prof_model_item *it, struct prof_value *out)
+/* Field @i of the record at @off (name @nm) as a value. */
+static void field_get(const struct prof_model *m, const struct prof_model_name *nm, uint32_t off, uint16_t i,
+		      struct prof_value *out)
 {
-	const struct prof_schema_event *ev = &m->names[it->name].ev;
-	uint16_t n = ev->nfields;
+	const uint32_t *w = &m->arena[off + nm->word[i]];
+	uint64_t u = 0;
 
-	if (it->fields == PROF_MODEL_NONE)
-		return 0;
-	for (uint16_t i = 0; i < n && i < PROF_MAX_FIELDS; i++) {
-		uint64_t w = m->arena[it->fields + i];
-
-		out[i].type = ev->fields[i].type;
-		if (out[i].type == PROF_TYPE_STRING) {
-			out[i].v.str.ptr = m->strings[w];
-			out[i].v.str.len = (uint32_t)strlen(m->strings[w]);
-		} else {
-			out[i].v.u = w;
-		}
+	out->type = nm->ev.fields[i].type;
+	switch (out->type) {
+	case PROF_TYPE_U64: case PROF_TYPE_S64: case PROF_TYPE_F64:
+		memcpy(&u, w, 8);
+		out->v.u = u;
+		break;
+	case PROF_TYPE_S8: case PROF_TYPE_S16: case PROF_TYPE_S32:
+		out->v.s = (int32_t)*w;
+		break;
+	case PROF_TYPE_STRING:
+		out->v.str.ptr = m->strings[*w];
+		out->v.str.len = (uint32_t)strlen(m->strings[*w]);
+		break;
+	default:
+		out->v.u = *w;
+		break;
 	}
+}
+
+/* Rebuild the values of item @i of @row from the arena (strings point into the model). */
+static uint16_t fields_get(const struct prof_model *m, const struct prof_model_row *row, size_t i,
+			   struct prof_value *out)
+{
+	const struct prof_model_name *nm = &m->names[row->items[i].name];
+	uint32_t off = row->fields[i];
+	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
+
+	if (off == PROF_MODEL_NONE)
+		return 0;
+	for (uint16_t f = 0; f < n; f++)
+		field_get(m, nm, off, f, &out[f]);
 	return n;
 }
 
@@ -313,17 +488,25 @@ static int lane_is(const struct prof_model_lane *l, enum prof_lane_kind kind, ui
 	}
 }
 
-static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
-					uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
+static struct prof_model_lane *lane_find(const struct prof_model *m, enum prof_lane_kind kind, uint32_t trace,
+					 uint32_t stream, uint32_t tid, uint32_t counter, uint64_t conn)
 {
-	struct prof_model_lane *l;
+	for (size_t i = m->nlanes; i-- > 0;)
+		if (lane_is(m->lanes[i], kind, trace, stream, tid, counter, conn))
+			return m->lanes[i];
+	return NULL;
+}
+
+/* The lane of the key, made for @ev (its first event) if there is none. */
+static struct prof_model_lane *lane_get(struct prof_model *m, const struct prof_decoded_event *ev,
+					enum prof_lane_kind kind, uint32_t trace, uint32_t stream, uint32_t tid,
+					uint32_t counter, uint64_t conn)
+{
+	struct prof_model_lane *l = lane_find(m, kind, trace, stream, tid, counter, conn);
 	size_t at;
 
-	for (size_t i = m->nlanes; i-- > 0;) {
-		l = m->lanes[i];
-		if (lane_is(l, kind, trace, stream, tid, counter, conn))
-			return l;
-	}
+	if (l)
+		return l;
 	if (grow((void **)&m->lanes, &m->lanes_cap, m->nlanes + 1, sizeof(*m->lanes)))
 		return NULL;
 	l = calloc(1, sizeof(*l));
@@ -335,6 +518,9 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 	l->tid = tid;
 	l->counter = counter;
 	l->conn = conn;
+	l->first_t = ev->timestamp;
+	l->first_stream = ev->stream;
+	l->seq = m->lanes_made++;
 	if (kind == PROF_LANE_COUNTER)
 		snprintf(l->label, sizeof(l->label), "%s", m->names[counter].ev.name);
 	else if (kind == PROF_LANE_CONN)
@@ -349,14 +535,58 @@ static struct prof_model_lane *lane_get(struct prof_model *m, enum prof_lane_kin
 	memmove(&m->lanes[at + 1], &m->lanes[at], (m->nlanes - at) * sizeof(*m->lanes));
 	m->lanes[at] = l;
 	m->nlanes++;
+	/* Per (trace, stream) loss tracking lives in the stream's first thread lane. */
+	if (kind == PROF_LANE_THREAD) {
+		l->stream_lane = l;
+		for (size_t i = 0; i < m->nlanes; i++)
+			if (m->lanes[i] != l && m->lanes[i]->kind == PROF_LANE_THREAD && m->lanes[i]->trace == trace &&
+			    m->lanes[i]->stream == stream) {
+				l->stream_lane = m->lanes[i]->stream_lane;
+				break;
+			}
+	}
 	return l;
 }
 
-static int row_push(struct prof_model_row *r, const struct prof_model_item *it)
+/* The thread lane of @ev, through the cache of thread lanes. */
+static inline struct prof_model_lane *thread_lane(struct prof_model *m, const struct prof_decoded_event *ev)
 {
-	if (grow((void **)&r->items, &r->cap, r->n + 1, sizeof(*r->items)))
+	size_t slot = (ev->stream ^ ev->tid * 37u ^ ev->trace * 101u) & 255;
+	struct prof_model_lane *l = m->lane_cache[slot];
+
+	if (l && l->stream == ev->stream && l->tid == ev->tid && l->trace == ev->trace)
+		return l;
+	l = lane_get(m, ev, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
+	if (l)
+		m->lane_cache[slot] = l;
+	return l;
+}
+
+/* The counter lane of (@ev's trace, @name), through the name's cache. */
+static inline struct prof_model_lane *counter_lane(struct prof_model *m, const struct prof_decoded_event *ev,
+						   uint32_t name)
+{
+	struct prof_model_name *nm = &m->names[name];
+
+	if (!nm->counter_lane || nm->counter_lane->trace != ev->trace) {
+		nm->counter_lane = lane_get(m, ev, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
+		if (!nm->counter_lane)
+			return NULL;
+	}
+	return nm->counter_lane;
+}
+
+/* Append @it (its fields at @fields) to @r; 0 or -ENOMEM (nothing appended). */
+static int row_push(struct prof_model_row *r, const struct prof_model_item *it, uint32_t fields)
+{
+	if (r->n == r->cap &&
+	    vec_grow((void **)&r->items, &r->cap, r->n, r->n + 1, sizeof(*r->items)))
 		return -ENOMEM;
-	r->items[r->n++] = *it;
+	if (r->n == r->fields_cap &&
+	    vec_grow((void **)&r->fields, &r->fields_cap, r->n, r->n + 1, sizeof(*r->fields)))
+		return -ENOMEM;
+	r->items[r->n] = *it;
+	r->fields[r->n++] = fields;
 	return 0;
 }
 
@@ -366,15 +596,60 @@ static void row_changed(struct prof_model_row *r, size_t i)
 		r->dirty = i;
 }
 
-/* Close the open span at @d of @l at @t with @flags. */
-static void span_close(struct prof_model_lane *l, size_t d, uint64_t t, uint32_t flags)
+uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+{
+	size_t lo = 0, hi = row->nlongs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (row->longs[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < row->nlongs && row->longs[lo].index == index ? row->longs[lo].t1 : row->items[index].t0;
+}
+
+/* Set item @i of @r to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
+static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
+{
+	struct prof_model_item *it = &r->items[i];
+	uint64_t d = t1 > it->t0 ? t1 - it->t0 : 0;
+	size_t at = r->nlongs;
+
+	if (d < PROF_MODEL_DUR_LONG) {
+		it->dur = (uint32_t)d;
+		return 0;
+	}
+	/* A long span: its end in the row's table, kept sorted by index (spans
+	 * of a row close in index order but for cut ones: insert in place). */
+	while (at > 0 && r->longs[at - 1].index >= i)
+		at--;
+	if (at < r->nlongs && r->longs[at].index == i) {
+		r->longs[at].t1 = t1;
+	} else {
+		if (grow((void **)&r->longs, &r->longs_cap, r->nlongs + 1, sizeof(*r->longs)))
+			return -ENOMEM;
+		memmove(&r->longs[at + 1], &r->longs[at], (r->nlongs - at) * sizeof(*r->longs));
+		r->longs[at] = (struct prof_model_long){ .index = i, .t1 = t1 };
+		r->nlongs++;
+	}
+	it->dur = PROF_MODEL_DUR_LONG;
+	return 0;
+}
+
+/* Close the open span at @d of @l at @t with @flags; 0 or -ENOMEM. */
+static int span_close(struct prof_model_lane *l, size_t d, uint64_t t, uint32_t flags)
 {
 	struct prof_model_row *r = &l->rows[l->open[d].row];
 	struct prof_model_item *it = &r->items[l->open[d].index];
 
-	it->t1 = t < it->t0 ? it->t0 : t;
+	if (item_set_t1(r, l->open[d].index, t))
+		return -ENOMEM;
 	it->flags = (it->flags & ~PROF_ITEM_OPEN) | flags;
 	row_changed(r, l->open[d].index);
+	return 0;
 }
 
 /* A loss on (@trace, @stream) seen at @t: every open span there is cut. */
@@ -389,16 +664,13 @@ static int loss_seen(struct prof_model *m, struct prof_model_lane *at, uint32_t 
 
 		if (l->kind != PROF_LANE_THREAD || l->trace != trace || l->stream != stream)
 			continue;
-		for (size_t d = 0; d < l->nopen; d++)
-			span_close(l, d, t, PROF_ITEM_BROKEN);
-		l->nopen = 0;
+		for (size_t d = l->nopen; d-- > 0;) {
+			if (span_close(l, d, t, PROF_ITEM_BROKEN))
+				return -ENOMEM;
+			l->nopen = d;
+		}
 	}
 	return 0;
-}
-
-static int probe_name(const char *name)
-{
-	return !strncmp(name, "tcp.", 4) || !strncmp(name, "sock.", 5) || !strncmp(name, "ip.", 3);
 }
 
 enum prof_conn_class prof_model_conn_class(const char *name)
@@ -410,56 +682,47 @@ enum prof_conn_class prof_model_conn_class(const char *name)
 	return PROF_CONN_STATE;
 }
 
-/*
- * The connection an event of the probes' vocabulary belongs to: its
- * non-zero integer `conn` field.  Return: 1 and *@conn, or 0.
- */
-static int event_conn(const struct prof_decoded_event *ev, uint64_t *conn)
+/* The model's index of @ev's event name, through the cache keyed by its desc's address and id. */
+static inline uint32_t name_of(struct prof_model *m, const struct prof_decoded_event *ev)
 {
-	if (!probe_name(ev->desc->name))
-		return 0;
-	for (size_t i = 0; i < ev->nfields && i < ev->desc->nfields; i++) {
-		if (strcmp(ev->desc->fields[i].name, "conn") || ev->values[i].type == PROF_TYPE_STRING ||
-		    ev->values[i].type == PROF_TYPE_F64)
-			continue;
-		*conn = ev->values[i].v.u;
-		return *conn != 0;
-	}
-	return 0;
-}
+	size_t slot = ev->id & 255;
+	uint32_t name;
 
-/* Per (trace, stream) loss tracking lives in the first thread lane of the stream. */
-static struct prof_model_lane *stream_lane(struct prof_model *m, uint32_t trace, uint32_t stream)
-{
-	for (size_t i = 0; i < m->nlanes; i++)
-		if (m->lanes[i]->kind == PROF_LANE_THREAD && m->lanes[i]->trace == trace &&
-		    m->lanes[i]->stream == stream)
-			return m->lanes[i];
-	return NULL;
+	if (m->name_cache[slot].desc == ev->desc && m->name_cache[slot].id == ev->id)
+		return m->name_cache[slot].name;
+	name = name_get(m, ev->desc);
+	if (name != PROF_MODEL_NONE) {
+		m->name_cache[slot].desc = ev->desc;
+		m->name_cache[slot].id = ev->id;
+		m->name_cache[slot].name = name;
+	}
+	return name;
 }
 
 int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 {
 	struct prof_model_lane *l, *sl;
+	struct prof_model_name *nm;
 	struct prof_model_item it;
-	uint32_t name;
+	uint32_t name, fields;
 	int ret = 0;
 
 	if (!ev->desc)
 		return -EINVAL;
-	name = name_get(m, ev->desc);
+	name = name_of(m, ev);
 	if (name == PROF_MODEL_NONE)
 		return -ENOMEM;
-	memset(&it, 0, sizeof(it));
-	it.t0 = it.t1 = ev->timestamp;
+	nm = &m->names[name];
+	it.t0 = ev->timestamp;
+	it.dur = 0;
 	it.name = name;
-	it.fields = PROF_MODEL_NONE;
+	it.flags = 0;
 
-	l = lane_get(m, PROF_LANE_THREAD, ev->trace, ev->stream, ev->tid, 0, 0);
+	l = thread_lane(m, ev);
 	if (!l)
 		return -ENOMEM;
 	/* Loss: a growth of events_discarded, or a packet_seq_num gap. */
-	sl = stream_lane(m, ev->trace, ev->stream);
+	sl = l->stream_lane;
 	if (!sl->seen) {
 		sl->seen = 1;
 		sl->last_seq = ev->packet_seq;
@@ -478,7 +741,7 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	if (ret)
 		return ret;
 
-	switch (ev->desc->kind) {
+	switch (nm->ev.kind) {
 	case PROF_KIND_SPAN_BEGIN: {
 		size_t depth = l->nopen;
 
@@ -490,13 +753,13 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		}
 		if (grow((void **)&l->open, &l->open_cap, l->nopen + 1, sizeof(*l->open)))
 			return -ENOMEM;
-		it.fields = fields_put(m, ev, &ret);
+		fields = fields_put(m, nm, ev, &ret);
 		if (ret)
 			return ret;
 		it.flags = PROF_ITEM_OPEN;
-		if (row_push(&l->rows[depth], &it))
+		if (row_push(&l->rows[depth], &it, fields))
 			return -ENOMEM;
-		l->open[l->nopen].span = m->names[name].span;
+		l->open[l->nopen].span = nm->span;
 		l->open[l->nopen].row = depth;
 		l->open[l->nopen].index = l->rows[depth].n - 1;
 		l->nopen++;
@@ -506,30 +769,35 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		size_t d;
 
 		for (d = l->nopen; d-- > 0;)
-			if (l->open[d].span == m->names[name].span)
+			if (l->open[d].span == nm->span)
 				break;
 		if (d == SIZE_MAX) {
 			/* An end with no begin: shown as an instant. */
-			it.fields = fields_put(m, ev, &ret);
-			if (ret || row_push(&l->instants, &it))
+			fields = fields_put(m, nm, ev, &ret);
+			if (ret || row_push(&l->instants, &it, fields))
 				return -ENOMEM;
 			break;
 		}
-		span_close(l, d, ev->timestamp, 0);
-		for (size_t i = d + 1; i < l->nopen; i++)
-			span_close(l, i, ev->timestamp, PROF_ITEM_UNENDED);
+		/* Innermost first: a failure leaves the spans not yet closed open. */
+		for (size_t i = l->nopen; i-- > d + 1;) {
+			if (span_close(l, i, ev->timestamp, PROF_ITEM_UNENDED))
+				return -ENOMEM;
+			l->nopen = i;
+		}
+		if (span_close(l, d, ev->timestamp, 0))
+			return -ENOMEM;
 		l->nopen = d;
 		break;
 	}
 	case PROF_KIND_COUNTER: {
-		struct prof_model_lane *cl = lane_get(m, PROF_LANE_COUNTER, ev->trace, 0, 0, name, 0);
+		struct prof_model_lane *cl = counter_lane(m, ev, name);
+		double v;
 
 		if (!cl)
 			return -ENOMEM;
-		double v = ev->nfields ? value_double(&ev->values[0]) : 0;
-
-		it.fields = fields_put(m, ev, &ret);
-		if (ret || row_push(&cl->instants, &it))
+		v = ev->nfields ? value_double(&ev->values[0]) : 0;
+		fields = fields_put(m, nm, ev, &ret);
+		if (ret || row_push(&cl->instants, &it, fields))
 			return -ENOMEM;
 		if (cl->instants.n == 1 || v < cl->vmin)
 			cl->vmin = v;
@@ -539,15 +807,18 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 	}
 	default: {
 		struct prof_model_lane *il = l;
-		uint64_t conn;
+		int cf = nm->conn_field;
 
-		if (event_conn(ev, &conn)) {
-			il = lane_get(m, PROF_LANE_CONN, ev->trace, 0, 0, 0, conn);
+		/* An event of the probes' vocabulary with a non-zero integer
+		 * `conn` goes to its connection's lane. */
+		if (cf >= 0 && cf < ev->nfields && ev->values[cf].type != PROF_TYPE_STRING &&
+		    ev->values[cf].type != PROF_TYPE_F64 && ev->values[cf].v.u != 0) {
+			il = lane_get(m, ev, PROF_LANE_CONN, ev->trace, 0, 0, 0, ev->values[cf].v.u);
 			if (!il)
 				return -ENOMEM;
 		}
-		it.fields = fields_put(m, ev, &ret);
-		if (ret || row_push(&il->instants, &it))
+		fields = fields_put(m, nm, ev, &ret);
+		if (ret || row_push(&il->instants, &it, fields))
 			return -ENOMEM;
 		break;
 	}
@@ -562,47 +833,79 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 /* ---- The LOD index ---- */
 
-double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it)
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
 {
+	const struct prof_model_name *nm = &m->names[row->items[index].name];
 	struct prof_value v;
 
-	if (it->fields == PROF_MODEL_NONE || !m->names[it->name].ev.nfields)
+	if (row->fields[index] == PROF_MODEL_NONE || !nm->ev.nfields || nm->ev.fields[0].type == PROF_TYPE_STRING)
 		return 0;
-	v.type = m->names[it->name].ev.fields[0].type;
-	if (v.type == PROF_TYPE_STRING)
-		return 0;
-	v.v.u = m->arena[it->fields];
+	field_get(m, nm, row->fields[index], 0, &v);
 	return value_double(&v);
 }
 
 /* @m is set for a counter row (its values are summarised), else NULL. */
-static void summary_of_item(const struct prof_model *m, const struct prof_model_item *it,
+static void summary_of_item(const struct prof_model *m, const struct prof_model_row *r, size_t i,
 			    struct prof_model_summary *s)
 {
+	const struct prof_model_item *it = &r->items[i];
+
 	s->t0 = it->t0;
-	s->t1 = it->t1;
-	s->count = 1;
-	s->vmin = s->vmax = m ? prof_model_item_value(m, it) : 0;
-	s->longest = it->name;
-	s->longest_ns = it->t1 - it->t0;
-	s->reserved = 0;
+	s->t1 = prof_model_item_t1(r, it);
+	if (m) {
+		s->value.min = s->value.max = prof_model_item_value(m, r, i);
+	} else {
+		s->longest.ns = s->t1 - s->t0;
+		s->longest.name = it->name;
+		s->longest.reserved = 0;
+	}
 }
 
-static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b)
+static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b, int counter)
 {
 	if (b->t0 < s->t0)
 		s->t0 = b->t0;
 	if (b->t1 > s->t1)
 		s->t1 = b->t1;
-	s->count += b->count;
-	if (b->vmin < s->vmin)
-		s->vmin = b->vmin;
-	if (b->vmax > s->vmax)
-		s->vmax = b->vmax;
-	if (b->longest_ns > s->longest_ns) {
-		s->longest_ns = b->longest_ns;
+	if (counter) {
+		if (b->value.min < s->value.min)
+			s->value.min = b->value.min;
+		if (b->value.max > s->value.max)
+			s->value.max = b->value.max;
+	} else if (b->longest.ns > s->longest.ns) {
 		s->longest = b->longest;
 	}
+}
+
+/*
+ * The summary of items [@a, @b) of a thread or connection row: what
+ * summary_of_item() and summary_merge() make of them, in one pass.
+ */
+static void first_level(const struct prof_model_row *r, size_t a, size_t b, struct prof_model_summary *s)
+{
+	const struct prof_model_item *it = &r->items[a];
+	uint64_t t0 = it->t0, t1 = prof_model_item_t1(r, it), longest = t1 - t0;
+	uint32_t name = it->name;
+
+	for (size_t j = a + 1; j < b; j++) {
+		uint64_t e;
+
+		it = &r->items[j];
+		e = it->dur != PROF_MODEL_DUR_LONG ? it->t0 + it->dur : prof_model_long_t1(r, j);
+		if (it->t0 < t0)
+			t0 = it->t0;
+		if (e > t1)
+			t1 = e;
+		if (e - it->t0 > longest) {
+			longest = e - it->t0;
+			name = it->name;
+		}
+	}
+	s->t0 = t0;
+	s->t1 = t1;
+	s->longest.ns = longest;
+	s->longest.name = name;
+	s->longest.reserved = 0;
 }
 
 static int row_index(const struct prof_model *m, struct prof_model_row *r)
@@ -626,23 +929,27 @@ static int row_index(const struct prof_model *m, struct prof_model_row *r)
 		}
 		lv = r->levels[k - 1];
 		for (size_t i = start; i < n; i++) {
-			if (k == PROF_MODEL_LOD_MIN) {
+			if (k == PROF_MODEL_LOD_MIN && !m) {
+				size_t a = i << k, b = a + ((size_t)1 << k);
+
+				first_level(r, a, b < r->n ? b : r->n, &lv[i]);
+			} else if (k == PROF_MODEL_LOD_MIN) {
 				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
 
-				summary_of_item(m, &r->items[a], &lv[i]);
+				summary_of_item(m, r, a, &lv[i]);
 				for (size_t j = a + 1; j < b && j < r->n; j++) {
 					struct prof_model_summary t;
 
-					summary_of_item(m, &r->items[j], &t);
-					summary_merge(&lv[i], &t);
+					summary_of_item(m, r, j, &t);
+					summary_merge(&lv[i], &t, m != NULL);
 				}
 			} else {
 				const struct prof_model_summary *lo = r->levels[k - 2];
 
 				lv[i] = lo[2 * i];
 				if (2 * i + 1 < below)
-					summary_merge(&lv[i], &lo[2 * i + 1]);
+					summary_merge(&lv[i], &lo[2 * i + 1], m != NULL);
 			}
 		}
 		r->level_n[k - 1] = n;
@@ -700,10 +1007,11 @@ void prof_model_compact(struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+			vec_shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+			vec_shrink((void **)&row->fields, &row->fields_cap, row->n, sizeof(*row->fields));
 		}
 	}
-	shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
+	vec_shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
 	shrink((void **)&m->strings, &m->strings_cap, m->nstrings, sizeof(*m->strings));
 }
 
@@ -718,47 +1026,423 @@ void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_de
 			 (uint64_t)desc->origin.pid, desc->origin.hostname[0] ? desc->origin.hostname : "?");
 }
 
-int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
-		    struct prof_error *err)
+/*
+ * Reading a trace on several threads (prof_model_load_threads()).  Each
+ * thread reads one shard of the trace's stream files
+ * (mprof_source_open_shard(): every stream file in one shard) into a model
+ * of its own and summarises it; lanes are per stream, so each thread lane
+ * is whole in one shard's model.  The shards' models are then
+ * merged into the first (model_merge()): names and strings are mapped to
+ * the first model's, field records appended to its arena, lanes moved
+ * over, and a counter or connection lane that several shards have (one
+ * per trace and counter name, or TCP connection, fed by every thread)
+ * merged by time (in place, giving back the other's memory as it goes).
+ * The lanes are then put in the order one thread reading the merged trace
+ * gives them (by first appearance), so the result is the same model.
+ *
+ *   shard 0 (streams 0, 2, ..) --> model A  (this thread) --+
+ *   shard 1 (streams 1, 3, ..) --> model B  (a thread)    --+--> A: merge, order lanes, index
+ *
+ * Progress: each shard publishes its event count; the first reports the
+ * sum.  A cancelled load or a failed shard sets `stop`, which every
+ * shard polls at its progress points.  The counts and the flag are only
+ * signals (relaxed atomics): the models themselves pass to the first
+ * thread by pthread_join(), which orders everything they wrote.
+ */
+#define LOAD_THREADS_MAX 8u
+
+struct load_shard {
+	struct prof_model m;
+	struct mprof_source *src;
+	const char *path;
+	int ret;
+	struct prof_error err;
+	atomic_uint_fast64_t events;   /* read so far: a progress signal */
+	atomic_int *stop;              /* 1: cancelled, 2: a shard failed */
+	struct load_shard *all;        /* the first shard: the progress callback's */
+	unsigned int nshards;
+	prof_model_progress_fn progress;
+	void *arg;
+	pthread_t thread;
+	int started;
+};
+
+/* Read every event of @src into @m; 0, -ECANCELED (@progress asked to stop) or an error, in @err. */
+static int read_into(struct prof_model *m, struct mprof_source *src, const char *path,
+		     prof_model_progress_fn progress, void *arg, struct prof_error *err)
 {
-	struct mprof_source *s = NULL;
 	struct prof_decoded_event ev;
-	struct prof_trace_stats st;
 	int ret;
 
-	ret = mprof_source_open(&s, path, 0, err);
-	if (ret)
-		goto out;
-	while ((ret = mprof_source_next(s, &ev)) == 1) {
+	while ((ret = mprof_source_next(src, &ev)) == 1) {
 		ret = prof_model_add(m, &ev);
-		if (ret) {
-			prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events", m->events);
-			goto out;
-		}
-		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events)) {
-			ret = -ECANCELED;
-			prof_error_set(err, ret, path, UINT64_MAX, "loading cancelled");
-			goto out;
-		}
+		if (ret)
+			return prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events",
+					      m->events);
+		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events))
+			return prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
 	}
 	if (ret < 0) {
-		const struct prof_error *e = mprof_source_error(s);
+		const struct prof_error *e = mprof_source_error(src);
 
 		if (err && e)
 			*err = *e;
 		else
 			prof_error_set(err, ret, path, UINT64_MAX, "cannot read the trace");
-		goto out;
 	}
-	mprof_source_stats(s, &st);
-	prof_model_set_source_info(m, mprof_source_desc(s), &st);
+	return ret;
+}
+
+/* A shard's progress point: publish its count; the first shard reports the sum. */
+static int shard_progress(void *arg, uint64_t events)
+{
+	struct load_shard *sh = arg;
+	uint64_t total = 0;
+
+	/* Relaxed: a count for a progress bar, ordered by nothing else. */
+	atomic_store_explicit(&sh->events, events, memory_order_relaxed);
+	if (sh == sh->all && sh->progress) {
+		for (unsigned int i = 0; i < sh->nshards; i++)
+			total += atomic_load_explicit(&sh->all[i].events, memory_order_relaxed);
+		if (sh->progress(sh->arg, total))
+			atomic_store_explicit(sh->stop, 1, memory_order_relaxed);
+	}
+	return atomic_load_explicit(sh->stop, memory_order_relaxed) != 0;
+}
+
+static void *shard_main(void *arg)
+{
+	struct load_shard *sh = arg;
+	int zero = 0;
+
+	sh->ret = read_into(&sh->m, sh->src, sh->path, shard_progress, sh, &sh->err);
+	/* Its thread lanes' summaries here, in parallel: they move to the
+	 * first model whole (the merged rows are summarised after). */
+	if (!sh->ret) {
+		prof_model_compact(&sh->m);
+		sh->ret = prof_model_index(&sh->m);
+		if (sh->ret)
+			prof_error_set(&sh->err, sh->ret, sh->path, UINT64_MAX, "out of memory indexing %" PRIu64 " events",
+				       sh->m.events);
+	}
+	if (sh->ret && sh->ret != -ECANCELED)
+		atomic_compare_exchange_strong_explicit(sh->stop, &zero, 2, memory_order_relaxed,
+							memory_order_relaxed);
+	return NULL;
+}
+
+/*
+ * Give back the memory of elements [@from, @to) of a vec array of @cap
+ * elements of @size that is a mapping (whole pages only: the first one
+ * beginning at or after @from; @to may be the array's end).
+ */
+static void vec_release(void *p, size_t cap, size_t size, size_t from, size_t to)
+{
+	size_t a = page_round(from * size), b = page_round(to * size);
+
+	if (cap * size >= VEC_BIG && b > a)
+		(void)madvise((char *)p + a, b - a, MADV_DONTNEED);
+}
+
+/*
+ * Merge @src's instants row into @dst's, by time (@dst's first at equal
+ * times), in place: @dst grows (by mremap(), no copy) and is filled from
+ * its end, and @src's memory is given back as it is consumed (from its
+ * end too), so the merged row never takes memory beside the two.  0 or
+ * -ENOMEM (@dst unchanged).
+ */
+static int row_merge(struct prof_model_row *dst, struct prof_model_row *src)
+{
+	const size_t step = ((size_t)1 << 20) / sizeof(*src->items);
+	size_t i = dst->n, j = src->n, k = dst->n + src->n, kept = src->n;
+
+	if (vec_grow((void **)&dst->items, &dst->cap, dst->n, k, sizeof(*dst->items)) ||
+	    vec_grow((void **)&dst->fields, &dst->fields_cap, dst->n, k, sizeof(*dst->fields)))
+		return -ENOMEM;
+	dst->n = k;
+	while (j > 0) {
+		k--;
+		if (i > 0 && dst->items[i - 1].t0 > src->items[j - 1].t0) {
+			i--;
+			dst->items[k] = dst->items[i];
+			dst->fields[k] = dst->fields[i];
+		} else {
+			j--;
+			dst->items[k] = src->items[j];
+			dst->fields[k] = src->fields[j];
+			if (kept - j >= step) {
+				vec_release(src->items, src->cap, sizeof(*src->items), j, kept);
+				vec_release(src->fields, src->fields_cap, sizeof(*src->fields), j, kept);
+				kept = j;
+			}
+		}
+	}
+	/* Every summary again. */
+	dst->indexed = 0;
+	dst->dirty = 0;
+	row_free(src);
+	return 0;
+}
+
+/*
+ * Append @n words of @from (a vec array of @from_cap) to @to, giving back
+ * each MiB of @from once copied, so that the two copies never both take
+ * memory.
+ */
+static void arena_move(uint32_t *to, uint32_t *from, size_t n, size_t from_cap)
+{
+	const size_t chunk = ((size_t)1 << 20) / sizeof(*from);
+
+	for (size_t off = 0; off < n; off += chunk) {
+		size_t c = n - off < chunk ? n - off : chunk;
+
+		memcpy(&to[off], &from[off], c * sizeof(*from));
+		vec_release(from, from_cap, sizeof(*from), off, off + c);
+	}
+}
+
+/* Lanes in the order a single reader of the merged trace makes them (lane_get()). */
+static int lane_order(const void *a, const void *b)
+{
+	const struct prof_model_lane *x = *(struct prof_model_lane *const *)a;
+	const struct prof_model_lane *y = *(struct prof_model_lane *const *)b;
+
+	if (x->trace != y->trace)
+		return x->trace < y->trace ? -1 : 1;
+	if (kind_rank(x->kind) != kind_rank(y->kind))
+		return kind_rank(x->kind) < kind_rank(y->kind) ? -1 : 1;
+	if (x->first_t != y->first_t)
+		return x->first_t < y->first_t ? -1 : 1;
+	if (x->first_stream != y->first_stream)
+		return x->first_stream < y->first_stream ? -1 : 1;
+	return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/*
+ * Move everything of @b (a shard's model, same trace) into @a; @b keeps
+ * only what was not moved (prof_model_free() it).  0 or -ENOMEM (@a may
+ * then hold part of @b).
+ */
+static int model_merge(struct prof_model *a, struct prof_model *b)
+{
+	uint32_t *nmap = NULL, *smap = NULL, *spanmap = NULL;
+	size_t base = a->arena_n;
+	int ret = -ENOMEM;
+
+	nmap = malloc((b->nnames + 1) * sizeof(*nmap));
+	smap = malloc((b->nstrings + 1) * sizeof(*smap));
+	spanmap = malloc((b->nspans + 1) * sizeof(*spanmap));
+	if (!nmap || !smap || !spanmap)
+		goto out;
+	for (size_t i = 0; i < b->nnames; i++) {
+		nmap[i] = name_get(a, &b->names[i].ev);
+		if (nmap[i] == PROF_MODEL_NONE)
+			goto out;
+		if (b->names[i].span != PROF_MODEL_NONE)
+			spanmap[b->names[i].span] = a->names[nmap[i]].span;
+	}
+	for (size_t i = 0; i < b->nstrings; i++) {
+		smap[i] = string_get(a, b->strings[i], strlen(b->strings[i]));
+		if (smap[i] == PROF_MODEL_NONE)
+			goto out;
+	}
+	/* Field records: appended to a's arena, their strings renumbered. */
+	if (base + b->arena_n >= UINT32_MAX ||
+	    vec_grow((void **)&a->arena, &a->arena_cap, a->arena_n, base + b->arena_n, sizeof(*a->arena)))
+		goto out;
+	arena_move(&a->arena[base], b->arena, b->arena_n, b->arena_cap);
+	a->arena_n = base + b->arena_n;
+	for (size_t li = 0; li < b->nlanes; li++) {
+		struct prof_model_lane *l = b->lanes[li];
+
+		for (size_t r = 0; r <= l->nrows; r++) {
+			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+
+			for (size_t i = 0; i < row->n; i++) {
+				const struct prof_model_name *nm = &b->names[row->items[i].name];
+
+				if (row->fields[i] != PROF_MODEL_NONE) {
+					for (uint16_t f = 0; f < nm->ev.nfields && f < PROF_MAX_FIELDS; f++)
+						if (nm->ev.fields[f].type == PROF_TYPE_STRING) {
+							uint32_t *w = &a->arena[base + row->fields[i] + nm->word[f]];
+
+							*w = smap[*w];
+						}
+					row->fields[i] += (uint32_t)base;
+				}
+				row->items[i].name = nmap[row->items[i].name];
+			}
+			/* Summaries made by the shard's thread name its longest item. */
+			for (unsigned int k = 0; l->kind != PROF_LANE_COUNTER && k < row->nlevels; k++)
+				for (size_t g = 0; g < row->level_n[k]; g++)
+					row->levels[k][g].longest.name = nmap[row->levels[k][g].longest.name];
+		}
+		for (size_t d = 0; d < l->nopen; d++)
+			l->open[d].span = spanmap[l->open[d].span];
+		if (l->kind == PROF_LANE_COUNTER)
+			l->counter = nmap[l->counter];
+	}
+	/* Lanes: moved over, or merged into the same lane of a (counters and
+	 * connections, which every thread of a trace feeds). */
+	for (size_t li = 0; li < b->nlanes; li++) {
+		struct prof_model_lane *l = b->lanes[li];
+		struct prof_model_lane *same = l->kind == PROF_LANE_THREAD ? NULL :
+			lane_find(a, l->kind, l->trace, l->stream, l->tid, l->counter, l->conn);
+
+		if (same) {
+			if (row_merge(&same->instants, &l->instants))
+				goto out;
+			if (l->vmin < same->vmin)
+				same->vmin = l->vmin;
+			if (l->vmax > same->vmax)
+				same->vmax = l->vmax;
+			if (l->first_t < same->first_t ||
+			    (l->first_t == same->first_t && l->first_stream < same->first_stream)) {
+				same->first_t = l->first_t;
+				same->first_stream = l->first_stream;
+			}
+			continue;
+		}
+		if (grow((void **)&a->lanes, &a->lanes_cap, a->nlanes + 1, sizeof(*a->lanes)))
+			goto out;
+		a->lanes[a->nlanes++] = l;
+		b->lanes[li] = NULL;
+	}
+	if (b->t_first < a->t_first)
+		a->t_first = b->t_first;
+	if (b->t_last > a->t_last)
+		a->t_last = b->t_last;
+	a->events += b->events;
+	qsort(a->lanes, a->nlanes, sizeof(*a->lanes), lane_order);
+	ret = 0;
+out:
+	free(nmap);
+	free(smap);
+	free(spanmap);
+	return ret;
+}
+
+static void add_stats(struct prof_trace_stats *sum, const struct prof_trace_stats *s)
+{
+	sum->streams += s->streams;
+	sum->packets += s->packets;
+	sum->events += s->events;
+	sum->invalid_packets += s->invalid_packets;
+	sum->events_discarded += s->events_discarded;
+	sum->packets_lost += s->packets_lost;
+	sum->packets_out_of_order += s->packets_out_of_order;
+	sum->packets_misplaced += s->packets_misplaced;
+}
+
+int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int threads,
+			    prof_model_progress_fn progress, void *arg, struct prof_error *err)
+{
+	struct load_shard *sh = NULL;
+	struct prof_trace_stats st, one;
+	atomic_int stop = 0;
+	unsigned int n = 0;
+	int ret = 0;
+
+	if (!threads) {
+		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = cpus > 1 ? (unsigned int)cpus : 1;
+	}
+	threads = threads < LOAD_THREADS_MAX ? threads : LOAD_THREADS_MAX;
+	sh = calloc(threads, sizeof(*sh));
+	if (!sh)
+		return prof_error_set(err, -ENOMEM, path, UINT64_MAX, "out of memory");
+	/* An mprof trace in shards; anything else (or a failure to open it
+	 * so) is read whole by one thread, which says what is wrong. */
+	for (n = 0; threads > 1 && n < threads; n++)
+		if (mprof_source_open_shard(&sh[n].src, path, n, threads, NULL))
+			break;
+	if (n < threads) {
+		for (unsigned int i = 0; i < n; i++)
+			mprof_source_close(sh[i].src);
+		n = 1;
+		sh[0].src = NULL;
+		ret = mprof_source_open(&sh[0].src, path, 0, err);
+		if (ret)
+			goto out;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			prof_model_init(&sh[i].m);
+		sh[i].path = path;
+		sh[i].stop = &stop;
+		sh[i].all = sh;
+		sh[i].nshards = n;
+		sh[i].progress = progress;
+		sh[i].arg = arg;
+		atomic_init(&sh[i].events, 0);
+	}
+	/* Shards 1.. on threads of their own (or here, if none can start). */
+	for (unsigned int i = 1; i < n; i++)
+		sh[i].started = pthread_create(&sh[i].thread, NULL, shard_main, &sh[i]) == 0;
+	ret = read_into(m, sh[0].src, path, progress ? shard_progress : NULL, &sh[0], err);
+	if (!ret && n > 1) {
+		prof_model_compact(m);
+		ret = prof_model_index(m);
+		if (ret)
+			prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
+	}
+	if (ret)
+		atomic_store_explicit(&stop, ret == -ECANCELED ? 1 : 2, memory_order_relaxed);
+	for (unsigned int i = 1; i < n; i++) {
+		if (sh[i].started)
+			pthread_join(sh[i].thread, NULL);
+		else if (!atomic_load_explicit(&stop, memory_order_relaxed))
+			shard_main(&sh[i]);
+	}
+	/* The first real failure is the load's (a shard that stopped because
+	 * another failed says only "cancelled"). */
+	if (atomic_load_explicit(&stop, memory_order_relaxed) == 2 && (!ret || ret == -ECANCELED))
+		for (unsigned int i = 1; i < n; i++)
+			if (sh[i].ret && sh[i].ret != -ECANCELED) {
+				ret = sh[i].ret;
+				if (err)
+					*err = sh[i].err;
+				break;
+			}
+	if (!ret && atomic_load_explicit(&stop, memory_order_relaxed) == 1)
+		ret = prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
+	if (ret)
+		goto out;
+	for (unsigned int i = 1; i < n; i++) {
+		ret = model_merge(m, &sh[i].m);
+		if (ret) {
+			prof_error_set(err, ret, path, UINT64_MAX, "out of memory merging %" PRIu64 " events", m->events);
+			goto out;
+		}
+		prof_model_free(&sh[i].m);
+	}
+	mprof_source_stats(sh[0].src, &st);
+	for (unsigned int i = 1; i < n; i++) {
+		mprof_source_stats(sh[i].src, &one);
+		add_stats(&st, &one);
+	}
+	prof_model_set_source_info(m, mprof_source_desc(sh[0].src), &st);
 	prof_model_compact(m);
 	ret = prof_model_index(m);
 	if (ret)
 		prof_error_set(err, ret, path, UINT64_MAX, "out of memory indexing %" PRIu64 " events", m->events);
 out:
-	mprof_source_close(s);
+	/* The sources' event definitions go with them: forget their addresses. */
+	memset(m->name_cache, 0, sizeof(m->name_cache));
+	for (unsigned int i = 0; i < n; i++) {
+		if (i)
+			prof_model_free(&sh[i].m);
+		mprof_source_close(sh[i].src);
+	}
+	free(sh);
 	return ret;
+}
+
+int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
+		    struct prof_error *err)
+{
+	return prof_model_load_threads(m, path, 0, progress, arg, err);
 }
 
 /* ---- Queries ---- */
@@ -777,7 +1461,7 @@ void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_
 			hi = mid;
 	}
 	/* ... or the one before it, if it reaches t0 (or is still open). */
-	if (lo > 0 && (row->items[lo - 1].t1 >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
+	if (lo > 0 && (prof_model_item_t1(row, &row->items[lo - 1]) >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
 		lo--;
 	*first = lo;
 	hi = row->n;
@@ -808,9 +1492,9 @@ static int by_duration_desc(const void *a, const void *b, void *arg)
 {
 	const struct prof_model *m = arg;
 	const size_t *x = a, *y = b;
-	const struct prof_model_item *ix = &m->lanes[x[0]]->rows[x[1]].items[x[2]];
-	const struct prof_model_item *iy = &m->lanes[y[0]]->rows[y[1]].items[y[2]];
-	uint64_t dx = ix->t1 - ix->t0, dy = iy->t1 - iy->t0;
+	const struct prof_model_row *rx = &m->lanes[x[0]]->rows[x[1]], *ry = &m->lanes[y[0]]->rows[y[1]];
+	const struct prof_model_item *ix = &rx->items[x[2]], *iy = &ry->items[y[2]];
+	uint64_t dx = prof_model_item_t1(rx, ix) - ix->t0, dy = prof_model_item_t1(ry, iy) - iy->t0;
 
 	if (dx != dy)
 		return dx < dy ? 1 : -1;
@@ -870,7 +1554,9 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 
 	memset(bins, 0, nbins * sizeof(*bins));
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+
+		d = d ? d : 1;
 
 		a = d < a ? d : a;
 		b = d > b ? d : b;
@@ -879,7 +1565,9 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 	*lo = n ? a : 1;
 	*hi = n ? b : 1;
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+
+		d = d ? d : 1;
 
 		bins[prof_model_histogram_bin(d, nbins, *lo, *hi)]++;
 	}
@@ -890,7 +1578,8 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 struct sel_event {
 	uint64_t t;
 	int order;          /* at equal times (prof_model_select()) */
-	const struct prof_model_item *it;
+	const struct prof_model_row *row;
+	size_t index;
 	int end;
 };
 
@@ -925,6 +1614,7 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 			prof_model_row_range(row, t0, t1, &first, &last);
 			for (size_t i = first; i < last; i++) {
 				const struct prof_model_item *it = &row->items[i];
+				uint64_t end = prof_model_item_t1(row, it);
 
 				if (grow((void **)&ev, &cap, n + 2, sizeof(*ev))) {
 					ret = -ENOMEM;
@@ -934,15 +1624,15 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 				 * first), instants, then ends of spans begun at that time
 				 * (innermost first). */
 				if (it->t0 >= t0 && it->t0 <= t1)
-					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, it, 0 };
-				if (depth >= 0 && !it->flags && it->t1 >= t0 && it->t1 <= t1)
-					ev[n++] = (struct sel_event){ it->t1, (it->t1 == it->t0 ? 5 << 20 : 1 << 20) - depth, it, 1 };
+					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, row, i, 0 };
+				if (depth >= 0 && !it->flags && end >= t0 && end <= t1)
+					ev[n++] = (struct sel_event){ end, (end == it->t0 ? 5 << 20 : 1 << 20) - depth, row, i, 1 };
 			}
 		}
 		qsort(ev, n, sizeof(*ev), sel_cmp);
 		for (size_t i = 0; i < n; i++) {
 			struct prof_decoded_event d;
-			const struct prof_model_name *nm = &m->names[ev[i].it->name];
+			const struct prof_model_name *nm = &m->names[ev[i].row->items[ev[i].index].name];
 
 			memset(&d, 0, sizeof(d));
 			d.timestamp = ev[i].t;
@@ -953,7 +1643,7 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 				d.desc = &m->spans[nm->span].end;
 			} else {
 				d.desc = &nm->ev;
-				d.nfields = fields_get(m, ev[i].it, d.values);
+				d.nfields = fields_get(m, ev[i].row, ev[i].index, d.values);
 			}
 			d.id = d.desc->id;
 			ret = prof_analysis_add(a, &d);
@@ -1042,9 +1732,10 @@ int prof_model_search(const struct prof_model *m, const char *regex, const struc
 					continue;
 				if (found && (backward ? key_cmp(&k, &best) <= 0 : key_cmp(&k, &best) >= 0))
 					continue;
-				for (uint16_t f = 0; !hit && it->fields != PROF_MODEL_NONE && f < e->nfields; f++)
+				for (uint16_t f = 0; !hit && row->fields[i] != PROF_MODEL_NONE && f < e->nfields &&
+						     f < PROF_MAX_FIELDS; f++)
 					if (e->fields[f].type == PROF_TYPE_STRING)
-						hit = str_hit[m->arena[it->fields + f]];
+						hit = str_hit[m->arena[row->fields[i] + m->names[it->name].word[f]]];
 				if (!hit)
 					continue;
 				found = 1;
@@ -1064,10 +1755,11 @@ out:
 
 void prof_model_describe(const struct prof_model *m, const struct prof_model_ref *ref, char *buf, size_t size)
 {
-	const struct prof_model_item *it = &prof_model_row_of(m, ref)->items[ref->index];
+	const struct prof_model_row *row = prof_model_row_of(m, ref);
+	const struct prof_model_item *it = &row->items[ref->index];
 	const struct prof_model_name *nm = &m->names[it->name];
 	struct prof_value v[PROF_MAX_FIELDS];
-	uint16_t n = fields_get(m, it, v);
+	uint16_t n = fields_get(m, row, ref->index, v);
 	size_t len = 0;
 
 #define PUT(...)                                                                   \
@@ -1087,7 +1779,7 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
 		if (it->flags & PROF_ITEM_OPEN)
 			PUT("duration = (still open)\n");
 		else
-			PUT("duration = %" PRIu64 " ns%s\n", it->t1 - it->t0,
+			PUT("duration = %" PRIu64 " ns%s\n", prof_model_item_t1(row, it) - it->t0,
 			    it->flags & PROF_ITEM_BROKEN ? " (cut by a loss of events)" :
 			    it->flags & PROF_ITEM_UNENDED ? " (never ended: an outer span ended)" : "");
 	} else {
@@ -1129,7 +1821,8 @@ size_t prof_model_bytes(const struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			b += row->cap * sizeof(*row->items);
+			b += row->cap * sizeof(*row->items) + row->fields_cap * sizeof(*row->fields) +
+			     row->longs_cap * sizeof(*row->longs);
 			for (unsigned int k = 0; k < row->nlevels; k++)
 				b += row->level_n[k] * sizeof(struct prof_model_summary);
 		}

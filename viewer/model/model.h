@@ -52,33 +52,61 @@
 
 /*
  * A span, an instant or a counter sample (its value is its first field:
- * prof_model_item_value()).  24 bytes: an item costs about what its events
- * cost in the trace.
+ * prof_model_item_value()).  16 bytes: its start, its duration in 32 bits
+ * (spans of 2^32 - 1 ns or more, about 4.3 s, keep PROF_MODEL_DUR_LONG
+ * there and their end in the row's table of long spans: read the end with
+ * prof_model_item_t1()), and its name and flags.  Where its field values
+ * are is in the row's fields array, beside it.
  */
 struct prof_model_item {
 	uint64_t t0;
-	uint64_t t1;          /* == t0 for instants and counter samples */
+	uint32_t dur;         /* t1 - t0 (0 for instants, samples and open spans), or PROF_MODEL_DUR_LONG */
 	uint32_t name : 28;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
 	uint32_t flags : 4;   /* PROF_ITEM_* */
-	uint32_t fields;      /* offset of its field values in the model's arena, or PROF_MODEL_NONE */
 };
-_Static_assert(sizeof(struct prof_model_item) == 24, "an item is 24 bytes");
+_Static_assert(sizeof(struct prof_model_item) == 16, "an item is 16 bytes");
 #define PROF_MODEL_MAX_NAMES (1u << 28)
+#define PROF_MODEL_DUR_LONG UINT32_MAX
 
-/* One LOD summary entry. */
+/* A span too long for its item's 32-bit duration. */
+struct prof_model_long {
+	size_t index;       /* the item's index in its row */
+	uint64_t t1;        /* its end */
+};
+
+/*
+ * One LOD summary entry: 32 bytes.  A group's item count is not kept: it
+ * is 2^k but for a row's last group (prof_model_summary_count()).
+ */
 struct prof_model_summary {
 	uint64_t t0;        /* earliest start */
 	uint64_t t1;        /* latest end */
-	uint64_t count;     /* items covered */
-	double vmin, vmax;  /* counter rows: smallest and largest value (0 elsewhere) */
-	uint64_t longest_ns;/* the longest item's duration */
-	uint32_t longest;   /* its name */
-	uint32_t reserved;
+	union {
+		struct {
+			uint64_t ns;    /* the longest item's duration */
+			uint32_t name;  /* its name */
+			uint32_t reserved;
+		} longest;          /* thread and connection rows */
+		struct {
+			double min, max;
+		} value;            /* counter rows: the smallest and largest value */
+	};
 };
+_Static_assert(sizeof(struct prof_model_summary) == 32, "a summary is 32 bytes");
 
+/*
+ * A row's items, field offsets and long spans are arrays that grow in
+ * place: above 64 KiB they are anonymous mappings grown with mremap(), which
+ * moves page tables instead of copying, so loading never holds an old and
+ * a new copy at once, and the capacity reserved ahead is address space,
+ * not memory, until it is written.
+ */
 struct prof_model_row {
 	struct prof_model_item *items;
-	size_t n, cap;
+	uint32_t *fields;   /* per item: offset of its field values in the model's arena, or PROF_MODEL_NONE */
+	size_t n, cap, fields_cap;
+	struct prof_model_long *longs; /* spans of PROF_MODEL_DUR_LONG, by index */
+	size_t nlongs, longs_cap;
 	/* levels[k - 1] is level k, for k from PROF_MODEL_LOD_MIN to nlevels (0: none);
 	 * level k has (n + 2^k - 1) >> k entries. */
 	struct prof_model_summary *levels[48];
@@ -87,6 +115,44 @@ struct prof_model_row {
 	size_t indexed;     /* items summarised so far; summaries of groups at or past dirty are rebuilt */
 	size_t dirty;       /* first item changed since the last index */
 };
+
+/**
+ * prof_model_long_t1() - the end of a span whose duration is
+ * PROF_MODEL_DUR_LONG (prof_model_item_t1()'s slow path).
+ * @row: its row.
+ * @index: its index there.
+ *
+ * Return: the end (its start if the row has no such entry).
+ */
+uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index);
+
+/**
+ * prof_model_item_t1() - an item's end: its start for instants, samples
+ * and open spans (PROF_ITEM_OPEN: drawn to the trace's last time).
+ * @row: the item's row.
+ * @it: the item, in @row.
+ *
+ * Return: the end (ns).
+ */
+static inline uint64_t prof_model_item_t1(const struct prof_model_row *row, const struct prof_model_item *it)
+{
+	return it->dur != PROF_MODEL_DUR_LONG ? it->t0 + it->dur : prof_model_long_t1(row, (size_t)(it - row->items));
+}
+
+/**
+ * prof_model_summary_count() - how many items entry @i of level @k covers.
+ * @row: the row.
+ * @k: the level.
+ * @i: the entry.
+ *
+ * Return: 2^@k, or fewer for the row's last group.
+ */
+static inline uint64_t prof_model_summary_count(const struct prof_model_row *row, unsigned int k, size_t i)
+{
+	size_t a = i << k, b = a + ((size_t)1 << k);
+
+	return (b < row->n ? b : row->n) - a;
+}
 
 enum prof_lane_kind {
 	PROF_LANE_THREAD = 0,  /* spans and instants of one (trace, stream, thread) */
@@ -132,6 +198,10 @@ struct prof_model_lane {
 	/* Pairing state (thread lanes). */
 	struct { uint32_t span; size_t row, index; } *open;
 	size_t nopen, open_cap;
+	struct prof_model_lane *stream_lane; /* thread lanes: the stream's first, which tracks its losses */
+	uint64_t first_t;           /* the time of the event that made it */
+	uint32_t first_stream;      /* ... and its stream */
+	uint32_t seq;               /* lanes made before it in its model */
 	int seen;
 	uint64_t last_seq, last_discarded;
 	int collapsed;              /* the window's state, kept with the lane */
@@ -142,6 +212,11 @@ struct prof_model_name {
 	struct prof_schema_event ev; /* a copy: name, kind, fields */
 	uint32_t span;               /* span begin/end: the span name's index, else PROF_MODEL_NONE */
 	int gc_kind;                 /* enum prof_gc_kind of a "gc.<kind>" span, or -1 */
+	uint8_t word[PROF_MAX_FIELDS]; /* each field's first word in its item's arena record */
+	uint8_t words;               /* the record's words (0: no fields) */
+	int8_t conn_field;           /* a probe event's integer `conn` field, or -1 (connection lanes) */
+	struct prof_model_lane *counter_lane; /* counters: the lane last used (a cache) */
+	uint32_t last_string[PROF_MAX_FIELDS]; /* string fields: the id last stored (a cache) */
 };
 
 /* A span name ("work" for "work.begin"/"work.end"). */
@@ -158,7 +233,8 @@ struct prof_model {
 	size_t nnames, names_cap;
 	struct prof_model_span *spans;
 	size_t nspans, spans_cap;
-	uint64_t *arena;             /* field values: numbers as their bits, strings as string ids */
+	uint32_t *arena;             /* field values in 32-bit words: 64-bit numbers in two (their bits),
+				      * narrower ones and strings (their string ids) in one */
 	size_t arena_n, arena_cap;
 	char **strings;              /* interned string values */
 	size_t nstrings, strings_cap;
@@ -171,6 +247,10 @@ struct prof_model {
 	uint32_t ntraces;
 	char origin[128];            /* a name for the trace (process, host) */
 	unsigned int generation;     /* bumped by every prof_model_index() that changed something */
+	/* prof_model_add()'s caches (a hit is checked, a miss looks the slow way). */
+	struct { const struct prof_schema_event *desc; uint32_t id, name; } name_cache[256];
+	struct prof_model_lane *lane_cache[256]; /* thread lanes */
+	uint32_t lanes_made;
 };
 
 /**
@@ -189,7 +269,10 @@ void prof_model_free(struct prof_model *m);
  * prof_model_add() - add one decoded event (timestamps in ns).
  * @m: the model.
  * @ev: the event, with desc set; events come in timestamp order (the trace
- *      source's order), so every row stays sorted.
+ *      source's order), so every row stays sorted.  An event definition is
+ *      known by its address and id after its first event: a definition at
+ *      an address with an id must stay the same while the model is used (a
+ *      trace source's schema does: follow mode only adds events).
  *
  * A begin opens a span on its lane; an end closes the innermost open span
  * of its name (others above it stay open, as in the shared analysis); a
@@ -231,13 +314,41 @@ typedef int (*prof_model_progress_fn)(void *arg, uint64_t events);
  * @err: filled on failure (file and what is wrong); may be NULL.
  *
  * A trace that the source reads with skipped packets still loads (they are
- * counted in m->stats and shown); one the source cannot read fails.
+ * counted in m->stats and shown); one the source cannot read fails.  An
+ * mprof trace is read on as many threads as there are processors
+ * (prof_model_load_threads()).  Afterwards the model no longer knows the
+ * source's event definitions by address (prof_model_add()).
  *
  * Return: 0, -ECANCELED (@progress asked to stop), or the source's error
  * (-ENOENT, -EINVAL, -ENOTSUP, -ENOMEM...).
  */
 int prof_model_load(struct prof_model *m, const char *path, prof_model_progress_fn progress, void *arg,
 		    struct prof_error *err);
+
+/**
+ * prof_model_load_threads() - prof_model_load() on up to @threads threads.
+ * @m: an empty model.
+ * @path: as prof_model_load().
+ * @threads: 1 reads on the calling thread alone; 0 as many as there are
+ *           processors (at most 8).
+ * @progress: as prof_model_load() (called on the calling thread, with the
+ *            events all threads read).
+ * @arg: its argument.
+ * @err: as prof_model_load().
+ *
+ * An mprof trace is read in shards of its stream files
+ * (mprof_source_open_shard()), one a thread, each into a model of its own,
+ * merged afterwards into @m: the same lanes in the same order, the same
+ * items and values, the same statistics as one thread reading it (only
+ * the model's internal numbering of names and strings may differ; at
+ * equal nanoseconds, lanes made by different streams are ordered by
+ * stream, and a counter's or connection's samples by shard).  A foreign
+ * trace, or one that cannot be opened so, is read by one thread.
+ *
+ * Return: as prof_model_load().
+ */
+int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int threads,
+			    prof_model_progress_fn progress, void *arg, struct prof_error *err);
 
 /**
  * prof_model_set_source_info() - take the loss counts and origin of a source.
@@ -372,11 +483,12 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
  * prof_model_item_value() - an item's value: its first field as a number
  * (a counter's sample), 0 if it has none or a string.
  * @m: the model.
- * @it: the item.
+ * @row: the item's row.
+ * @index: its index there.
  *
  * Return: the value.
  */
-double prof_model_item_value(const struct prof_model *m, const struct prof_model_item *it);
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index);
 
 /** prof_model_bytes() - the memory the model holds (items, summaries, arena, strings). */
 size_t prof_model_bytes(const struct prof_model *m);

@@ -376,7 +376,7 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			const struct prof_model_item *it = &row->items[g];
 
 			t0 = it->t0;
-			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : it->t1;
+			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : prof_model_item_t1(row, it);
 			name = it->name;
 			open = it->flags != 0;
 		} else {
@@ -384,7 +384,7 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 
 			t0 = s->t0;
 			t1 = s->t1;
-			name = s->longest;
+			name = s->longest.name;
 		}
 		pixels(vp, t0, t1, &ix0, &ix1);
 		x0 = xof(vp, t0);
@@ -506,7 +506,7 @@ static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const st
 		for (size_t g = g0; g <= g1; g++) {
 			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
 			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
-			uint32_t name = k ? row->levels[k - 1][g].longest : row->items[g].name;
+			uint32_t name = k ? row->levels[k - 1][g].longest.name : row->items[g].name;
 			int ix0, ix1;
 
 			st->groups++;
@@ -619,11 +619,11 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 			if (k) {
 				const struct prof_model_summary *s = &row->levels[k - 1][g];
 
-				lo = s->vmin;
-				hi = s->vmax;
+				lo = s->value.min;
+				hi = s->value.max;
 				x = xof(vp, s->t0);
 			} else {
-				lo = hi = prof_model_item_value(m, &row->items[g]);
+				lo = hi = prof_model_item_value(m, row, g);
 				x = xof(vp, row->items[g].t0);
 			}
 			x = x < -2 ? -2 : x > vp->width + 2 ? vp->width + 2 : x;
@@ -777,9 +777,10 @@ int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct
 		y += h + 2;
 	}
 	if (vp->has_highlight && vp->highlight.lane < m->nlanes) {
-		const struct prof_model_item *it = &prof_model_row_of(m, &vp->highlight)->items[vp->highlight.index];
+		const struct prof_model_row *hrow = prof_model_row_of(m, &vp->highlight);
+		const struct prof_model_item *it = &hrow->items[vp->highlight.index];
 		int ly, lh;
-		double x0 = xof(vp, it->t0), x1 = xof(vp, it->t1);
+		double x0 = xof(vp, it->t0), x1 = xof(vp, prof_model_item_t1(hrow, it));
 
 		prof_render_lane_y(m, vp, vp->highlight.lane, &ly, &lh);
 		cairo_set_source_rgb(cr, 0, 0, 0);
@@ -853,7 +854,7 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
 			for (size_t j = first; j < last; j++) {
 				const struct prof_model_item *it = &row->items[j];
 
-				if (it->t0 <= t && (it->t1 >= t || (it->flags & PROF_ITEM_OPEN))) {
+				if (it->t0 <= t && (prof_model_item_t1(row, it) >= t || (it->flags & PROF_ITEM_OPEN))) {
 					out->index = j;
 					return 1;
 				}

@@ -45,6 +45,7 @@ struct gen_stream {
 	uint32_t slot, tid;
 	uint64_t seq, discarded;
 	int open;
+	int compact;            /* compact (4-byte) event headers, as mprof record writes them */
 };
 
 static inline void gen_flush(struct gen_stream *s)
@@ -71,7 +72,12 @@ static inline void gen_room(struct gen_stream *s)
 static inline void gen_ev(struct gen_stream *s, uint64_t ts, uint32_t id)
 {
 	gen_room(s);
-	pkt_event(&s->p, ts, id);
+	/* Compact: the low 24 bits of the time, the reader carrying the
+	 * rest over from the previous event (gaps here are far below 2^24). */
+	if (s->compact && id < PROF_EVENT_COMPACT_IDS)
+		pkt_event_compact(&s->p, ts, id);
+	else
+		pkt_event(&s->p, ts, id);
 }
 
 /* A gap: the current packet ends, @packets are missing, @events discarded. */
@@ -167,9 +173,12 @@ static inline uint64_t gen_rand(uint64_t *s)
 /*
  * About @n events over @threads streams: nested work spans (depth up to
  * 3) with GC spans inside, ticks, heap counter samples and messages;
- * every 50th packet of a stream is followed by a loss when @loss is set.
+ * every 50th packet of a stream is followed by a loss when @loss is set;
+ * with compact (4-byte) event headers when @compact is, else extended
+ * (12-byte) ones.
  */
-static inline uint64_t gen_bulk(const char *dir, uint64_t n, unsigned int threads, int loss, uint64_t seed)
+static inline uint64_t gen_bulk_headers(const char *dir, uint64_t n, unsigned int threads, int loss, uint64_t seed,
+					int compact)
 {
 	struct prof_schema_event ev[GEN_NEVENTS];
 	struct prof_trace_desc d;
@@ -184,6 +193,7 @@ static inline uint64_t gen_bulk(const char *dir, uint64_t n, unsigned int thread
 		uint32_t open[4];
 
 		s[t].w = w;
+		s[t].compact = compact;
 		s[t].slot = t;
 		s[t].tid = 1000 + t;
 		while (k < per) {
@@ -222,6 +232,12 @@ static inline uint64_t gen_bulk(const char *dir, uint64_t n, unsigned int thread
 	CHECK_OK(prof_ctf_writer_close(w));
 	free(s);
 	return written;
+}
+
+/* gen_bulk_headers() with extended headers. */
+static inline uint64_t gen_bulk(const char *dir, uint64_t n, unsigned int threads, int loss, uint64_t seed)
+{
+	return gen_bulk_headers(dir, n, threads, loss, seed, 0);
 }
 
 #endif

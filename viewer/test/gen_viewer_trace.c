@@ -2,7 +2,9 @@
 /*
  * gen_viewer_trace - write a trace for the viewer's tests and benchmark:
  *   gen_viewer_trace fixed DIR
- *   gen_viewer_trace bulk DIR EVENTS [THREADS] [--loss]
+ *   gen_viewer_trace bulk DIR EVENTS [THREADS] [--loss] [--compact]
+ *                               (--compact: 4-byte event headers, as mprof
+ *                               record writes them; else 12-byte ones)
  *   gen_viewer_trace live DIR   the fixed trace in two steps: prints
  *                               "ready" after the first, then waits for a
  *                               line on stdin before the second
@@ -34,13 +36,17 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "bulk")) {
 		unsigned long long n = strtoull(argv[3], NULL, 10);
 		unsigned int threads = argc >= 5 && argv[4][0] != '-' ? (unsigned int)atoi(argv[4]) : 4;
-		int loss = !strcmp(argv[argc - 1], "--loss");
+		int loss = 0, compact = 0;
 
+		for (int i = 4; i < argc; i++) {
+			loss |= !strcmp(argv[i], "--loss");
+			compact |= !strcmp(argv[i], "--compact");
+		}
 		if (!threads)
 			threads = 1;
-		printf("%llu\n", (unsigned long long)gen_bulk(argv[2], n, threads, loss, 1));
+		printf("%llu\n", (unsigned long long)gen_bulk_headers(argv[2], n, threads, loss, 1, compact));
 		return 0;
 	}
-	fprintf(stderr, "usage: gen_viewer_trace fixed DIR | live DIR | bulk DIR EVENTS [THREADS] [--loss]\n");
+	fprintf(stderr, "usage: gen_viewer_trace fixed DIR | live DIR | bulk DIR EVENTS [THREADS] [--loss] [--compact]\n");
 	return 2;
 }

@@ -22,26 +22,34 @@ static void ev_init(struct prof_decoded_event *e, uint64_t ts, uint32_t id, uint
 	e->tid = 100 + lane;
 }
 
+/* What a summary says of a group, computed directly from its items. */
+struct brute_summary {
+	uint64_t t0, t1, count, longest_ns;
+	double vmin, vmax;
+	uint32_t longest;
+};
+
 /* The summary of items [a, b) computed directly (@m for a counter row, else NULL). */
 static void brute(const struct prof_model *m, const struct prof_model_row *r, size_t a, size_t b,
-		  struct prof_model_summary *s)
+		  struct brute_summary *s)
 {
 	memset(s, 0, sizeof(*s));
 	s->t0 = UINT64_MAX;
 	for (size_t i = a; i < b && i < r->n; i++) {
 		const struct prof_model_item *it = &r->items[i];
-		double v = m ? prof_model_item_value(m, it) : 0;
+		uint64_t t1 = prof_model_item_t1(r, it);
+		double v = m ? prof_model_item_value(m, r, i) : 0;
 
 		if (it->t0 < s->t0)
 			s->t0 = it->t0;
-		if (it->t1 > s->t1)
-			s->t1 = it->t1;
+		if (t1 > s->t1)
+			s->t1 = t1;
 		if (i == a || v < s->vmin)
 			s->vmin = v;
 		if (i == a || v > s->vmax)
 			s->vmax = v;
-		if (i == a || it->t1 - it->t0 > s->longest_ns) {
-			s->longest_ns = it->t1 - it->t0;
+		if (i == a || t1 - it->t0 > s->longest_ns) {
+			s->longest_ns = t1 - it->t0;
 			s->longest = it->name;
 		}
 		s->count++;
@@ -54,6 +62,7 @@ static size_t check_lod(const struct prof_model *m)
 
 	for (size_t li = 0; li < m->nlanes; li++) {
 		const struct prof_model_lane *l = m->lanes[li];
+		int counter = l->kind == PROF_LANE_COUNTER;
 
 		for (size_t ri = 0; ri <= l->nrows; ri++) {
 			const struct prof_model_row *r = ri < l->nrows ? &l->rows[ri] : &l->instants;
@@ -72,16 +81,26 @@ static size_t check_lod(const struct prof_model *m)
 				CHECK_EQ_U(r->level_n[k - 1], n);
 				for (size_t g = 0; g < n; g++) {
 					const struct prof_model_summary *s = &r->levels[k - 1][g];
-					struct prof_model_summary b;
+					struct brute_summary b, got = { .t0 = s->t0, .t1 = s->t1 };
 
-					brute(l->kind == PROF_LANE_COUNTER ? m : NULL, r, g << k, (g + 1) << k, &b);
-					if (s->t0 != b.t0 || s->t1 != b.t1 || s->count != b.count || s->vmin != b.vmin ||
-					    s->vmax != b.vmax || s->longest_ns != b.longest_ns || s->longest != b.longest)
+					got.count = prof_model_summary_count(r, k, g);
+					if (counter) {
+						got.vmin = s->value.min;
+						got.vmax = s->value.max;
+					} else {
+						got.longest_ns = s->longest.ns;
+						got.longest = s->longest.name;
+					}
+					brute(counter ? m : NULL, r, g << k, (g + 1) << k, &b);
+					if (counter)
+						b.longest_ns = b.longest = 0;
+					if (got.t0 != b.t0 || got.t1 != b.t1 || got.count != b.count || got.vmin != b.vmin ||
+					    got.vmax != b.vmax || got.longest_ns != b.longest_ns || got.longest != b.longest)
 						CHECK_FAIL("lane %zu row %zu level %u group %zu: index t0 %" PRIu64 " t1 %" PRIu64
 							   " count %" PRIu64 " v [%g, %g] longest %u (%" PRIu64 " ns); brute force t0 %"
 							   PRIu64 " t1 %" PRIu64 " count %" PRIu64 " v [%g, %g] longest %u (%" PRIu64
-							   " ns)", li, ri, k, g, s->t0, s->t1, s->count, s->vmin, s->vmax,
-							   s->longest, s->longest_ns, b.t0, b.t1, b.count, b.vmin, b.vmax, b.longest,
+							   " ns)", li, ri, k, g, got.t0, got.t1, got.count, got.vmin, got.vmax,
+							   got.longest, got.longest_ns, b.t0, b.t1, b.count, b.vmin, b.vmax, b.longest,
 							   b.longest_ns);
 					checked++;
 				}
@@ -183,7 +202,7 @@ static void test_queries(void)
 
 				prof_model_row_range(r, q, q + 50000, &first, &last);
 				for (size_t i = 0; i < r->n; i++) {
-					uint64_t end = r->items[i].flags & PROF_ITEM_OPEN ? UINT64_MAX : r->items[i].t1;
+					uint64_t end = r->items[i].flags & PROF_ITEM_OPEN ? UINT64_MAX : prof_model_item_t1(r, &r->items[i]);
 
 					if (r->items[i].t0 <= q + 50000 && end >= q) {
 						want_first = want_first == SIZE_MAX ? i : want_first;
@@ -207,15 +226,20 @@ static void test_queries(void)
 	CHECK_OK(prof_model_instances(&m, work, &inst, &n));
 	CHECK_EQ_U(n, prof_analysis_span_find(a, "work")->count);
 	for (size_t i = 1; i < n; i++) {
-		const struct prof_model_item *x = &m.lanes[inst[3 * i - 3]]->rows[inst[3 * i - 2]].items[inst[3 * i - 1]];
-		const struct prof_model_item *y = &m.lanes[inst[3 * i]]->rows[inst[3 * i + 1]].items[inst[3 * i + 2]];
+		const struct prof_model_row *rx = &m.lanes[inst[3 * i - 3]]->rows[inst[3 * i - 2]];
+		const struct prof_model_row *ry = &m.lanes[inst[3 * i]]->rows[inst[3 * i + 1]];
+		const struct prof_model_item *x = &rx->items[inst[3 * i - 1]], *y = &ry->items[inst[3 * i + 2]];
+		uint64_t dx = prof_model_item_t1(rx, x) - x->t0, dy = prof_model_item_t1(ry, y) - y->t0;
 
-		if (x->t1 - x->t0 < y->t1 - y->t0)
-			CHECK_FAIL("instance %zu (%" PRIu64 " ns) before a slower one (%" PRIu64 " ns)", i - 1,
-				   x->t1 - x->t0, y->t1 - y->t0);
+		if (dx < dy)
+			CHECK_FAIL("instance %zu (%" PRIu64 " ns) before a slower one (%" PRIu64 " ns)", i - 1, dx, dy);
 	}
-	CHECK_EQ_U(m.lanes[inst[0]]->rows[inst[1]].items[inst[2]].t1 - m.lanes[inst[0]]->rows[inst[1]].items[inst[2]].t0,
-		   prof_span_max(prof_analysis_span_find(a, "work")));
+	{
+		const struct prof_model_row *r0 = &m.lanes[inst[0]]->rows[inst[1]];
+
+		CHECK_EQ_U(prof_model_item_t1(r0, &r0->items[inst[2]]) - r0->items[inst[2]].t0,
+			   prof_span_max(prof_analysis_span_find(a, "work")));
+	}
 	free(inst);
 
 	/* Histogram: every instance in one bin, the slowest in the last. */
@@ -271,10 +295,11 @@ static void test_queries(void)
 		for (size_t li = 0; li < m.nlanes; li++)
 			for (size_t ri = 0; ri < m.lanes[li]->nrows; ri++)
 				for (size_t i = 0; i < m.lanes[li]->rows[ri].n; i++) {
-					const struct prof_model_item *it = &m.lanes[li]->rows[ri].items[i];
+					const struct prof_model_row *r = &m.lanes[li]->rows[ri];
+					const struct prof_model_item *it = &r->items[i];
 
 					want += !it->flags && m.names[it->name].span == work && it->t0 >= 100000 &&
-						it->t1 <= 200000;
+						prof_model_item_t1(r, it) <= 200000;
 				}
 		CHECK_EQ_U(got ? got->count : 0, want);
 	}
@@ -304,7 +329,7 @@ static void test_fixed_file(void)
 	CHECK_EQ(m.lanes[2]->vmax, 300);
 	CHECK_EQ_U(m.lanes[0]->rows[1].n, 1);
 	CHECK_EQ_U(m.lanes[0]->rows[1].items[0].t0, 2 * MS);
-	CHECK_EQ_U(m.lanes[0]->rows[1].items[0].t1, 3 * MS);
+	CHECK_EQ_U(prof_model_item_t1(&m.lanes[0]->rows[1], &m.lanes[0]->rows[1].items[0]), 3 * MS);
 	CHECK_EQ(m.names[m.lanes[0]->rows[1].items[0].name].gc_kind, PROF_GC_MINOR);
 
 	/* Search: a string field, forward and back, and names. */

@@ -325,8 +325,10 @@ static void zoom_selection(struct app *a)
 /* Centre @ref in the view (zooming so it takes a third of the width) and outline it. */
 static void show_item(struct app *a, const struct prof_model_ref *ref)
 {
-	const struct prof_model_item *it = &prof_model_row_of(&a->model, ref)->items[ref->index];
-	uint64_t d = it->t1 > it->t0 ? it->t1 - it->t0 : 1000, mid = it->t0 + (it->t1 - it->t0) / 2;
+	const struct prof_model_row *row = prof_model_row_of(&a->model, ref);
+	const struct prof_model_item *it = &row->items[ref->index];
+	uint64_t t1 = prof_model_item_t1(row, it);
+	uint64_t d = t1 > it->t0 ? t1 - it->t0 : 1000, mid = it->t0 + (t1 - it->t0) / 2;
 	int y, h;
 
 	a->vp.t0 = mid > 3 * d / 2 ? mid - 3 * d / 2 : 0;
@@ -659,9 +661,11 @@ static gboolean on_hist_press(GtkWidget *w, GdkEventButton *ev, gpointer data)
 
 	g_mutex_lock(&a->lock);
 	for (size_t i = 0; i < a->ninst; i++) {
-		const struct prof_model_item *it =
-			&a->model.lanes[a->inst[3 * i]]->rows[a->inst[3 * i + 1]].items[a->inst[3 * i + 2]];
-		uint64_t d = it->t1 - it->t0 ? it->t1 - it->t0 : 1;
+		const struct prof_model_row *row = &a->model.lanes[a->inst[3 * i]]->rows[a->inst[3 * i + 1]];
+		const struct prof_model_item *it = &row->items[a->inst[3 * i + 2]];
+		uint64_t d = prof_model_item_t1(row, it) - it->t0;
+
+		d = d ? d : 1;
 
 		if (prof_model_histogram_bin(d, HIST_BINS, a->hist_lo, a->hist_hi) == bin) {
 			a->inst_at = i;

@@ -279,6 +279,30 @@ PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, 
 				      struct prof_error *err);
 
 /**
+ * prof_trace_open_shard() - open a trace to read a share of its stream
+ * files, so that a consumer can read a trace on several threads.
+ * @out: receives the trace.
+ * @dir: as prof_trace_open().
+ * @shard: which share, below @nshards.
+ * @nshards: how many shares (1: the whole trace, as prof_trace_open()).
+ * @err: as prof_trace_open().
+ *
+ * Shard @shard reads the stream files whose part index plus slot equals
+ * @shard modulo @nshards, so each stream file is in exactly one shard, and
+ * delivers their events in timestamp order among them.  The metadata,
+ * parts and descriptions are the whole trace's (the same in every shard);
+ * prof_trace_get_stats() counts what the shard read (its streams,
+ * packets, events and losses; traces and incomplete are the whole
+ * trace's), so the shards' counts add up to prof_trace_open()'s.  Not for
+ * a trace still being written (no follow mode).
+ *
+ * Return: as prof_trace_open(); -EINVAL also for @nshards 0 or @shard not
+ * below it.
+ */
+PROF_EXPORT int prof_trace_open_shard(struct prof_trace **out, const char *dir, uint32_t shard, uint32_t nshards,
+				      struct prof_error *err);
+
+/**
  * prof_trace_get_desc() - the trace's description (schema, clock, counts,
  * origin).
  * @t: the trace.

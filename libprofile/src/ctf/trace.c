@@ -61,6 +61,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,7 @@ struct trace_part {
 struct prof_trace {
 	char *dir;
 	unsigned int flags;
+	uint32_t shard, nshards;         /* prof_trace_open_shard(): the stream files read */
 	enum trace_kind kind;
 	bool final;                      /* follow: the writers finished; no more waiting */
 	bool ended;
@@ -564,7 +566,8 @@ static int find_streams(struct prof_trace *t, uint32_t pi, struct prof_error *er
 	if (!d)
 		return prof_error_set(err, -errno, dir, UINT64_MAX, "cannot list: %s", strerror(errno));
 	for (errno = 0; (de = readdir(d)) != NULL; errno = 0) {
-		if (!stream_slot(de->d_name, &slot) || stream_known(t, pi, slot))
+		if (!stream_slot(de->d_name, &slot) || stream_known(t, pi, slot) ||
+		    ((uint64_t)pi + slot) % t->nshards != t->shard)
 			continue;
 		ret = add_stream(t, pi, de->d_name, slot, err);
 		if (ret)
@@ -970,8 +973,8 @@ PROF_EXPORT int prof_trace_open(struct prof_trace **out, const char *dir, struct
 	return prof_trace_open_flags(out, dir, 0, err);
 }
 
-PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, unsigned int flags,
-				      struct prof_error *err)
+static int trace_open(struct prof_trace **out, const char *dir, unsigned int flags, uint32_t shard,
+		      uint32_t nshards, struct prof_error *err)
 {
 	struct prof_trace *t = NULL;
 	struct stat st;
@@ -991,6 +994,8 @@ PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, 
 	if (!t)
 		return prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
 	t->flags = flags;
+	t->shard = shard;
+	t->nshards = nshards;
 	t->dir = strdup(dir);
 	if (!t->dir) {
 		ret = prof_error_set(err, -ENOMEM, dir, UINT64_MAX, "out of memory");
@@ -1012,6 +1017,23 @@ PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, 
 fail:
 	prof_trace_close(t);
 	return ret;
+}
+
+PROF_EXPORT int prof_trace_open_flags(struct prof_trace **out, const char *dir, unsigned int flags,
+				      struct prof_error *err)
+{
+	return trace_open(out, dir, flags, 0, 1, err);
+}
+
+PROF_EXPORT int prof_trace_open_shard(struct prof_trace **out, const char *dir, uint32_t shard, uint32_t nshards,
+				      struct prof_error *err)
+{
+	if (nshards == 0 || shard >= nshards) {
+		if (out)
+			*out = NULL;
+		return prof_error_set(err, -EINVAL, dir, UINT64_MAX, "shard %u of %u", shard, nshards);
+	}
+	return trace_open(out, dir, 0, shard, nshards, err);
 }
 
 PROF_EXPORT const struct prof_trace_desc *prof_trace_get_desc(const struct prof_trace *t)
@@ -1080,7 +1102,12 @@ PROF_EXPORT int prof_trace_next(struct prof_trace *t, struct prof_decoded_event 
 	}
 	top = t->heap[0];
 	s = &t->streams[top];
-	*ev = s->ev;
+	/* The event's own values only, not all PROF_MAX_FIELDS of the struct
+	 * (the whole copy was 53 instructions an event). */
+	memcpy(ev, &s->ev, offsetof(struct prof_decoded_event, values));
+	memcpy(ev->values, s->ev.values, (size_t)s->ev.nfields * sizeof(ev->values[0]));
+	ev->packet_seq = s->ev.packet_seq;
+	ev->packet_discarded = s->ev.packet_discarded;
 	ev->trace = s->part;
 	if (t->kind == KIND_MULTI) {
 		ev->timestamp = s->key;
