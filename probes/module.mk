@@ -60,7 +60,7 @@ LWIP_MODS := core/init core/def core/inet_chksum core/ip core/mem core/memp core
 	core/tcp core/tcp_in core/tcp_out core/timeouts core/ipv4/ip4 core/ipv4/ip4_addr
 LWIP_OBJS := $(LWIP_MODS:%=$(O)/lwip/obj/%.o)
 LWIP_INC := -Iprobes/lwip -I$(LWIP_SRC)/src/include
-LWIP_CFLAGS := -std=gnu11 $(OPT) -fPIC $(LWIP_INC) -Ilibprofile/include $(SANFLAGS)
+LWIP_CFLAGS := -std=gnu11 $(OPT) -falign-loops=32 -fPIC $(LWIP_INC) -Ilibprofile/include $(SANFLAGS)
 LWIP_HDRS := probes/lwip/lwipopts.h probes/lwip/mprof_lwip_hooks.h probes/lwip/arch/cc.h probes/lwip/arch/perf.h \
 	probes/module.mk
 
