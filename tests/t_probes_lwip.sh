@@ -15,7 +15,8 @@
 #    tcpRetransSegs, retransmissions >= drops (and 0 with no loss);
 #  - states: each endpoint's tcp.state changes chain (from = previous to)
 #    and follow TCP's order: the client SYN_SENT, ESTABLISHED, FIN_WAIT_1,
-#    ..., TIME_WAIT; the server SYN_RCVD, ESTABLISHED, ..., LAST_ACK.
+#    ..., TIME_WAIT, CLOSED; the server SYN_RCVD, ESTABLISHED, ...,
+#    LAST_ACK, CLOSED (when lwIP frees the pcb).
 set -u
 source "$(dirname "$0")/gc/lib.sh"
 ECHO=$O/tests/probes/lwip_echo
@@ -79,8 +80,8 @@ for drop in 7 0; do
 	# TCP's order: each state a later one on its side's path than the last.
 	for side in client server; do
 		case $side in
-		client) path="2 4 5 6 8 10" first=2 final=10 ;;
-		server) path="3 4 7 9" first=3 final=9 ;;
+		client) path="2 4 5 6 8 10 0" first=2 final=10 ;;
+		server) path="3 4 7 9 0" first=3 final=9 ;;
 		esac
 		seq=$(f ${side}_states)
 		ordered=$(awk -v s="$seq" -v p="$path" 'BEGIN { n = split(p, P); for (i = 1; i <= n; i++) pos[P[i]] = i
@@ -89,7 +90,9 @@ for drop in 7 0; do
 		expect_eq "$side: states in TCP's order ($seq)" "$ordered" yes
 		expect_eq "$side: first state" "${seq%% *}" $first
 		expect_eq "$side: ESTABLISHED seen" "$(grep -cw 4 <<<"$seq")" 1
-		expect_eq "$side: last state" "${seq##* }" $final
+		expect_eq "$side: last state (CLOSED: lwIP freed the pcb)" "${seq##* }" 0
+		before=${seq% *}
+		expect_eq "$side: the state before CLOSED" "${before##* }" $final
 	done
 done
 gc_finish
