@@ -14,7 +14,9 @@
  *
  *   pcb->ext_args[slot].data --> conns[i] = { conn id, last state seen,
  *                                             highest seq + len sent
- *                                             (snd_max), last cwnd /
+ *                                             (snd_max: lwIP's snd_nxt
+ *                                             at first sight, then the
+ *                                             segments'), last cwnd /
  *                                             ssthresh recorded }
  *   free --> conns[j] --> ...    (MAX_CONNS at once; a pcb beyond them
  *                                 is counted in untracked, and its id
@@ -78,8 +80,7 @@
 struct conn {
 	uint64_t id;
 	int state;          /* enum tcp_state, -1 before the first sight */
-	uint32_t snd_max;
-	int sent;           /* snd_max is set */
+	uint32_t snd_max;   /* from the pcb's snd_nxt at first sight */
 	uint32_t cwnd, ssthresh;
 	const struct tcp_pcb *pcb; /* whose entry it is */
 	struct conn *next_free;
@@ -125,8 +126,10 @@ static void conn_destroyed(u8_t id, void *data)
 
 static const struct tcp_ext_arg_callbacks conn_callbacks = { conn_destroyed, NULL };
 
-/* The entry of @pcb at its first sight, or NULL if none is free. */
-static __attribute__((noinline)) struct conn *conn_new(const struct tcp_pcb *pcb)
+/* The entry of @pcb at its first sight, or NULL if none is free; @seq is
+ * the segment's going out then (lwIP's snd_nxt is one past a SYN before
+ * it is sent), or snd_nxt. */
+static __attribute__((noinline)) struct conn *conn_new(const struct tcp_pcb *pcb, uint32_t seq)
 {
 	struct tcp_pcb *p = (struct tcp_pcb *)(uintptr_t)pcb; /* our slot only */
 	struct conn *c;
@@ -145,21 +148,23 @@ static __attribute__((noinline)) struct conn *conn_new(const struct tcp_pcb *pcb
 	memset(c, 0, sizeof(*c));
 	c->id = pcb_conn(pcb);
 	c->state = -1;
+	c->snd_max = (int32_t)(seq - pcb->snd_nxt) < 0 ? seq : pcb->snd_nxt; /* the highest sent so far */
 	c->pcb = pcb;
 	tcp_ext_arg_set_callbacks(p, slot, &conn_callbacks);
 	tcp_ext_arg_set(p, slot, c);
 	return c;
 }
 
-/* The entry of @pcb (not a listener), made at first sight. */
-static inline struct conn *conn_get(const struct tcp_pcb *pcb)
+/* The entry of @pcb (not a listener), made at first sight (@seq: see
+ * conn_new()). */
+static inline struct conn *conn_get(const struct tcp_pcb *pcb, uint32_t seq)
 {
 	struct conn *c;
 
 	if (__builtin_expect(slot != LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID, 1) &&
 	    (c = pcb->ext_args[slot].data) != NULL)
 		return c;
-	return conn_new(pcb);
+	return conn_new(pcb, seq);
 }
 
 /* ip.in of a packet that has one (the hook's test is inline in ip4.c). */
@@ -197,7 +202,7 @@ int mprof_lwip_tcp_in(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p)
 	}
 	if (!RECORDING(mprof_tcp_rx) && !RECORDING(mprof_tcp_state))
 		return ERR_OK;
-	c = conn_get(pcb);
+	c = conn_get(pcb, pcb->snd_nxt);
 	PROF_EMIT(mprof_tcp_rx, c ? c->id : pcb_conn(pcb), hdr->seqno, hdr->ackno, TCP_FLAGS_OF(hdr), hdr->wnd,
 		  p->tot_len);
 	/* An ESTABLISHED pcb leaves that state on input only with a segment
@@ -228,9 +233,9 @@ void mprof_lwip_tcp_out(struct pbuf *p, struct tcp_hdr *hdr, const struct tcp_pc
 
 	if (!track && !RECORDING(mprof_tcp_tx))
 		return;
-	if (pcb && pcb->state != LISTEN)
-		c = conn_get(pcb);
 	seq = NET32(hdr->seqno);
+	if (pcb && pcb->state != LISTEN)
+		c = conn_get(pcb, seq);
 	flags = TCP_FLAGS_OF(hdr);
 	len = (uint16_t)(p->tot_len - TCP_HLEN_OF(hdr));
 	PROF_EMIT(mprof_tcp_tx, c ? c->id : pcb && pcb->state != LISTEN ? pcb_conn(pcb) : 0, seq, NET32(hdr->ackno),
@@ -239,12 +244,10 @@ void mprof_lwip_tcp_out(struct pbuf *p, struct tcp_hdr *hdr, const struct tcp_pc
 		return;
 	seqlen = len + ((flags & (TCP_SYN | TCP_FIN)) ? 1 : 0);
 	if (!control && seqlen) {
-		if (c->sent && (int32_t)(seq - c->snd_max) < 0)
+		if ((int32_t)(seq - c->snd_max) < 0)
 			PROF_EMIT(mprof_tcp_retransmit, c->id, seq, len, (uint8_t)((pcb->flags & TF_INFR) != 0));
-		if (!c->sent || (int32_t)(seq + seqlen - c->snd_max) > 0) {
+		else if ((int32_t)(seq + seqlen - c->snd_max) > 0)
 			c->snd_max = seq + seqlen;
-			c->sent = 1;
-		}
 	}
 	see_state(c, pcb->state);
 	if (c->cwnd != pcb->cwnd || c->ssthresh != pcb->ssthresh)
