@@ -13,7 +13,9 @@
  *                                  control: tcp_output_fill_options): tcp.tx,
  *                                  tcp.retransmit, tcp.state, tcp.window
  *
- * The hooks only read: they add no option and drop nothing.
+ * The hooks add no option and drop nothing; what they write in lwIP is
+ * their own extension slot of a pcb (LWIP_TCP_PCB_NUM_EXT_ARGS): the
+ * connection's entry, whose destroy callback records tcp.state CLOSED.
  */
 #ifndef MPROF_LWIP_HOOKS_H
 #define MPROF_LWIP_HOOKS_H
