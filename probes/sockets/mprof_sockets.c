@@ -155,30 +155,37 @@ static inline uint64_t clock_start(void)
 	return now_ns(CLOCK_MONOTONIC);
 }
 
-/* A TCP_INFO sample of @fd, if the interval since the last one passed (or
- * @force).  getsockopt() may change errno: the caller restores it. */
-static void sample_info(int fd, uint64_t conn, int force)
+/* A TCP_INFO sample of @fd, taken at @now (stored as its last).
+ * getsockopt() may change errno: the caller restores it. */
+static __attribute__((noinline)) void sample_info(int fd, uint64_t conn, uint64_t now)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	uint64_t now, last;
 
-	if (info_interval_ns == UINT64_MAX || !RECORDING(mprof_tcp_info))
-		return;
-	if (info_interval_ns && !force) {
-		now = now_ns(CLOCK_MONOTONIC_COARSE);
-		last = atomic_load_explicit(&info_at[fd], memory_order_relaxed);
-		if (last && now - last < info_interval_ns)
-			return;
-	} else {
-		now = 1; /* any non-zero "taken" */
-	}
 	atomic_store_explicit(&info_at[fd], now, memory_order_relaxed);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
 		return;
 	PROF_EMIT(mprof_tcp_info, conn, ti.tcpi_rtt, ti.tcpi_rttvar, ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh,
 		  ti.tcpi_retransmits, ti.tcpi_total_retrans, ti.tcpi_state);
+}
+
+/* After a data call on @fd: a TCP_INFO sample if the interval since the
+ * last one passed (the test inline, the sample out of line). */
+static inline void maybe_sample_info(int fd, uint64_t conn)
+{
+	uint64_t now, last;
+
+	if (info_interval_ns == UINT64_MAX || !RECORDING(mprof_tcp_info))
+		return;
+	if (!info_interval_ns) {
+		sample_info(fd, conn, 1); /* any non-zero "taken" */
+		return;
+	}
+	now = now_ns(CLOCK_MONOTONIC_COARSE);
+	last = atomic_load_explicit(&info_at[fd], memory_order_relaxed);
+	if (!last || now - last >= info_interval_ns)
+		sample_info(fd, conn, now);
 }
 
 static int is_tcp_family(int family)
@@ -312,7 +319,7 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 		ret_ = (expr);                                                          \
 		err_ = errno;                                                           \
 		PROF_EMIT(result, conn_, (int64_t)ret_, ret_ < 0 ? err_ : 0, call, start_); \
-		sample_info(fd, conn_, 0);                                              \
+		maybe_sample_info(fd, conn_);                                           \
 		errno = err_;                                                           \
 		return ret_;                                                            \
 	} while (0)
@@ -381,7 +388,8 @@ int close(int fd)
 		atomic_store_explicit(&kinds[fd], KIND_UNKNOWN, memory_order_relaxed);
 	if (conn) {
 		err = errno;
-		sample_info(fd, conn, 1);
+		if (info_interval_ns != UINT64_MAX && RECORDING(mprof_tcp_info))
+			sample_info(fd, conn, 1);
 		atomic_store_explicit(&conns[fd], 0, memory_order_relaxed);
 		PROF_EMIT(mprof_sock_close, conn, fd);
 		errno = err;
