@@ -10,7 +10,7 @@
 #    returns included) and bytes; errno through the shim; one TCP_INFO
 #    sample per call with --tcp-info 0, none with --tcp-info off; each
 #    data call's start before its end, with the trace clock the TSC and
-#    CLOCK_MONOTONIC.
+#    CLOCK_MONOTONIC; no event but the vocabulary's (one per data call).
 # 2. curl against a local HTTP server (plain build only: a sanitized shim
 #    cannot be preloaded into an unsanitized curl): connections, bytes
 #    sent and received as curl counts them.
@@ -46,6 +46,8 @@ for info in 0 off; do
 		[ -s "$t.bt.err" ] && { echo "FAIL: babeltrace2 $t:"; cat "$t.bt.err"; gc_failed=1; }
 		expect_eq "$(basename "$t"): data calls whose start is 0 or after their end" \
 			"$(sfact "$t.facts" start_bad)" 0
+		expect_eq "$(basename "$t"): events outside the vocabulary (one event per data call)" \
+			"$(sfact "$t.facts" other)" 0
 		if [ "$(sfact "$t.facts" opened.1)" -gt 0 ]; then
 			server_trace=$t
 			continue

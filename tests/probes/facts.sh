@@ -7,6 +7,10 @@
 #   ev.<name> N                    events of each sock.* / tcp.* name
 #   start_bad N                    sock.write / sock.read whose start is 0 or
 #                                  after the event's own timestamp
+#   other N                        sock.* / tcp.* events outside the
+#                                  vocabulary of docs/PROBES.md (a span
+#                                  around each data call, as before issue
+#                                  8's performance work, would count here)
 #   write_bytes / read_bytes B     bytes of sock.write / sock.read that moved data
 #   call.<n> N                     sock.write and sock.read events per call code
 #   opened.<role> N                sock.open with err 0 or EINPROGRESS (115: a non-blocking
@@ -19,6 +23,8 @@ sock_facts() {
 		for (i = 1; i <= NF; i++) if ($i ~ /^(sock|tcp)\.[a-z_.]*:$/) { name = substr($i, 1, length($i) - 1); break }
 		if (name == "") next
 		ev[name]++
+		if (name !~ /^(sock\.(read|write|open|close|connect\.begin|connect\.end|accept\.begin|accept\.end)|tcp\.info)$/)
+			other++
 		delete f
 		for (i = 1; i < NF; i++) if ($(i + 1) == "=") { v = $(i + 2); sub(/[,}]$/, "", v); f[$i] = v }
 		if (name == "sock.write" && f["bytes"] > 0) wb += f["bytes"]
@@ -36,6 +42,7 @@ sock_facts() {
 	END {
 		for (n in ev) print "ev." n, ev[n]
 		print "start_bad", start_bad + 0
+		print "other", other + 0
 		print "write_bytes", wb + 0
 		print "read_bytes", rb + 0
 		for (c in call) print "call." c, call[c]
