@@ -16,9 +16,11 @@
 #    Both recorded twice: with record's default ring (16 MiB per stream,
 #    more than these runs write, so every page of it is touched for the
 #    first time while they run: a page fault each, about 7 us on the
-#    build machine), and with a ring of 512 KiB per stream (-s 64K -n 8),
-#    whose pages are mapped once and then reused, as they are in any run
-#    that outlasts its ring: the probes' own cost per segment or call.
+#    build machine), and with a smaller ring (lwIP: 2 MiB, -n 4; sockets:
+#    1 MiB, -s 64K -n 16), whose pages are mapped once and then reused,
+#    as they are in any run that outlasts its ring: the probes' own cost
+#    per segment or call.  A run that lost events (a ring full while the
+#    loaded machine did not run the recorder) is counted under the table.
 # 3. The shim's cost per data call: tests/probes/probe_pingpong's calls
 #    that move no bytes (the cheapest call on a connection), plain, not
 #    recording and recording; the smallest batch of each (interference
@@ -68,18 +70,20 @@ run() {
 	rm -rf "$tmp/rec"
 	"${pre[@]}" "$@" >"$tmp/$name.out" 2>"$tmp/$name.err" ||
 		{ echo "bench/probes.sh: $name failed:"; cat "$tmp/$name.out" "$tmp/$name.err"; exit 1; }
+	if grep -q 'discarded' "$tmp/$name.err"; then lost[$name]=$((${lost[$name]:-0} + 1)); fi
 }
+declare -A lost
 REC=("$MPROF" record -q -o "$tmp/rec")
 variant() {
 	case $1 in
 	lwip_base) run "$1" env -- "$echo_np" "$2" 0 ;;
 	lwip_off) run "$1" env -- "$echo_p" "$2" 0 ;;
 	lwip_rec) run "$1" "${REC[@]}" -- "$echo_p" "$2" 0 ;;
-	lwip_ring) run "$1" "${REC[@]}" -s 64K -n 8 -- "$echo_p" "$2" 0 ;;
+	lwip_ring) run "$1" "${REC[@]}" -n 4 -- "$echo_p" "$2" 0 ;;
 	sock_base) run "$1" env -- "$net" 1 "$2" 64 ;;
 	sock_off) run "$1" env LD_PRELOAD="$shim" -- "$net" 1 "$2" 64 ;;
 	sock_rec) run "$1" "${REC[@]}" --sockets -- "$net" 1 "$2" 64 ;;
-	sock_ring) run "$1" "${REC[@]}" -s 64K -n 8 --sockets -- "$net" 1 "$2" 64 ;;
+	sock_ring) run "$1" "${REC[@]}" -s 64K -n 16 --sockets -- "$net" 1 "$2" 64 ;;
 	call_base) run "$1" env -- "$pp" "$2" 0 40 ;;
 	call_off) run "$1" env LD_PRELOAD="$shim" -- "$pp" "$2" 0 40 ;;
 	call_rec) run "$1" "${REC[@]}" --sockets -- "$pp" "$2" 0 40 ;;
@@ -129,11 +133,12 @@ do_rounds lwip "$bytes"
 do_rounds sock "$reqs"
 printf '%-50s %13s %8s\n' "variant (median CPU; median ratio to base)" "CPU" "vs base"
 table lwip "lwIP echo $bytes B: no probes (baseline)" "lwIP echo: probes compiled in, not recording" \
-	"lwIP echo: recorded, default ring (first touch)" "lwIP echo: recorded, 512 KiB ring per stream"
+	"lwIP echo: recorded, default ring (first touch)" "lwIP echo: recorded, 2 MiB ring per stream"
 table sock "sockets $reqs x 64 B req/resp: no shim" "sockets: shim preloaded, not recording" \
-	"sockets: --sockets, default ring (first touch)" "sockets: --sockets, 512 KiB ring per stream"
+	"sockets: --sockets, default ring (first touch)" "sockets: --sockets, 1 MiB ring per stream"
 calls=$(awk '$1 == "server" || $1 == "client" { for (i = 2; i < NF; i++) if ($i ~ /^(reads|writes|sends|recvs)$/) n += $(i + 1) } END { print n + 0 }' "$tmp/sock_base.out")
 echo "(load average after: $(cut -d' ' -f1-3 /proc/loadavg); the last request/response run made $calls data calls)"
+for k in "${!lost[@]}"; do echo "note: $k lost events in ${lost[$k]} of its runs"; done
 
 echo
 echo "== the shim's cost per data call (probe_pingpong, calls of 0 bytes, smallest of 40 batches, best of $rounds runs)"
