@@ -3,7 +3,7 @@
 # a baseline of the same run (docs/PERFORMANCE.md, "TCP probes").
 #
 #   O=build bash bench/probes.sh [-r ROUNDS] [--bytes N] [--reqs N]
-#                                [--cg-bytes N] [--no-callgrind]
+#                                [--calls N] [--cg-bytes N] [--no-callgrind]
 #
 # 1. lwIP echo (tests/probes/lwip_echo, no loss) of --bytes (default 200 MB)
 #    through two lwIP endpoints: lwIP built without the probes
@@ -22,9 +22,10 @@
 #    per segment or call.  A run that lost events (a ring full while the
 #    loaded machine did not run the recorder) is counted under the table.
 # 3. The shim's cost per data call: tests/probes/probe_pingpong's calls
-#    that move no bytes (the cheapest call on a connection), plain, not
-#    recording and recording; the smallest batch of each (interference
-#    only adds time).
+#    that move no bytes (the cheapest call on a connection; --calls
+#    rounds of four, default 200000), plain, not recording and
+#    recording; the smallest batch of each (interference only adds
+#    time).
 #
 # The variants of 1 and 2 run in ROUNDS rounds (default 11), their order
 # rotated each round; each program reports its own CPU time (user +
@@ -40,15 +41,16 @@ set -euo pipefail
 O=${O:-build}
 O=$(cd "$O" && pwd)
 MPROF=$O/bin/mprof
-rounds=11 bytes=200000000 reqs=20000 cg=1 cg_bytes=5000000
+rounds=11 bytes=200000000 reqs=20000 calls=200000 cg=1 cg_bytes=5000000
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r) rounds=$2; shift ;;
 	--bytes) bytes=$2; shift ;;
 	--reqs) reqs=$2; shift ;;
+	--calls) calls=$2; shift ;;
 	--cg-bytes) cg_bytes=$2; shift ;;
 	--no-callgrind) cg=0 ;;
-	*) echo "usage: $0 [-r ROUNDS] [--bytes N] [--reqs N] [--cg-bytes N] [--no-callgrind]" >&2; exit 2 ;;
+	*) echo "usage: $0 [-r ROUNDS] [--bytes N] [--reqs N] [--calls N] [--cg-bytes N] [--no-callgrind]" >&2; exit 2 ;;
 	esac
 	shift
 done
@@ -145,13 +147,13 @@ echo "== the shim's cost per data call (probe_pingpong, calls of 0 bytes, smalle
 declare -A best
 for ((i = 0; i < rounds; i++)); do
 	for v in base off rec; do
-		variant "call_$v" 200000
+		variant "call_$v" "$calls"
 		ns=$(field min "call_$v")
 		if [ -z "${best[$v]:-}" ] || [ "$ns" -lt "${best[$v]}" ]; then best[$v]=$ns; fi
 	done
 done
 awk -v b="${best[base]}" -v o="${best[off]}" -v r="${best[rec]}" 'BEGIN {
-	printf "four calls of 0 bytes (a round), no shim: %d ns; shim not recording: +%.1f ns a call; recording: +%.1f ns a call\n",
+	printf "four calls of 0 bytes (a round), no shim: %d ns; shim not recording: %+.1f ns a call; recording: %+.1f ns a call\n",
 		b, (o - b) / 4, (r - b) / 4 }'
 
 [ "$cg" = 1 ] && command -v valgrind >/dev/null || exit 0
