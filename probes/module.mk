@@ -21,15 +21,19 @@ $(SOCK_SHIM): $(SOCK_SHIM_OBJ) $(LIB_SO)
 	$(CC) -shared -o $@ $(SOCK_SHIM_OBJ) -L$(O)/lib -l:libprofile.so.1 -Wl,-rpath,'$$ORIGIN/..' \
 		$(LDFLAGS_SAN) -ldl $(LDLIBS_BASE)
 
-# Test programs: plain C (probe_net: epoll server and its forked clients),
+# Test programs: plain C (probe_net: epoll server and its forked clients;
+# probe_pingpong: bench/probes.sh's one-thread request/response loop),
 # and a Boehm GC server whose requests the test stalls (probe_gc_server),
 # linked with the shared libprofile so that the shim and the program share
 # one copy (one region per process).
-PROBE_TESTS := $(O)/tests/probes/probe_net $(O)/tests/probes/probe_gc_server
+PROBE_TESTS := $(O)/tests/probes/probe_net $(O)/tests/probes/probe_gc_server $(O)/tests/probes/probe_pingpong
 PROBE_TEST_OBJS := $(PROBE_TESTS:$(O)/tests/probes/%=$(O)/obj/tests/probes/%.o)
 $(PROBE_TEST_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm
 $(PROBE_TEST_OBJS): probes/module.mk
 $(O)/tests/probes/probe_net: $(O)/obj/tests/probes/probe_net.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LDFLAGS_SAN)
+$(O)/tests/probes/probe_pingpong: $(O)/obj/tests/probes/probe_pingpong.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(LDFLAGS_SAN)
 $(O)/tests/probes/probe_gc_server: $(O)/obj/tests/probes/probe_gc_server.o $(GC_BOEHM_OBJ) $(LIB_SO)
@@ -60,7 +64,7 @@ LWIP_MODS := core/init core/def core/inet_chksum core/ip core/mem core/memp core
 	core/tcp core/tcp_in core/tcp_out core/timeouts core/ipv4/ip4 core/ipv4/ip4_addr
 LWIP_OBJS := $(LWIP_MODS:%=$(O)/lwip/obj/%.o)
 LWIP_INC := -Iprobes/lwip -I$(LWIP_SRC)/src/include
-LWIP_CFLAGS := -std=gnu11 $(OPT) -fPIC $(LWIP_INC) -Ilibprofile/include $(SANFLAGS)
+LWIP_CFLAGS := -std=gnu11 $(OPT) -falign-loops=32 -fPIC $(LWIP_INC) -Ilibprofile/include $(SANFLAGS)
 LWIP_HDRS := probes/lwip/lwipopts.h probes/lwip/mprof_lwip_hooks.h probes/lwip/arch/cc.h probes/lwip/arch/perf.h \
 	probes/module.mk
 

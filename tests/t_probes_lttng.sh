@@ -6,8 +6,9 @@
 # daemons it started), records probe_net (an epoll server and 3 forked
 # clients; liblttng-ust-fork.so preloaded, as LTTng-UST needs for fork
 # without exec), and reads the events back with babeltrace2: connections,
-# calls and bytes equal what the programs report, and the session
-# discarded nothing.  As root, a session daemon that already serves
+# calls and bytes equal what the programs report, each data call's start
+# is before its event (both CLOCK_MONOTONIC), and the session discarded
+# nothing.  As root, a session daemon that already serves
 # /var/run/lttng is used (and left alone), as bench/run.sh does.
 set -u
 source "$(dirname "$0")/gc/lib.sh"
@@ -51,15 +52,20 @@ cat "$gc_tmp/out"
 expect_eq "probe_net under the LTTng shim: exit status" "$rc" 0
 expect_eq "errno through the shim" "$(awk '$1 == "errno_checks" { print $2 }' "$gc_tmp/out")" ok
 expect_eq "events the session discarded" "$discarded" 0
-babeltrace2 "$gc_tmp/trace" >"$gc_tmp/bt" 2>"$gc_tmp/bt.err" || { echo "FAIL: babeltrace2:"; cat "$gc_tmp/bt.err"; exit 1; }
+babeltrace2 --clock-cycles "$gc_tmp/trace" >"$gc_tmp/bt" 2>"$gc_tmp/bt.err" || { echo "FAIL: babeltrace2:"; cat "$gc_tmp/bt.err"; exit 1; }
 awk '
 function fld(k,   i, v) { for (i = 1; i < NF; i++) if ($i == k && $(i + 1) == "=") { v = $(i + 2); sub(/[,}]$/, "", v); return v } return "" }
 { for (i = 1; i <= NF; i++) if ($i ~ /^mprof_tcp:/) { n = $i; sub(/:$/, "", n); ev[n]++
+	# start (CLOCK_MONOTONIC, ns, as the session clock) before the event.
+	if (n == "mprof_tcp:sock_write" || n == "mprof_tcp:sock_read") {
+		ts = $1; gsub(/[^0-9]/, "", ts)
+		if (fld("start") + 0 <= 0 || fld("start") + 0 > ts + 0) start_bad++
+	}
 	if (n == "mprof_tcp:sock_write" && fld("bytes") > 0) wb += fld("bytes")
 	if (n == "mprof_tcp:sock_read" && fld("bytes") > 0) rb += fld("bytes")
 	if (n == "mprof_tcp:sock_open" && fld("err") == 0) opened[fld("role")]++
 	break } }
-END { for (n in ev) print n, ev[n]; print "write_bytes", wb + 0; print "read_bytes", rb + 0
+END { for (n in ev) print n, ev[n]; print "write_bytes", wb + 0; print "read_bytes", rb + 0; print "start_bad", start_bad + 0
 	print "opened.0", opened[0] + 0; print "opened.1", opened[1] + 0 }' "$gc_tmp/bt" >"$gc_tmp/facts"
 cat "$gc_tmp/facts"
 f() { awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$gc_tmp/facts"; }
@@ -70,5 +76,6 @@ expect_eq "bytes written (all processes)" "$(f write_bytes)" $(($(sum sent_bytes
 expect_eq "bytes read (all processes)" "$(f read_bytes)" $(($(sum received_bytes) + $(sum read_bytes)))
 expect_eq "write calls" "$(f mprof_tcp:sock_write)" $(($(sum sends) + $(sum writes)))
 expect_eq "read calls" "$(f mprof_tcp:sock_read)" $(($(sum recvs) + $(sum reads)))
-expect_eq "sock_send spans: begins = ends" "$(f mprof_tcp:sock_send_begin)" "$(f mprof_tcp:sock_send_end)"
+expect_eq "sock_connect spans: begins = ends" "$(f mprof_tcp:sock_connect_begin)" "$(f mprof_tcp:sock_connect_end)"
+expect_eq "data calls whose start is 0 or after their end" "$(f start_bad)" 0
 gc_finish

@@ -36,18 +36,10 @@ MPROF__LTTNG_FN(mprof_sock_open, (uint64_t conn, int32_t fd, uint8_t role, uint1
 		(mprof_tcp, sock_open, conn, fd, role, lport, rport, raddr, err))
 MPROF__LTTNG_FN(mprof_sock_close, (uint64_t conn, int32_t fd),
 		(mprof_tcp, sock_close, conn, fd))
-MPROF__LTTNG_FN(mprof_sock_send_begin, (uint64_t conn),
-		(mprof_tcp, sock_send_begin, conn))
-MPROF__LTTNG_FN(mprof_sock_send_end, (void),
-		(mprof_tcp, sock_send_end))
-MPROF__LTTNG_FN(mprof_sock_recv_begin, (uint64_t conn),
-		(mprof_tcp, sock_recv_begin, conn))
-MPROF__LTTNG_FN(mprof_sock_recv_end, (void),
-		(mprof_tcp, sock_recv_end))
-MPROF__LTTNG_FN(mprof_sock_write, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call),
-		(mprof_tcp, sock_write, conn, bytes, err, call))
-MPROF__LTTNG_FN(mprof_sock_read, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call),
-		(mprof_tcp, sock_read, conn, bytes, err, call))
+MPROF__LTTNG_FN(mprof_sock_write, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call, uint64_t start),
+		(mprof_tcp, sock_write, conn, bytes, err, call, start))
+MPROF__LTTNG_FN(mprof_sock_read, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call, uint64_t start),
+		(mprof_tcp, sock_read, conn, bytes, err, call, start))
 MPROF__LTTNG_FN(mprof_tcp_info, (uint64_t conn, uint32_t rtt_us, uint32_t rttvar_us, uint32_t cwnd, uint32_t ssthresh, uint32_t retransmits, uint32_t total_retrans, uint32_t state),
 		(mprof_tcp, tcp_info, conn, rtt_us, rttvar_us, cwnd, ssthresh, retransmits, total_retrans, state))
 

@@ -3,7 +3,8 @@
  * probes/lttng/mprof_tcp_tp.h - the TCP vocabulary's application side
  * (probes/tcp/sock_events.h) as an LTTng-UST tracepoint provider,
  * `mprof_tcp`: event `sock.write` is `mprof_tcp:sock_write`, a span
- * `sock.send` is `mprof_tcp:sock_send_begin` and `mprof_tcp:sock_send_end`
+ * `sock.connect` is `mprof_tcp:sock_connect_begin` and
+ * `mprof_tcp:sock_connect_end`
  * (docs/PROBES.md, "LTTng-UST").  Fields have the same names and types.
  * Keep it in step with mprof_tcp_lttng.h (one emitter per event here).
  */
@@ -24,14 +25,16 @@ LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, span_begin,
 	LTTNG_UST_TP_ARGS(uint64_t, conn),
 	LTTNG_UST_TP_FIELDS(lttng_ust_field_integer(uint64_t, conn, conn)))
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, span_end, LTTNG_UST_TP_ARGS(void), LTTNG_UST_TP_FIELDS())
-/* A data call's result (sock_write, sock_read). */
+/* A data call's result (sock_write, sock_read); start is CLOCK_MONOTONIC
+ * (ns, LTTng-UST's clock) when the call began. */
 LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, io,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call),
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call, uint64_t, start),
 	LTTNG_UST_TP_FIELDS(
 		lttng_ust_field_integer(uint64_t, conn, conn)
 		lttng_ust_field_integer(int64_t, bytes, bytes)
 		lttng_ust_field_integer(int32_t, err, err)
-		lttng_ust_field_integer(uint8_t, call, call)))
+		lttng_ust_field_integer(uint8_t, call, call)
+		lttng_ust_field_integer(uint64_t, start, start)))
 
 #define MPROF__TP_SPAN(name)                                                              \
 	LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, span_begin, mprof_tcp, name##_begin,      \
@@ -39,12 +42,10 @@ LTTNG_UST_TRACEPOINT_EVENT_CLASS(mprof_tcp, io,
 	LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, span_end, mprof_tcp, name##_end, LTTNG_UST_TP_ARGS(void))
 MPROF__TP_SPAN(sock_connect)
 MPROF__TP_SPAN(sock_accept)
-MPROF__TP_SPAN(sock_send)
-MPROF__TP_SPAN(sock_recv)
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, io, mprof_tcp, sock_write,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call))
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call, uint64_t, start))
 LTTNG_UST_TRACEPOINT_EVENT_INSTANCE(mprof_tcp, io, mprof_tcp, sock_read,
-	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call))
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int64_t, bytes, int32_t, err, uint8_t, call, uint64_t, start))
 
 LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_open,
 	LTTNG_UST_TP_ARGS(uint64_t, conn, int32_t, fd, uint8_t, role, uint16_t, lport, uint16_t, rport,

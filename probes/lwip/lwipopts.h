@@ -2,7 +2,7 @@
 /*
  * probes/lwip/lwipopts.h - the lwIP 2.1 options mprof's lwIP tests build
  * with (docs/PROBES.md, "lwIP").  A unikernel keeps its own lwipopts.h and
- * adds the four lines marked "mprof" below.
+ * adds the lines marked "mprof" below.
  */
 #ifndef MPROF_LWIPOPTS_H
 #define MPROF_LWIPOPTS_H
@@ -46,11 +46,13 @@
 #define MIB2_STATS 1
 #define LWIP_STATS_DISPLAY 0
 
-/* mprof: the hooks (probes/lwip/mprof_lwip_hooks.h) and PERF_START/STOP
- * (probes/lwip/arch/perf.h). */
+/* mprof: the hooks (probes/lwip/mprof_lwip_hooks.h), PERF_START/STOP
+ * (probes/lwip/arch/perf.h) and one per-pcb extension slot for the
+ * probes' connection entry (add 1 to the number the unikernel uses). */
 #ifndef MPROF_LWIP_NO_PROBES /* bench/probes.sh's baseline build */
 #define LWIP_HOOK_FILENAME "mprof_lwip_hooks.h"
 #define LWIP_PERF 1
+#define LWIP_TCP_PCB_NUM_EXT_ARGS 1
 #endif
 
 #endif

@@ -4,8 +4,11 @@
  * an unmodified program makes on its TCP sockets (docs/PROBES.md).
  *
  * Each wrapped function calls the real one (dlsym(RTLD_NEXT)) and, when the
- * descriptor is a tracked TCP connection, records a span around the call
- * and an event with its result.  A connection is tracked from a successful
+ * descriptor is a tracked TCP connection, records one event with its
+ * result and its start: the trace's clock read once before the call (the
+ * event's own timestamp is its end), so a call costs two clock reads, one
+ * event and, at most once per interval, a TCP_INFO sample
+ * (docs/PERFORMANCE.md, "TCP probes").  A connection is tracked from a successful
  * (or in-progress, non-blocking) connect() of a stream socket of family
  * AF_INET or AF_INET6, or from accept()/accept4() on such a listener, to
  * its close().  Anything else (files, pipes, Unix sockets such as the
@@ -13,7 +16,8 @@
  *
  *   conns[fd]:   0 untracked | the connection id (>= 1)
  *   kinds[fd]:   0 not asked | KIND_TCP_LISTENER | KIND_OTHER  (accept only)
- *   info_at[fd]: when the last TCP_INFO sample of fd was taken (ns)
+ *   info_at[fd]: when the last TCP_INFO sample of fd was taken (ns of
+ *                CLOCK_MONOTONIC_COARSE: the interval needs no finer clock)
  *
  * Ids come from one counter per process: unique within the process's trace.
  * A forked child inherits the table with the descriptors, as it should.
@@ -21,6 +25,12 @@
  * call's: its return value and its errno are returned unchanged (errno is
  * saved after the call and restored after recording).
  */
+#if (defined(__x86_64__) || defined(__i386__)) && !defined(MPROF_TCP_LTTNG)
+#include <cpuid.h>
+#define HAVE_TSC 1
+#else
+#define HAVE_TSC 0
+#endif
 #include <dlfcn.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -46,6 +56,19 @@ static _Atomic uint64_t info_at[MAX_FDS];
 static _Atomic uint64_t next_conn;
 /* TCP_INFO sampling interval in ns; UINT64_MAX: never (MPROF_TCP_INFO_MS=off). */
 static uint64_t info_interval_ns = 100000000ull;
+#if HAVE_TSC
+/* The trace's clock is the TSC (see clock_start()). */
+static int clock_tsc;
+#endif
+
+#ifdef MPROF_TCP_LTTNG
+/* An LTTng-UST tracepoint tests its own enablement. */
+#define RECORDING(ev) 1
+#else
+/* Whether an event records now (profile/event.h's state word): work done
+ * only for it is skipped otherwise. */
+#define RECORDING(ev) ((int32_t)PROF__STATE_LOAD(ev) >= 0)
+#endif
 
 #define PROTO(ret, name, ...) typedef ret (*name##_fn)(__VA_ARGS__); static name##_fn real_##name
 PROTO(int, connect, int, const struct sockaddr *, socklen_t);
@@ -83,6 +106,15 @@ static void *lookup(void **slot, const char *name)
 __attribute__((constructor)) static void sockets_init(void)
 {
 	const char *ms = getenv("MPROF_TCP_INFO_MS");
+#if HAVE_TSC
+	const char *clk = getenv("MPROF_CLOCK");
+	unsigned int a, b, c, d;
+
+	/* libprofile's rule (posix/clock.c): the invariant TSC where the CPU
+	 * has it, unless MPROF_CLOCK=monotonic. */
+	clock_tsc = !(clk && !strcmp(clk, "monotonic")) && __get_cpuid(0x80000000, &a, &b, &c, &d) &&
+		    a >= 0x80000007 && __get_cpuid(0x80000007, &a, &b, &c, &d) && ((d >> 8) & 1);
+#endif
 
 	if (ms && *ms) {
 		char *end;
@@ -104,34 +136,56 @@ static uint64_t conn_of(int fd)
 	return atomic_load_explicit(&conns[fd], memory_order_relaxed);
 }
 
-static uint64_t now_ns(void)
+static uint64_t now_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* A TCP_INFO sample of @fd, if the interval since the last one passed (or
- * @force).  getsockopt() may change errno: the caller restores it. */
-static void sample_info(int fd, uint64_t conn, int force)
+/* Now, in the trace's clock: the TSC or CLOCK_MONOTONIC in ns, as
+ * libprofile chose (an LTTng-UST trace's clock is CLOCK_MONOTONIC). */
+static inline uint64_t clock_start(void)
+{
+#if HAVE_TSC
+	if (clock_tsc)
+		return __builtin_ia32_rdtsc();
+#endif
+	return now_ns(CLOCK_MONOTONIC);
+}
+
+/* A TCP_INFO sample of @fd, taken at @now (stored as its last).
+ * getsockopt() may change errno: the caller restores it. */
+static __attribute__((noinline)) void sample_info(int fd, uint64_t conn, uint64_t now)
 {
 	struct tcp_info ti;
 	socklen_t len = sizeof(ti);
-	uint64_t now, last;
 
-	if (info_interval_ns == UINT64_MAX)
-		return;
-	now = now_ns();
-	last = atomic_load_explicit(&info_at[fd], memory_order_relaxed);
-	if (!force && last && now - last < info_interval_ns)
-		return;
 	atomic_store_explicit(&info_at[fd], now, memory_order_relaxed);
 	memset(&ti, 0, sizeof(ti));
 	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) != 0)
 		return;
 	PROF_EMIT(mprof_tcp_info, conn, ti.tcpi_rtt, ti.tcpi_rttvar, ti.tcpi_snd_cwnd, ti.tcpi_snd_ssthresh,
 		  ti.tcpi_retransmits, ti.tcpi_total_retrans, ti.tcpi_state);
+}
+
+/* After a data call on @fd: a TCP_INFO sample if the interval since the
+ * last one passed (the test inline, the sample out of line). */
+static inline void maybe_sample_info(int fd, uint64_t conn)
+{
+	uint64_t now, last;
+
+	if (info_interval_ns == UINT64_MAX || !RECORDING(mprof_tcp_info))
+		return;
+	if (!info_interval_ns) {
+		sample_info(fd, conn, 1); /* any non-zero "taken" */
+		return;
+	}
+	now = now_ns(CLOCK_MONOTONIC_COARSE);
+	last = atomic_load_explicit(&info_at[fd], memory_order_relaxed);
+	if (!last || now - last >= info_interval_ns)
+		sample_info(fd, conn, now);
 }
 
 static int is_tcp_family(int family)
@@ -249,80 +303,80 @@ int accept4(int fd, struct sockaddr *addr, socklen_t *len, int flags)
 }
 
 /*
- * The data calls.  IO(dir, call, expr): if fd is a connection, the span of
- * its direction around expr, then the result event and maybe a TCP_INFO
- * sample; errno as the real call left it.
+ * The data calls.  IO(fd, result, call, expr): if fd is a connection, the
+ * clock before expr, then the result event (its start and, as its
+ * timestamp, its end) and maybe a TCP_INFO sample; errno as the real call
+ * left it.
  */
-#define IO(fd, span, result, call, expr)                                         \
-	do {                                                                     \
-		uint64_t conn_ = conn_of(fd);                                    \
-		ssize_t ret_;                                                    \
-		int err_;                                                        \
-		if (!conn_)                                                      \
-			return (expr);                                           \
-		PROF_SPAN_BEGIN(span, conn_);                                    \
-		ret_ = (expr);                                                   \
-		err_ = errno;                                                    \
-		PROF_SPAN_END(span);                                             \
-		PROF_EMIT(result, conn_, (int64_t)ret_, ret_ < 0 ? err_ : 0, call); \
-		sample_info(fd, conn_, 0);                                       \
-		errno = err_;                                                    \
-		return ret_;                                                     \
+#define IO(fd, result, call, expr)                                                      \
+	do {                                                                            \
+		uint64_t conn_ = conn_of(fd), start_;                                   \
+		ssize_t ret_;                                                           \
+		int err_;                                                               \
+		if (!conn_)                                                             \
+			return (expr);                                                  \
+		start_ = RECORDING(result) ? clock_start() : 0;                         \
+		ret_ = (expr);                                                          \
+		err_ = errno;                                                           \
+		PROF_EMIT(result, conn_, (int64_t)ret_, ret_ < 0 ? err_ : 0, call, start_); \
+		maybe_sample_info(fd, conn_);                                           \
+		errno = err_;                                                           \
+		return ret_;                                                            \
 	} while (0)
 
 ssize_t read(int fd, void *buf, size_t n)
 {
-	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_READ, REAL(read)(fd, buf, n));
+	IO(fd, mprof_sock_read, MPROF_TCP_CALL_READ, REAL(read)(fd, buf, n));
 }
 
 ssize_t write(int fd, const void *buf, size_t n)
 {
-	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_WRITE, REAL(write)(fd, buf, n));
+	IO(fd, mprof_sock_write, MPROF_TCP_CALL_WRITE, REAL(write)(fd, buf, n));
 }
 
 ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
-	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recv)(fd, buf, n, flags));
+	IO(fd, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recv)(fd, buf, n, flags));
 }
 
 ssize_t send(int fd, const void *buf, size_t n, int flags)
 {
-	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(send)(fd, buf, n, flags));
+	IO(fd, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(send)(fd, buf, n, flags));
 }
 
 ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *addr, socklen_t *len)
 {
-	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recvfrom)(fd, buf, n, flags, addr, len));
+	IO(fd, mprof_sock_read, MPROF_TCP_CALL_RECV, REAL(recvfrom)(fd, buf, n, flags, addr, len));
 }
 
 ssize_t sendto(int fd, const void *buf, size_t n, int flags, const struct sockaddr *addr, socklen_t len)
 {
-	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(sendto)(fd, buf, n, flags, addr, len));
+	IO(fd, mprof_sock_write, MPROF_TCP_CALL_SEND, REAL(sendto)(fd, buf, n, flags, addr, len));
 }
 
 ssize_t recvmsg(int fd, struct msghdr *msg, int flags)
 {
-	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_RECVMSG, REAL(recvmsg)(fd, msg, flags));
+	IO(fd, mprof_sock_read, MPROF_TCP_CALL_RECVMSG, REAL(recvmsg)(fd, msg, flags));
 }
 
 ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 {
-	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SENDMSG, REAL(sendmsg)(fd, msg, flags));
+	IO(fd, mprof_sock_write, MPROF_TCP_CALL_SENDMSG, REAL(sendmsg)(fd, msg, flags));
 }
 
 ssize_t readv(int fd, const struct iovec *iov, int n)
 {
-	IO(fd, mprof_sock_recv, mprof_sock_read, MPROF_TCP_CALL_READV, REAL(readv)(fd, iov, n));
+	IO(fd, mprof_sock_read, MPROF_TCP_CALL_READV, REAL(readv)(fd, iov, n));
 }
 
 ssize_t writev(int fd, const struct iovec *iov, int n)
 {
-	IO(fd, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_WRITEV, REAL(writev)(fd, iov, n));
+	IO(fd, mprof_sock_write, MPROF_TCP_CALL_WRITEV, REAL(writev)(fd, iov, n));
 }
 
 ssize_t sendfile(int out, int in, off_t *off, size_t n)
 {
-	IO(out, mprof_sock_send, mprof_sock_write, MPROF_TCP_CALL_SENDFILE, REAL(sendfile)(out, in, off, n));
+	IO(out, mprof_sock_write, MPROF_TCP_CALL_SENDFILE, REAL(sendfile)(out, in, off, n));
 }
 
 int close(int fd)
@@ -334,7 +388,8 @@ int close(int fd)
 		atomic_store_explicit(&kinds[fd], KIND_UNKNOWN, memory_order_relaxed);
 	if (conn) {
 		err = errno;
-		sample_info(fd, conn, 1);
+		if (info_interval_ns != UINT64_MAX && RECORDING(mprof_tcp_info))
+			sample_info(fd, conn, 1);
 		atomic_store_explicit(&conns[fd], 0, memory_order_relaxed);
 		PROF_EMIT(mprof_sock_close, conn, fd);
 		errno = err;

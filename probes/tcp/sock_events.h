@@ -6,8 +6,9 @@
  *
  *   sock.connect / sock.accept   span around the call (begin: conn)
  *   sock.open                    the connection exists: role, ports, peer
- *   sock.send / sock.recv        span around each data call (begin: conn)
- *   sock.write / sock.read       its result: bytes (or -1), errno, call
+ *   sock.write / sock.read       a data call's result: bytes (or -1), errno,
+ *                                call, and start, the trace's clock when the
+ *                                call began (the event's timestamp is its end)
  *   sock.close                   close() of a connection's last tracked fd
  *   tcp.info                     a TCP_INFO sample of the connection
  */
@@ -27,10 +28,8 @@ PROF_SPAN(mprof_sock_accept, "sock.accept", (u64, conn));
 PROF_INSTANT(mprof_sock_open, "sock.open", (u64, conn), (s32, fd), (u8, role), (u16, lport), (u16, rport),
 	     (u32, raddr), (s32, err));
 PROF_INSTANT(mprof_sock_close, "sock.close", (u64, conn), (s32, fd));
-PROF_SPAN(mprof_sock_send, "sock.send", (u64, conn));
-PROF_SPAN(mprof_sock_recv, "sock.recv", (u64, conn));
-PROF_EVENT(mprof_sock_write, "sock.write", (u64, conn), (s64, bytes), (s32, err), (u8, call));
-PROF_EVENT(mprof_sock_read, "sock.read", (u64, conn), (s64, bytes), (s32, err), (u8, call));
+PROF_EVENT(mprof_sock_write, "sock.write", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
+PROF_EVENT(mprof_sock_read, "sock.read", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
 PROF_EVENT(mprof_tcp_info, "tcp.info", (u64, conn), (u32, rtt_us), (u32, rttvar_us), (u32, cwnd),
 	   (u32, ssthresh), (u32, retransmits), (u32, total_retrans), (u32, state));
 #endif

@@ -4,25 +4,28 @@
  * one process, through real lwIP built with mprof's probes
  * (tests/t_probes_lwip.sh).
  *
- *   lwip_echo BYTES DROP_EVERY
+ *   lwip_echo BYTES DROP_EVERY [ip-in-tcp]
  *
  * Two netifs, A (10.0.0.1, the client) and B (10.0.0.2, the echo server),
  * joined in memory: each netif's output queues a copy of the packet for the
  * other's input.  A drops every DROP_EVERY-th packet it sends that carries
  * TCP payload (0: none), so lwIP retransmits.  Time is virtual: sys_now()
  * is a counter the loop advances when no packet is in flight, so lwIP's
- * timers (retransmission, TIME_WAIT) run without waiting.  The client
+ * timers (retransmission, TIME_WAIT) run without waiting.  With ip-in-tcp,
+ * the probes record ip.in for TCP segments too (mprof_lwip_ip_in_tcp).  The client
  * sends BYTES, reads the echo back, and closes; the server closes on the
  * client's FIN.  The loop runs until both pcbs are gone (bounded).
  *
  * Prints what the test compares with the trace: the bytes each side sent
  * and received, the dropped packets and payload bytes, and lwIP's own
  * counters (lwip_stats.tcp.xmit, MIB2 tcpOutSegs, tcpInSegs,
- * tcpRetransSegs).
+ * tcpRetransSegs), and the CPU time it took (cpu_us: user + system, for
+ * bench/probes.sh).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "lwip/init.h"
 #include "lwip/ip4.h"
@@ -35,6 +38,9 @@
 #include "lwip/timeouts.h"
 #include "lwip/priv/tcp_priv.h"
 #include "lwip/sys.h"
+#ifndef MPROF_LWIP_NO_PROBES
+#include "mprof_lwip_hooks.h"
+#endif
 
 #define QMAX 1024
 
@@ -182,12 +188,17 @@ int main(int argc, char **argv)
 {
 	ip4_addr_t a, b, mask, gw;
 	struct tcp_pcb *lp;
+	struct rusage ru;
 	long steps = 0;
 
-	if (argc != 3 || (total = atol(argv[1])) < 1 || (drop_every = atol(argv[2])) < 0) {
-		fprintf(stderr, "usage: lwip_echo BYTES DROP_EVERY\n");
+	if (argc < 3 || argc > 4 || (total = atol(argv[1])) < 1 || (drop_every = atol(argv[2])) < 0 ||
+	    (argc == 4 && strcmp(argv[3], "ip-in-tcp") != 0)) {
+		fprintf(stderr, "usage: lwip_echo BYTES DROP_EVERY [ip-in-tcp]\n");
 		return 2;
 	}
+#ifndef MPROF_LWIP_NO_PROBES
+	mprof_lwip_ip_in_tcp = argc == 4;
+#endif
 	for (size_t i = 0; i < sizeof(pattern); i++)
 		pattern[i] = (char)('a' + i % 26);
 	lwip_init();
@@ -239,5 +250,8 @@ int main(int argc, char **argv)
 	       (unsigned long)lwip_stats.mib2.tcpinsegs, (unsigned long)lwip_stats.mib2.tcpretranssegs);
 	printf("virtual_ms %lu done %d\n", (unsigned long)now_ms,
 	       client_closed && server_closed && !tcp_active_pcbs && !tcp_tw_pcbs);
+	if (getrusage(RUSAGE_SELF, &ru) == 0)
+		printf("cpu_us %lld\n", (long long)ru.ru_utime.tv_sec * 1000000 + ru.ru_utime.tv_usec +
+					   (long long)ru.ru_stime.tv_sec * 1000000 + ru.ru_stime.tv_usec);
 	return client_got == total && server_got == total ? 0 : 1;
 }

@@ -13,6 +13,8 @@
  *   server accepted N read_bytes B wrote_bytes B reads N writes N sendfiles N
  *   client I connects 1 sent_bytes B received_bytes B sends N recvs N
  *   errno_checks ok      (errno as the real calls set it, through the shim)
+ *   cpu_us N             CPU time (user + system) of the server and its
+ *                        clients (bench/probes.sh)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -151,6 +154,7 @@ int main(int argc, char **argv)
 	int first[MAXC + 8] = { 0 };
 	pid_t pids[MAXC];
 	FILE *tmp;
+	struct rusage rs, rc;
 
 	if (argc != 4 || (clients = atoi(argv[1])) < 1 || clients > MAXC || (reqs = atoi(argv[2])) < 1 ||
 	    (size = (size_t)atol(argv[3])) < 2 || size > 1 << 20) {
@@ -275,6 +279,11 @@ int main(int argc, char **argv)
 	printf("server accepted %d read_bytes %lld wrote_bytes %lld reads %lld writes %lld sendfiles %lld\n", accepted,
 	       rb, wb, reads, writes, sendfiles);
 	printf("errno_checks %s\n", ok ? "ok" : "FAILED");
+	if (getrusage(RUSAGE_SELF, &rs) == 0 && getrusage(RUSAGE_CHILDREN, &rc) == 0)
+		printf("cpu_us %lld\n",
+		       (long long)(rs.ru_utime.tv_sec + rs.ru_stime.tv_sec + rc.ru_utime.tv_sec + rc.ru_stime.tv_sec) *
+				       1000000 +
+			       rs.ru_utime.tv_usec + rs.ru_stime.tv_usec + rc.ru_utime.tv_usec + rc.ru_stime.tv_usec);
 	fclose(tmp);
 	free(buf);
 	return ok ? 0 : 1;
