@@ -108,7 +108,7 @@ ls -d "$out"/again-* | while read -r d; do
 	e=$(stats_field "$d" events); [ "$e" = 100 ] || [ "$e" = 200 ] || echo "FAIL: $d: $e events"
 done | grep FAIL && fails=$((fails + 1))
 
-# ---- 5. a malformed advertisement: refused, named, exit 3; others unaffected ----
+# ---- 5. a malformed or unmappable advertisement: refused, named, exit 3 ----
 mkdir -p "$X/dom/900/xs"
 echo -n evil > "$X/dom/900/name"; echo -n running > "$X/dom/900/state"
 for kv in layout=1 pages=6 rw-pages=3,1 refs=8,9,x,11,12,13 poll-ms=100 state=running; do
@@ -120,6 +120,30 @@ cat "$work/c5.err"
 grep -q "mprof collect: domain 900 (evil): data/mprof/refs: ref 2: 'x' is not a grant ref" "$work/c5.err" ||
 	fail "malformed advertisement: the message does not name the domain and the key"
 [ "$(ls "$work/out5" | wc -l)" = 0 ] || fail "malformed advertisement: a trace was made"
+# Well-formed, but a ref not granted (901), or the consumer page granted
+# read-only (902): the mapping is refused, named, exit 3, no trace.
+for d in 901 902; do
+	mkdir -p "$X/dom/$d/xs"
+	echo -n "bad$d" > "$X/dom/$d/name"; echo -n running > "$X/dom/$d/state"
+	: > "$X/dom/$d/grants"; truncate -s $((6 * 4096)) "$X/dom/$d/grants"
+	python3 - "$X/dom/$d/grants.tab" "$d" <<'PY'
+import struct, sys
+d = int(sys.argv[2])
+# {ref, page, writable} for refs 8..13; 901 lacks ref 13, 902 grants page 3 read-only.
+rows = [(8 + i, i, 1 if (i == 3 and d == 901) else 0) for i in range(6) if not (d == 901 and i == 5)]
+open(sys.argv[1], "wb").write(b"".join(struct.pack("<III", *r) for r in rows))
+PY
+	for kv in layout=1 pages=6 rw-pages=3,1 refs=8,9,10,11,12,13 poll-ms=100 state=running; do
+		echo -n "${kv#*=}" > "$X/dom/$d/xs/data.mprof.${kv%%=*}"
+	done
+	"$MPROF" collect --xen --sim "$X" --once "bad$d" -o "$work/out5.$d" 2>"$work/c5.$d.err"; rc=$?
+	[ "$rc" = 3 ] || fail "domain $d: exit $rc, expected 3: $(cat "$work/c5.$d.err")"
+	[ "$(ls "$work/out5.$d" 2>/dev/null | wc -l)" = 0 ] || fail "domain $d: a trace was made"
+done
+grep -q "domain 901 (bad901).*ref 13 (page 5) is not granted" "$work/c5.901.err" ||
+	fail "ungranted ref: $(cat "$work/c5.901.err")"
+grep -q "domain 902 (bad902).*ref 11 (page 3) is granted read-only" "$work/c5.902.err" ||
+	fail "read-only consumer page: $(cat "$work/c5.902.err")"
 # The seed's key alone (legacy): read, rw pages found from the header.
 "$MPROF" collect --xen --sim "$X" --once --scrape nosuch -o "$work/out6" 2>"$work/c6.err"; rc=$?
 [ "$rc" = 2 ] || fail "unknown domain: exit $rc, expected 2"

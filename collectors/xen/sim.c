@@ -167,6 +167,18 @@ static int sim_read(void *ctx, uint32_t domid, const char *key, char *buf, size_
 	return n;
 }
 
+/* Map @count pages of the grant file from its page @page at page @first of @mem. */
+static int sim_map_run(uint8_t *mem, uint32_t first, uint32_t count, int rw, int fd, uint32_t page, const char *path,
+		       struct prof_error *err)
+{
+	if (mmap(mem + (size_t)first * PROF_PAGE_SIZE, (size_t)count * PROF_PAGE_SIZE,
+		 rw ? PROT_READ | PROT_WRITE : PROT_READ, MAP_SHARED | MAP_FIXED, fd,
+		 (off_t)page * PROF_PAGE_SIZE) == MAP_FAILED)
+		return prof_error_set(err, -errno, path, UINT64_MAX, "mapping pages %u..%u: %s", first,
+				      first + count - 1, strerror(errno));
+	return 0;
+}
+
 static int sim_map(void *ctx, uint32_t domid, const uint32_t *refs, uint32_t n, uint32_t rw_first, uint32_t rw_count,
 		   void **out, struct prof_error *err)
 {
@@ -176,8 +188,8 @@ static int sim_map(void *ctx, uint32_t domid, const uint32_t *refs, uint32_t n, 
 	struct stat st;
 	size_t ntab = 0;
 	uint8_t *mem = MAP_FAILED;
-	int fd = -1, tfd = -1, ret = 0;
-	uint32_t i;
+	int fd = -1, tfd = -1, ret = 0, run_rw = 0;
+	uint32_t i, run, run_page = 0;
 	size_t j;
 
 	*out = NULL;
@@ -204,12 +216,17 @@ static int sim_map(void *ctx, uint32_t domid, const uint32_t *refs, uint32_t n, 
 		ret = prof_error_set(err, -errno, path, UINT64_MAX, "mmap: %s", strerror(errno));
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
+	/* Each ref is looked for from the one after the last found (refs are
+	 * usually granted in page order: one step each), and a run of pages
+	 * whose grants are consecutive in the file, with one protection, is
+	 * mapped at once. */
+	for (i = 0, j = 0, run = 0; i < n; i++) {
 		int rw = i >= rw_first && i - rw_first < rw_count;
+		size_t k;
 
-		for (j = 0; j < ntab && tab[j].ref != refs[i]; j++)
-			;
-		if (j == ntab) {
+		for (k = 0; k < ntab && tab[j].ref != refs[i]; k++)
+			j = j + 1 < ntab ? j + 1 : 0;
+		if (k == ntab) {
 			ret = prof_error_set(err, -ENOENT, path, UINT64_MAX, "ref %u (page %u) is not granted", refs[i], i);
 			goto out;
 		}
@@ -218,12 +235,21 @@ static int sim_map(void *ctx, uint32_t domid, const uint32_t *refs, uint32_t n, 
 					     refs[i], i);
 			goto out;
 		}
-		if (mmap(mem + (size_t)i * PROF_PAGE_SIZE, PROF_PAGE_SIZE, rw ? PROT_READ | PROT_WRITE : PROT_READ,
-			 MAP_SHARED | MAP_FIXED, fd, (off_t)tab[j].page * PROF_PAGE_SIZE) == MAP_FAILED) {
-			ret = prof_error_set(err, -errno, path, UINT64_MAX, "mapping ref %u: %s", refs[i], strerror(errno));
-			goto out;
+		if (run && (rw != run_rw || tab[j].page != run_page + run)) {
+			ret = sim_map_run(mem, i - run, run, run_rw, fd, run_page, path, err);
+			if (ret)
+				goto out;
+			run = 0;
 		}
+		if (!run) {
+			run_rw = rw;
+			run_page = tab[j].page;
+		}
+		run++;
+		j = j + 1 < ntab ? j + 1 : 0;
 	}
+	if (run && (ret = sim_map_run(mem, n - run, run, run_rw, fd, run_page, path, err)) != 0)
+		goto out;
 	*out = mem;
 	mem = MAP_FAILED;
 out:
