@@ -1,13 +1,20 @@
 #!/usr/bin/env bash
 # One dom0 collector draining 16 guests at once, on the simulated transport
 # (collectors/xen/sim.c): the collector's CPU time (user + system) per GB
-# of trace it wrote, and per event.  Guests emit in bursts faster than a
-# 10 ms poll drains 512 KiB rings, so they discard (counted, reported); the
-# figure is per byte actually drained.  No time is asserted.
-#   bash bench/xen_collect.sh [BUILD_DIR] [EVENTS_PER_GUEST]
+# of trace it wrote, and per event.  Each guest emits EVENTS_PER_GUEST
+# events spread over SECONDS (xen_guest's pace mode: a steady producer, so
+# the collector drains while the guests run and the figure is its
+# steady-state cost, the guests' mapping and trace set-up included; they
+# start together once the collector has mapped them all) into
+# 2 streams of PACKETS packets of 16 KiB, polled every 10 ms.  Events a
+# guest discards are counted and reported; the figure is per byte drained.
+# No time is asserted.
+#   bash bench/xen_collect.sh [BUILD_DIR] [EVENTS_PER_GUEST [SECONDS]]
+#   (environment: GUESTS, default 16; PACKETS, default 256; PACKET_SIZE, default 16384)
 set -uo pipefail
 B=${1:-build}
-N=${2:-400000}
+N=${2:-2000000}
+SECS=${3:-2}
 GUESTS=${GUESTS:-16}
 M=$B/bin/mprof
 G=$B/tests/progs/xen_guest
@@ -22,8 +29,16 @@ cpid=$!
 for i in $(seq 200); do grep -q watching "$work/collect.err" && break; sleep 0.05; done
 start=$(date +%s.%N)
 for g in $(seq "$GUESTS"); do
-	"$M" share --xen --sim "$work/xen" -t 2 -n 256 --poll-ms 10 --name "g$g" -- "$G" "$N" &
+	"$M" share --xen --sim "$work/xen" -t 2 -p "${PACKET_SIZE:-16384}" -n "${PACKETS:-256}" --poll-ms 10 --name "g$g" -- "$G" "$N" pace "$SECS" "$work/go" &
 done
+# The guests start emitting together once the collector maps them all
+# (without a XenStore watch the simulated collector looks for new domains
+# once a second).
+for i in $(seq 600); do
+	[ "$(grep -c ': collecting ' "$work/collect.err")" -ge "$GUESTS" ] && break
+	sleep 0.05
+done
+touch "$work/go"
 wait $(jobs -p | grep -v "^$cpid$")
 wait "$cpid"
 read -r cu cs < "$work/times"
