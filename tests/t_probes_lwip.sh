@@ -95,4 +95,23 @@ for drop in 7 0; do
 		expect_eq "$side: the state before CLOSED" "${before##* }" $final
 	done
 done
+# ---- a connection the probes cannot follow: said in the trace ----
+# lwip_echo_1conn follows one connection at once (MPROF_LWIP_MAX_CONNS=1):
+# the other's segments are recorded and each also records tcp.untracked,
+# whose count is lwIP's side's (mprof_lwip_untracked); the full build has
+# none.
+for prog in lwip_echo_1conn lwip_echo; do
+	d=$gc_tmp/untracked-$prog
+	"$MPROF" record -q -o "$d" -- "$O/tests/probes/$prog" 20000 0 >"$d.out" 2>"$d.err" ||
+		{ echo "FAIL: mprof record $prog"; cat "$d.out" "$d.err"; exit 1; }
+	babeltrace2 "$d"/"$prog"-* >"$d.bt" 2>"$d.bt.err" || { echo "FAIL: babeltrace2"; cat "$d.bt.err"; exit 1; }
+	want=$(awk '$1 == "untracked" { print $2 }' "$d.out")
+	got=$(grep -c ' tcp\.untracked: ' "$d.bt")
+	last=$(grep ' tcp\.untracked: ' "$d.bt" | tail -n 1 | sed -n 's/.*segments = \([0-9]*\).*/\1/p')
+	expect_eq "$prog: tcp.untracked events = segments not followed" "$got" "$want"
+	if [ "$prog" = lwip_echo_1conn ]; then
+		expect_eq "$prog: some segments were not followed" "$([ "${want:-0}" -gt 0 ] && echo yes)" yes
+		expect_eq "$prog: the last tcp.untracked carries the count" "$last" "$want"
+	fi
+done
 gc_finish

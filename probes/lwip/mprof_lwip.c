@@ -19,8 +19,9 @@
  *                                             segments'), last cwnd /
  *                                             ssthresh recorded }
  *   free --> conns[j] --> ...    (MAX_CONNS at once; a pcb beyond them
- *                                 is counted in untracked, and its id
- *                                 computed at each segment)
+ *                                 is counted in untracked and recorded as
+ *                                 tcp.untracked, its id computed at each
+ *                                 segment)
  *   in_pcb                       the pcb the segment being input went to,
  *                                when its state may change without a
  *                                segment out
@@ -56,7 +57,12 @@
 #error "mprof's lwIP probes keep an entry per pcb: LWIP_TCP_PCB_NUM_EXT_ARGS >= 1 in lwipopts.h (docs/PROBES.md)"
 #endif
 
+/* Connections followed at once (a test build makes it 1). */
+#ifdef MPROF_LWIP_MAX_CONNS
+#define MAX_CONNS MPROF_LWIP_MAX_CONNS
+#else
 #define MAX_CONNS 64
+#endif
 
 /* Whether an event records now: its probe's own test (profile/event.h's
  * state word), to skip work done only for it. */
@@ -91,8 +97,10 @@ static struct conn *free_conns;
 static unsigned nused;   /* conns[nused..] were never used */
 static u8_t slot = LWIP_TCP_PCB_NUM_EXT_ARG_ID_INVALID;
 static const struct tcp_pcb *in_pcb;
-/* Connections beyond MAX_CONNS at once: their states and retransmissions
- * are not followed (their segments are still recorded).  Read by tests. */
+/* Segments of connections beyond MAX_CONNS at once: their states and
+ * retransmissions are not followed (their segments are still recorded),
+ * and each such segment records tcp.untracked with this count, so the
+ * trace says what it lacks.  Read by tests. */
 unsigned long mprof_lwip_untracked;
 int mprof_lwip_ip_in_tcp;
 
@@ -143,6 +151,7 @@ static __attribute__((noinline)) struct conn *conn_new(const struct tcp_pcb *pcb
 		c = &conns[nused++];
 	} else {
 		mprof_lwip_untracked++;
+		PROF_EMIT(mprof_tcp_untracked, pcb_conn(pcb), (uint64_t)mprof_lwip_untracked);
 		return NULL;
 	}
 	memset(c, 0, sizeof(*c));

@@ -24,6 +24,10 @@ PROF_EVENT(mprof_tcp_retransmit, "tcp.retransmit", (u64, conn), (u32, seq), (u16
 PROF_EVENT(mprof_tcp_state, "tcp.state", (u64, conn), (u8, from), (u8, to));
 PROF_EVENT(mprof_tcp_window, "tcp.window", (u64, conn), (u32, cwnd), (u32, ssthresh), (u32, snd_wnd),
 	   (u32, rcv_wnd));
+/* A segment of a connection the stack's probes do not follow (no entry
+ * free: its states, retransmissions and windows are not recorded, its
+ * segments are); @segments counts them all so far. */
+PROF_EVENT(mprof_tcp_untracked, "tcp.untracked", (u64, conn), (u64, segments));
 
 /* The connection id of the endpoint (laddr, lport) talking to (raddr,
  * rport), IPv4 addresses and ports in host byte order. */

@@ -248,6 +248,13 @@ int main(int argc, char **argv)
 	printf("lwip tcp_xmit %lu mib2_tcpoutsegs %lu mib2_tcpinsegs %lu mib2_tcpretranssegs %lu\n",
 	       (unsigned long)lwip_stats.tcp.xmit, (unsigned long)lwip_stats.mib2.tcpoutsegs,
 	       (unsigned long)lwip_stats.mib2.tcpinsegs, (unsigned long)lwip_stats.mib2.tcpretranssegs);
+#ifndef MPROF_LWIP_NO_PROBES
+	{
+		extern unsigned long mprof_lwip_untracked;
+
+		printf("untracked %lu\n", mprof_lwip_untracked);
+	}
+#endif
 	printf("virtual_ms %lu done %d\n", (unsigned long)now_ms,
 	       client_closed && server_closed && !tcp_active_pcbs && !tcp_tw_pcbs);
 	if (getrusage(RUSAGE_SELF, &ru) == 0)
