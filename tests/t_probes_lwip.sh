@@ -95,6 +95,20 @@ for drop in 7 0; do
 		expect_eq "$side: the state before CLOSED" "${before##* }" $final
 	done
 done
+# ---- ip.out: both netifs probed (mprof_lwip_netif_probe) ----
+# Every packet a netif sends records ip.out, on the sending endpoint's
+# connection: as many as lwip_echo's output function saw, one per tcp.tx,
+# and per connection the same as tcp.tx; without the probe call, none.
+d=$gc_tmp/ipout
+"$MPROF" record -q -o "$d" -- "$ECHO" 200000 7 ip-out >"$d.out" 2>"$d.err" ||
+	{ echo "FAIL: mprof record $ECHO ip-out"; cat "$d.out" "$d.err"; exit 1; }
+babeltrace2 "$d"/lwip_echo-* >"$d.bt" 2>"$d.bt.err" || { echo "FAIL: babeltrace2"; cat "$d.bt.err"; exit 1; }
+per_conn() { grep " $1: " "$d.bt" | sed -n 's/.*conn = \([0-9]*\).*/\1/p' | sort | uniq -c | sort -k2; }
+expect_eq "ip.out events = packets the netifs sent" "$(grep -c ' ip\.out: ' "$d.bt")" "$(awk '$1 == "ip_out" { print $2 }' "$d.out")"
+expect_eq "ip.out events = tcp.tx events" "$(grep -c ' ip\.out: ' "$d.bt")" "$(grep -c ' tcp\.tx: ' "$d.bt")"
+expect_eq "ip.out per connection = tcp.tx per connection" "$(per_conn ip.out | tr '\n' ' ')" "$(per_conn tcp.tx | tr '\n' ' ')"
+expect_eq "no ip.out without mprof_lwip_netif_probe" "$(grep -c ' ip\.out: ' "$gc_tmp/echo0.bt")" 0
+
 # ---- a connection the probes cannot follow: said in the trace ----
 # lwip_echo_1conn follows one connection at once (MPROF_LWIP_MAX_CONNS=1):
 # the other's segments are recorded and each also records tcp.untracked,

@@ -176,24 +176,58 @@ static inline struct conn *conn_get(const struct tcp_pcb *pcb, uint32_t seq)
 	return conn_new(pcb, seq);
 }
 
+/*
+ * The connection of the IPv4 packet at @p's payload for the endpoint that
+ * @in ? receives : sends it (0 if it is not a whole TCP header's worth).
+ */
+static uint64_t packet_conn(const struct pbuf *p, const struct ip_hdr *iph, int in)
+{
+	uint16_t hlen = (uint16_t)(IPH_HL(iph) * 4);
+	const struct tcp_hdr *th;
+
+	if (IPH_PROTO(iph) != IP_PROTO_TCP || p->len < hlen + TCP_HLEN)
+		return 0;
+	th = (const struct tcp_hdr *)((const uint8_t *)p->payload + hlen);
+	return in ? mprof_tcp_conn_id(NET32(iph->dest.addr), NET16(th->dest), NET32(iph->src.addr), NET16(th->src))
+		  : mprof_tcp_conn_id(NET32(iph->src.addr), NET16(th->src), NET32(iph->dest.addr), NET16(th->dest));
+}
+
+/* Each probed netif's own output function, by netif->num (a u8). */
+static netif_output_fn probed_netif_output[256];
+
+/* A probed netif's output: ip.out of the packet (TCP segments only with
+ * mprof_lwip_ip_in_tcp: tcp.tx carries them), then the driver's own. */
+static err_t output_probe(struct netif *netif, struct pbuf *p, const ip4_addr_t *ipaddr)
+{
+	const struct ip_hdr *iph = (const struct ip_hdr *)p->payload;
+
+	if (RECORDING(mprof_ip_out) && p->len >= IP_HLEN &&
+	    (IPH_PROTO(iph) != IP_PROTO_TCP || mprof_lwip_ip_in_tcp))
+		PROF_EMIT(mprof_ip_out, packet_conn(p, iph, 0), NET32(iph->src.addr), NET32(iph->dest.addr),
+			  NET16(IPH_LEN(iph)), IPH_PROTO(iph));
+	return probed_netif_output[netif->num](netif, p, ipaddr);
+}
+
+int mprof_lwip_netif_probe(struct netif *netif)
+{
+	if (!netif || !netif->output)
+		return -1;
+	if (netif->output != output_probe) {
+		probed_netif_output[netif->num] = netif->output;
+		netif->output = output_probe;
+	}
+	return 0;
+}
+
 /* ip.in of a packet that has one (the hook's test is inline in ip4.c). */
 int mprof_lwip_ip4_input(struct pbuf *p, struct netif *inp)
 {
 	const struct ip_hdr *iph = (const struct ip_hdr *)p->payload;
-	uint16_t hlen;
-	uint64_t conn = 0;
 
 	(void)inp;
 	if (!RECORDING(mprof_ip_in) || p->len < IP_HLEN)
 		return 0;
-	hlen = (uint16_t)(IPH_HL(iph) * 4);
-	if (IPH_PROTO(iph) == IP_PROTO_TCP && p->len >= hlen + TCP_HLEN) {
-		const struct tcp_hdr *th = (const struct tcp_hdr *)((const uint8_t *)p->payload + hlen);
-
-		conn = mprof_tcp_conn_id(NET32(iph->dest.addr), NET16(th->dest), NET32(iph->src.addr),
-					 NET16(th->src));
-	}
-	PROF_EMIT(mprof_ip_in, conn, NET32(iph->src.addr), NET32(iph->dest.addr), NET16(IPH_LEN(iph)),
+	PROF_EMIT(mprof_ip_in, packet_conn(p, iph, 1), NET32(iph->src.addr), NET32(iph->dest.addr), NET16(IPH_LEN(iph)),
 		  IPH_PROTO(iph));
 	return 0; /* not consumed: lwIP goes on */
 }

@@ -6,6 +6,8 @@
  *
  *   LWIP_HOOK_IP4_INPUT            every IPv4 packet in: ip.in (TCP segments
  *                                  only with mprof_lwip_ip_in_tcp set)
+ *   mprof_lwip_netif_probe(netif)  (no hook: a call) every IPv4 packet out
+ *                                  of that netif: ip.out (likewise)
  *   LWIP_HOOK_TCP_INPACKET_PCB     every TCP segment for a pcb: tcp.rx (and the
  *                                  pcb whose state PERF_STOP("tcp_input") checks)
  *   LWIP_HOOK_TCP_OUT_TCPOPT_LENGTH / LWIP_HOOK_TCP_OUT_ADD_TCPOPTS
@@ -29,7 +31,17 @@ int mprof_lwip_ip4_input(struct pbuf *p, struct netif *inp);
 int mprof_lwip_tcp_in(struct tcp_pcb *pcb, struct tcp_hdr *hdr, struct pbuf *p);
 void mprof_lwip_tcp_out(struct pbuf *p, struct tcp_hdr *hdr, const struct tcp_pcb *pcb, int control);
 
-/* Non-zero: ip.in records TCP segments too (each one's tcp.rx carries the
+/*
+ * ip.out: lwIP 2.1 has no IPv4 output hook, so the probes interpose a
+ * netif's output function (the driver's, e.g. etharp_output): call this
+ * once for each netif after netif_add(); every IPv4 packet the netif sends
+ * then records ip.out (TCP segments only with mprof_lwip_ip_in_tcp), and
+ * goes on to the driver's function.  Returns 0, or -1 for a netif without
+ * an output function.
+ */
+int mprof_lwip_netif_probe(struct netif *netif);
+
+/* Non-zero: ip.in (and ip.out) record TCP segments too (each one's tcp.rx carries the
  * same connection and length; ip.in adds the addresses and the IP length).
  * 0 (the default): ip.in records the packets that are not TCP. */
 extern int mprof_lwip_ip_in_tcp;

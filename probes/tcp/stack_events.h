@@ -17,6 +17,7 @@
 #include "mprof_tcp.h"
 
 PROF_EVENT(mprof_ip_in, "ip.in", (u64, conn), (u32, src), (u32, dst), (u16, len), (u8, proto));
+PROF_EVENT(mprof_ip_out, "ip.out", (u64, conn), (u32, src), (u32, dst), (u16, len), (u8, proto));
 PROF_EVENT(mprof_tcp_rx, "tcp.rx", (u64, conn), (u32, seq), (u32, ack), (u8, flags), (u16, wnd), (u16, len));
 PROF_EVENT(mprof_tcp_tx, "tcp.tx", (u64, conn), (u32, seq), (u32, ack), (u8, flags), (u16, wnd), (u16, len),
 	   (u8, ctl));

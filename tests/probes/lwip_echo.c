@@ -4,14 +4,16 @@
  * one process, through real lwIP built with mprof's probes
  * (tests/t_probes_lwip.sh).
  *
- *   lwip_echo BYTES DROP_EVERY [ip-in-tcp]
+ *   lwip_echo BYTES DROP_EVERY [ip-in-tcp | ip-out]
  *
  * Two netifs, A (10.0.0.1, the client) and B (10.0.0.2, the echo server),
  * joined in memory: each netif's output queues a copy of the packet for the
  * other's input.  A drops every DROP_EVERY-th packet it sends that carries
  * TCP payload (0: none), so lwIP retransmits.  Time is virtual: sys_now()
  * is a counter the loop advances when no packet is in flight, so lwIP's
- * timers (retransmission, TIME_WAIT) run without waiting.  With ip-in-tcp,
+ * timers (retransmission, TIME_WAIT) run without waiting.  With ip-out,
+ * both netifs are probed (mprof_lwip_netif_probe(): ip.out of every packet
+ * out, TCP included) and ip.in records TCP segments too.  With ip-in-tcp,
  * the probes record ip.in for TCP segments too (mprof_lwip_ip_in_tcp).  The client
  * sends BYTES, reads the echo back, and closes; the server closes on the
  * client's FIN.  The loop runs until both pcbs are gone (bounded).
@@ -49,7 +51,7 @@ static struct netif na, nb;
 static struct pbuf *q[QMAX];
 static struct netif *qto[QMAX];
 static unsigned qhead, qtail;
-static long sent_out, drop_every, packets_with_data, dropped, dropped_bytes;
+static long sent_out, drop_every, packets_with_data, dropped, dropped_bytes, ip_out;
 static long total, client_sent, client_got, server_got, server_sent;
 static struct tcp_pcb *client, *server_conn;
 static int client_closed, server_closed;
@@ -67,6 +69,7 @@ static err_t out(struct netif *netif, struct pbuf *p, const ip4_addr_t *dst)
 	unsigned hl = IPH_HL(iph) * 4u;
 
 	(void)dst;
+	ip_out++;
 	if (netif == &na && IPH_PROTO(iph) == IP_PROTO_TCP) {
 		const struct tcp_hdr *th = (const struct tcp_hdr *)((const u8_t *)p->payload + hl);
 		long payload = (long)p->tot_len - (long)hl - (long)TCPH_HDRLEN_BYTES(th);
@@ -192,8 +195,8 @@ int main(int argc, char **argv)
 	long steps = 0;
 
 	if (argc < 3 || argc > 4 || (total = atol(argv[1])) < 1 || (drop_every = atol(argv[2])) < 0 ||
-	    (argc == 4 && strcmp(argv[3], "ip-in-tcp") != 0)) {
-		fprintf(stderr, "usage: lwip_echo BYTES DROP_EVERY [ip-in-tcp]\n");
+	    (argc == 4 && strcmp(argv[3], "ip-in-tcp") != 0 && strcmp(argv[3], "ip-out") != 0)) {
+		fprintf(stderr, "usage: lwip_echo BYTES DROP_EVERY [ip-in-tcp | ip-out]\n");
 		return 2;
 	}
 #ifndef MPROF_LWIP_NO_PROBES
@@ -208,6 +211,13 @@ int main(int argc, char **argv)
 	ip4_addr_set_zero(&gw);
 	netif_add(&na, &a, &mask, &gw, NULL, nif_init, ip4_input);
 	netif_add(&nb, &b, &mask, &gw, NULL, nif_init, ip4_input);
+#ifndef MPROF_LWIP_NO_PROBES
+	if (argc == 4 && !strcmp(argv[3], "ip-out") &&
+	    (mprof_lwip_netif_probe(&na) != 0 || mprof_lwip_netif_probe(&nb) != 0)) {
+		fprintf(stderr, "lwip_echo: mprof_lwip_netif_probe failed\n");
+		return 1;
+	}
+#endif
 	netif_set_up(&na);
 	netif_set_up(&nb);
 	netif_set_link_up(&na);
@@ -245,6 +255,7 @@ int main(int argc, char **argv)
 	printf("client sent %ld received %ld\n", client_sent, client_got);
 	printf("server received %ld sent %ld\n", server_got, server_sent);
 	printf("dropped packets %ld payload_bytes %ld\n", dropped, dropped_bytes);
+	printf("ip_out %ld\n", ip_out);
 	printf("lwip tcp_xmit %lu mib2_tcpoutsegs %lu mib2_tcpinsegs %lu mib2_tcpretranssegs %lu\n",
 	       (unsigned long)lwip_stats.tcp.xmit, (unsigned long)lwip_stats.mib2.tcpoutsegs,
 	       (unsigned long)lwip_stats.mib2.tcpinsegs, (unsigned long)lwip_stats.mib2.tcpretranssegs);
