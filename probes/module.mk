@@ -22,11 +22,13 @@ $(SOCK_SHIM): $(SOCK_SHIM_OBJ) $(LIB_SO)
 		$(LDFLAGS_SAN) -ldl $(LDLIBS_BASE)
 
 # Test programs: plain C (probe_net: epoll server and its forked clients;
-# probe_pingpong: bench/probes.sh's one-thread request/response loop),
+# probe_pingpong: bench/probes.sh's one-thread request/response loop;
+# probe_dup: descriptors made from a socket by dup, dup2, fcntl),
 # and a Boehm GC server whose requests the test stalls (probe_gc_server),
 # linked with the shared libprofile so that the shim and the program share
 # one copy (one region per process).
-PROBE_TESTS := $(O)/tests/probes/probe_net $(O)/tests/probes/probe_gc_server $(O)/tests/probes/probe_pingpong
+PROBE_TESTS := $(O)/tests/probes/probe_net $(O)/tests/probes/probe_gc_server $(O)/tests/probes/probe_pingpong \
+	$(O)/tests/probes/probe_dup
 PROBE_TEST_OBJS := $(PROBE_TESTS:$(O)/tests/probes/%=$(O)/obj/tests/probes/%.o)
 $(PROBE_TEST_OBJS): OBJ_CFLAGS = $(PROG_CFLAGS) $(GC_BOEHM_CFLAGS) -Igc-hooks/boehm
 $(PROBE_TEST_OBJS): probes/module.mk
@@ -34,6 +36,9 @@ $(O)/tests/probes/probe_net: $(O)/obj/tests/probes/probe_net.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(LDFLAGS_SAN)
 $(O)/tests/probes/probe_pingpong: $(O)/obj/tests/probes/probe_pingpong.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< $(LDFLAGS_SAN)
+$(O)/tests/probes/probe_dup: $(O)/obj/tests/probes/probe_dup.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(LDFLAGS_SAN)
 $(O)/tests/probes/probe_gc_server: $(O)/obj/tests/probes/probe_gc_server.o $(GC_BOEHM_OBJ) $(LIB_SO)

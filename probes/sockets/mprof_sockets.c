@@ -11,8 +11,13 @@
  * (docs/PERFORMANCE.md, "TCP probes").  A connection is tracked from a successful
  * (or in-progress, non-blocking) connect() of a stream socket of family
  * AF_INET or AF_INET6, or from accept()/accept4() on such a listener, to
- * its close().  Anything else (files, pipes, Unix sockets such as the
- * recorder's own) costs one load of the table below and is passed through.
+ * its close().  A descriptor made from a tracked one (dup(), dup2(), dup3(),
+ * fcntl() F_DUPFD and F_DUPFD_CLOEXEC) is the same connection: tracked
+ * under its id and recorded as sock.dup; each descriptor's close() records
+ * sock.close with its fd, as does a descriptor dup2()/dup3() closed by
+ * reusing its number.  Anything else (files, pipes, Unix sockets such as
+ * the recorder's own) costs one load of the table below and is passed
+ * through.
  *
  *   conns[fd]:   0 untracked | the connection id (>= 1)
  *   kinds[fd]:   0 not asked | KIND_TCP_LISTENER | KIND_OTHER  (accept only)
@@ -33,8 +38,10 @@
 #endif
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -86,6 +93,11 @@ PROTO(ssize_t, readv, int, const struct iovec *, int);
 PROTO(ssize_t, writev, int, const struct iovec *, int);
 PROTO(ssize_t, sendfile, int, int, off_t *, size_t);
 PROTO(int, close, int);
+PROTO(int, dup, int);
+PROTO(int, dup2, int, int);
+PROTO(int, dup3, int, int, int);
+PROTO(int, fcntl, int, int, ...);
+PROTO(int, fcntl64, int, int, ...);
 
 /* The real function, looked up on first use (a call may come before our
  * constructor: another library's constructor). */
@@ -379,6 +391,14 @@ ssize_t sendfile(int out, int in, off_t *off, size_t n)
 	IO(out, mprof_sock_write, MPROF_TCP_CALL_SENDFILE, REAL(sendfile)(out, in, off, n));
 }
 
+/* @fd was closed (by close(), or by dup2()/dup3() reusing its number): its
+ * connection's sock.close, and the descriptor is untracked. */
+static void untrack(int fd, uint64_t conn)
+{
+	atomic_store_explicit(&conns[fd], 0, memory_order_relaxed);
+	PROF_EMIT(mprof_sock_close, conn, fd);
+}
+
 int close(int fd)
 {
 	uint64_t conn = conn_of(fd);
@@ -390,9 +410,77 @@ int close(int fd)
 		err = errno;
 		if (info_interval_ns != UINT64_MAX && RECORDING(mprof_tcp_info))
 			sample_info(fd, conn, 1);
-		atomic_store_explicit(&conns[fd], 0, memory_order_relaxed);
-		PROF_EMIT(mprof_sock_close, conn, fd);
+		untrack(fd, conn);
 		errno = err;
 	}
 	return REAL(close)(fd);
 }
+
+/* @newfd, just made from @fd (whose connection is @conn, 0: none), now
+ * refers to what @fd does; what @newfd was tracked as (@was) was closed
+ * by the call.  errno is kept. */
+static void dup_done(int fd, int newfd, uint64_t conn, uint64_t was)
+{
+	int err = errno;
+
+	if (newfd < 0 || newfd >= MAX_FDS)
+		return;
+	atomic_store_explicit(&kinds[newfd], KIND_UNKNOWN, memory_order_relaxed);
+	if (was)
+		untrack(newfd, was);
+	if (conn) {
+		atomic_store_explicit(&conns[newfd], conn, memory_order_relaxed);
+		atomic_store_explicit(&info_at[newfd], 0, memory_order_relaxed);
+		PROF_EMIT(mprof_sock_dup, conn, fd, newfd);
+	}
+	errno = err;
+}
+
+int dup(int fd)
+{
+	int ret = REAL(dup)(fd);
+
+	if (ret >= 0)
+		dup_done(fd, ret, conn_of(fd), 0);
+	return ret;
+}
+
+int dup2(int fd, int newfd)
+{
+	uint64_t was = fd != newfd ? conn_of(newfd) : 0;
+	int ret = REAL(dup2)(fd, newfd);
+
+	if (ret >= 0 && fd != newfd)
+		dup_done(fd, ret, conn_of(fd), was);
+	return ret;
+}
+
+int dup3(int fd, int newfd, int flags)
+{
+	uint64_t was = conn_of(newfd);
+	int ret = REAL(dup3)(fd, newfd, flags);
+
+	if (ret >= 0)
+		dup_done(fd, ret, conn_of(fd), was);
+	return ret;
+}
+
+/* fcntl()'s third argument is an int or a pointer, by command: passed on
+ * as glibc's own fcntl() reads it (a pointer-sized va_arg). */
+#define FCNTL_WRAPPER(name)                                                      \
+	int name(int fd, int cmd, ...)                                           \
+	{                                                                        \
+		va_list ap;                                                      \
+		void *arg;                                                       \
+		int ret;                                                         \
+                                                                                 \
+		va_start(ap, cmd);                                               \
+		arg = va_arg(ap, void *);                                        \
+		va_end(ap);                                                      \
+		ret = REAL(name)(fd, cmd, arg);                                  \
+		if (ret >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))      \
+			dup_done(fd, ret, conn_of(fd), 0);                       \
+		return ret;                                                      \
+	}
+FCNTL_WRAPPER(fcntl)
+FCNTL_WRAPPER(fcntl64)

@@ -28,6 +28,7 @@ PROF_SPAN(mprof_sock_accept, "sock.accept", (u64, conn));
 PROF_INSTANT(mprof_sock_open, "sock.open", (u64, conn), (s32, fd), (u8, role), (u16, lport), (u16, rport),
 	     (u32, raddr), (s32, err));
 PROF_INSTANT(mprof_sock_close, "sock.close", (u64, conn), (s32, fd));
+PROF_INSTANT(mprof_sock_dup, "sock.dup", (u64, conn), (s32, fd), (s32, newfd));
 PROF_EVENT(mprof_sock_write, "sock.write", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
 PROF_EVENT(mprof_sock_read, "sock.read", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
 PROF_EVENT(mprof_tcp_info, "tcp.info", (u64, conn), (u32, rtt_us), (u32, rttvar_us), (u32, cwnd),
