@@ -96,9 +96,9 @@ ALL_TARGETS += $(LWIP_ECHO)
 # The same echo with the probes following one connection at once
 # (-DMPROF_LWIP_MAX_CONNS=1): the other is untracked (t_probes_lwip.sh).
 LWIP_PROBE_OBJ_1 := $(O)/obj/probes/lwip/mprof_lwip_1conn.o
-$(LWIP_PROBE_OBJ_1): probes/lwip/mprof_lwip.c $(LWIP_STAMP) $(LWIP_HDRS) $(LIB_HEADERS)
+$(LWIP_PROBE_OBJ_1): probes/lwip/mprof_lwip.c $(LWIP_STAMP) $(LWIP_HDRS)
 	@mkdir -p $(@D)
-	$(CC) $(PROG_CFLAGS) $(LWIP_INC) -DMPROF_LWIP_MAX_CONNS=1 -c $< -o $@
+	$(CC) $(PROG_CFLAGS) $(LWIP_INC) -DMPROF_LWIP_MAX_CONNS=1 $(DEPFLAGS) -c $< -o $@
 LWIP_ECHO_1 := $(O)/tests/probes/lwip_echo_1conn
 $(LWIP_ECHO_1): $(O)/obj/tests/probes/lwip_echo.o $(LWIP_PROBE_OBJ_1) $(LWIP_OBJS) $(LIB_A)
 	@mkdir -p $(@D)
