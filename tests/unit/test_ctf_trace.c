@@ -424,6 +424,17 @@ static void test_clock_to_ns(void)
 	CHECK_EQ_U(prof_clock_to_ns(&c, c.ref_ticks + 3000000000ull), c.ref_monotonic_ns + 1000000000ull);
 	CHECK_EQ_U(prof_clock_to_ns(&c, c.ref_ticks + 2), c.ref_monotonic_ns);      /* 0.67 ns down */
 	CHECK_EQ_U(prof_clock_to_ns(&c, c.ref_ticks - 1), c.ref_monotonic_ns - 1);  /* -0.33 ns down */
+	/* A nanosecond clock (its own path): an offset, clamped at both ends. */
+	{
+		struct prof_clock_desc n = { .freq_hz = 1000000000ull, .ref_ticks = 1000, .ref_monotonic_ns = 500 };
+
+		CHECK_EQ_U(prof_clock_to_ns(&n, 1700), 1200);
+		CHECK_EQ_U(prof_clock_to_ns(&n, 499), 0);
+		CHECK_EQ_U(prof_clock_to_ns(&n, 600), 100);
+		CHECK_EQ_U(prof_clock_to_ns(&n, UINT64_MAX), UINT64_MAX - 500);
+		n.ref_monotonic_ns = 2000;
+		CHECK_EQ_U(prof_clock_to_ns(&n, UINT64_MAX - 100), UINT64_MAX);
+	}
 	CHECK_EQ_U(prof_clock_to_ns(&c, c.ref_ticks - 3), c.ref_monotonic_ns - 1);
 	CHECK_EQ_U(prof_clock_to_ns(&c, 0), 0);                                       /* clamped */
 	CHECK_EQ_U(prof_clock_to_ns(&c, UINT64_MAX),

@@ -7,9 +7,7 @@
  * already validates every byte; this file only converts its timestamps to
  * nanoseconds (a single trace's are in its own clock's ticks; a directory
  * of traces' are nanoseconds already) and presents a description whose
- * clock says so.  The conversion is prof_clock_to_ns()'s, but for a clock
- * whose frequency divides 10^9 (nanoseconds, microseconds...) a multiply
- * gives its exact result without its 128-bit division (to_ns()).
+ * clock says so (prof_clock_to_ns()).
  *
  * Choosing the backend: libprofile's reader first (an mprof trace, or a
  * directory of them); when it says the trace is not mprof's (-ENOTSUP) or
@@ -37,7 +35,6 @@ struct mprof_source {
 	struct prof__bt_source *bt;        /* MPROF_SOURCE_CTF, MPROF_SOURCE_MIRAGE */
 	char *mirage_dir;                  /* MPROF_SOURCE_MIRAGE: the prepared directory */
 	struct prof_clock_desc trace_clock;/* the trace's own clock */
-	uint64_t ns_per_tick;              /* 10^9 / its frequency when exact, else 0 */
 	struct prof_trace_desc desc;       /* presented: clock in ns */
 	struct prof_error err;
 	int follow;                        /* opened with MPROF_SOURCE_FOLLOW */
@@ -61,7 +58,6 @@ static void refresh_desc(struct mprof_source *s)
 	const struct prof_trace_desc *d = prof_trace_get_desc(s->trace);
 
 	s->trace_clock = d->clock;
-	s->ns_per_tick = d->clock.freq_hz && 1000000000u % d->clock.freq_hz == 0 ? 1000000000u / d->clock.freq_hz : 0;
 	s->desc = *d;
 	s->desc.clock = ns_clock(&d->clock);
 }
@@ -195,24 +191,6 @@ const struct prof_trace_desc *mprof_source_part_desc(const struct mprof_source *
 	return prof_trace_get_part_desc(s->trace, index);
 }
 
-/*
- * prof_clock_to_ns() of @ticks: ref_monotonic_ns + (ticks - ref_ticks) *
- * 10^9 / freq_hz rounded down and clamped to [0, UINT64_MAX], which for a
- * whole number of nanoseconds per tick is a product, exact.
- */
-static uint64_t to_ns(const struct mprof_source *s, uint64_t ticks)
-{
-	__int128 ns;
-
-	if (!s->ns_per_tick)
-		return prof_clock_to_ns(&s->trace_clock, ticks);
-	ns = (__int128)s->trace_clock.ref_monotonic_ns +
-	     ((__int128)ticks - (__int128)s->trace_clock.ref_ticks) * (__int128)s->ns_per_tick;
-	if (ns < 0)
-		return 0;
-	return ns > (__int128)UINT64_MAX ? UINT64_MAX : (uint64_t)ns;
-}
-
 int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev)
 {
 	int ret;
@@ -229,7 +207,7 @@ int mprof_source_next(struct mprof_source *s, struct prof_decoded_event *ev)
 			if (d->schema.events != s->desc.schema.events || d->schema.count != s->desc.schema.count)
 				refresh_desc(s);
 		}
-		ev->timestamp = to_ns(s, ev->timestamp);
+		ev->timestamp = prof_clock_to_ns(&s->trace_clock, ev->timestamp);
 	}
 	return ret;
 }

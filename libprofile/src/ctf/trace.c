@@ -1149,10 +1149,16 @@ PROF_EXPORT uint64_t prof_clock_to_ns(const struct prof_clock_desc *clock, uint6
 
 	if (!clock || clock->freq_hz == 0)
 		return ticks;
-	delta = ((__int128)ticks - (__int128)clock->ref_ticks) * NS_PER_S;
-	q = delta / (__int128)clock->freq_hz;
-	if (delta < 0 && q * (__int128)clock->freq_hz != delta)
-		q -= 1;
+	if (clock->freq_hz == NS_PER_S) {
+		/* A nanosecond clock: no 128-bit division (the readers convert
+		 * every event). */
+		q = (__int128)ticks - (__int128)clock->ref_ticks;
+	} else {
+		delta = ((__int128)ticks - (__int128)clock->ref_ticks) * NS_PER_S;
+		q = delta / (__int128)clock->freq_hz;
+		if (delta < 0 && q * (__int128)clock->freq_hz != delta)
+			q -= 1;
+	}
 	ns = (__int128)clock->ref_monotonic_ns + q;
 	if (ns < 0)
 		return 0;
