@@ -84,8 +84,6 @@ struct guest {
 	unsigned traces;             /* traces made for this domid */
 	struct out_stream *out;      /* per stream slot: what was written */
 	uint32_t nout;
-	uint8_t *scratch;            /* a packet being renumbered */
-	size_t scratch_size;
 	uint32_t poll_ms;            /* its drain interval, clamped */
 	uint64_t next_due;           /* when it is to be drained next (ms) */
 	uint64_t drains;
@@ -257,21 +255,11 @@ static int guest_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len
 	o = &g->out[stream];
 	memcpy(&h, pkt, sizeof(h));
 	piece = o->have && h.packet_seq_num == o->last_seq;
-	if (g->scratch_size < len) {
-		uint8_t *n = realloc(g->scratch, len);
-
-		if (!n)
-			return -ENOMEM;
-		g->scratch = n;
-		g->scratch_size = len;
-	}
 	if (piece && h.timestamp_begin < o->last_end)
 		h.timestamp_begin = o->last_end;
 	h.packet_seq_num += o->bump + (uint64_t)piece;
 	memcpy(h.uuid, g->desc.uuid, sizeof(h.uuid));
-	memcpy(g->scratch, &h, sizeof(h));
-	memcpy(g->scratch + sizeof(h), pkt + sizeof(h), len - sizeof(h));
-	ret = prof_ctf_writer_packet(g->writer, stream, g->scratch, len);
+	ret = prof_ctf_writer_packet_header(g->writer, stream, &h, pkt, len);
 	if (ret)
 		return ret;
 	o->bump += (uint64_t)piece;
@@ -285,7 +273,7 @@ static int guest_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len
 static void guest_count(struct mprof_xen_collector *c, struct guest *g)
 {
 	g->bytes_held = (g->adv ? sizeof(*g->adv) : 0) + prof_region_reader_memory(g->reader) +
-			prof_ctf_writer_memory(g->writer) + (uint64_t)g->nout * sizeof(*g->out) + g->scratch_size +
+			prof_ctf_writer_memory(g->writer) + (uint64_t)g->nout * sizeof(*g->out) +
 			(g->dir ? strlen(g->dir) + 1 : 0);
 	if (g->bytes_held > g->bytes_peak)
 		g->bytes_peak = g->bytes_held;
@@ -307,9 +295,6 @@ static void guest_release(struct mprof_xen_collector *c, struct guest *g)
 	free(g->out);  /* Allocated by guest_open(). */
 	g->out = NULL;
 	g->nout = 0;
-	free(g->scratch); /* Grown by guest_sink(). */
-	g->scratch = NULL;
-	g->scratch_size = 0;
 	g->bytes_held = 0;
 }
 

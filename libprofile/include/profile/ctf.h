@@ -169,6 +169,23 @@ PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t strea
 				       size_t len);
 
 /**
+ * prof_ctf_writer_packet_header() - prof_ctf_writer_packet() with another
+ * header: append @hdr, then @pkt past its own header, without a copy of
+ * the packet (a consumer that renumbers packets, such as the Xen
+ * collector).
+ * @w: the writer.
+ * @stream: the stream slot, below PROF_MAX_STREAMS.
+ * @hdr: the header written in place of @pkt's; NULL: @pkt's own.
+ * @pkt: the packet.
+ * @len: its length in bytes, from the header size to
+ *       PROF_MAX_PACKET_SIZE.
+ *
+ * Return: as prof_ctf_writer_packet().
+ */
+PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_t stream,
+					      const struct prof_packet_header *hdr, const uint8_t *pkt, size_t len);
+
+/**
  * prof_ctf_writer_sink() - a prof_packet_sink_fn that appends the packet
  * with prof_ctf_writer_packet().
  * @arg: the writer.

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "profile/ctf.h"
@@ -51,24 +52,37 @@ struct prof_ctf_writer {
 	int first_err;                /* first failure, returned by close */
 };
 
-static int write_all(int fd, const void *buf, size_t len)
+/* Write the @n pieces of @iov whole (short writes and EINTR resumed). */
+static int writev_all(int fd, struct iovec *iov, int n)
 {
-	const char *p = buf;
+	while (n > 0) {
+		ssize_t w = writev(fd, iov, n);
 
-	while (len) {
-		ssize_t n = write(fd, p, len);
-
-		if (n < 0) {
+		if (w < 0) {
 			if (errno == EINTR)
 				continue;
 			return -errno;
 		}
-		if (n == 0)
+		if (w == 0)
 			return -EIO;
-		p += n;
-		len -= (size_t)n;
+		while (n > 0 && (size_t)w >= iov->iov_len) {
+			w -= (ssize_t)iov->iov_len;
+			iov++;
+			n--;
+		}
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	struct iovec iov = { (void *)(uintptr_t)buf, len };
+
+	return writev_all(fd, &iov, 1);
 }
 
 static void note_error(struct prof_ctf_writer *w, int ret)
@@ -235,6 +249,13 @@ out:
 PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *pkt,
 				       size_t len)
 {
+	return prof_ctf_writer_packet_header(w, stream, NULL, pkt, len);
+}
+
+PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_t stream,
+					      const struct prof_packet_header *hdr, const uint8_t *pkt, size_t len)
+{
+	struct iovec iov[2];
 	struct stream_file *s;
 	char name[32];
 	int ret;
@@ -251,7 +272,12 @@ PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t strea
 			goto out;
 		}
 	}
-	ret = write_all(s->fd, pkt, len);
+	/* The header (@hdr's, or the packet's own), then the rest. */
+	iov[0].iov_base = (void *)(uintptr_t)(hdr ? (const uint8_t *)hdr : pkt);
+	iov[0].iov_len = sizeof(*hdr);
+	iov[1].iov_base = (void *)(uintptr_t)(pkt + sizeof(*hdr));
+	iov[1].iov_len = len - sizeof(*hdr);
+	ret = writev_all(s->fd, iov, 2);
 	if (ret) {
 		/* Keep the file a sequence of whole packets.  Should even
 		 * that fail, a reader stops at the partial packet and says so. */
