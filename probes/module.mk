@@ -21,6 +21,19 @@ $(SOCK_SHIM): $(SOCK_SHIM_OBJ) $(LIB_SO)
 	$(CC) -shared -o $@ $(SOCK_SHIM_OBJ) -L$(O)/lib -l:libprofile.so.1 -Wl,-rpath,'$$ORIGIN/..' \
 		$(LDFLAGS_SAN) -ldl $(LDLIBS_BASE)
 
+# The same shim tracking descriptors below 64 only (-DMPROF_SOCKETS_MAX_FDS=64),
+# not installed: t_probes_dup.sh's descriptors beyond the table.
+SOCK_SHIM_64 := $(O)/lib/mprof-test/libmprof_sockets_64fds.so
+SOCK_SHIM_64_OBJ := $(O)/obj/probes/sockets/mprof_sockets_64fds.o
+$(SOCK_SHIM_64_OBJ): probes/sockets/mprof_sockets.c probes/module.mk
+	@mkdir -p $(@D)
+	$(CC) $(PROG_CFLAGS) -DMPROF_SOCKETS_MAX_FDS=64 $(DEPFLAGS) -c $< -o $@
+$(SOCK_SHIM_64): $(SOCK_SHIM_64_OBJ) $(LIB_SO)
+	@mkdir -p $(@D)
+	$(CC) -shared -o $@ $(SOCK_SHIM_64_OBJ) -L$(O)/lib -l:libprofile.so.1 -Wl,-rpath,'$$ORIGIN/..' \
+		$(LDFLAGS_SAN) -ldl $(LDLIBS_BASE)
+ALL_TARGETS += $(SOCK_SHIM_64)
+
 # Test programs: plain C (probe_net: epoll server and its forked clients;
 # probe_pingpong: bench/probes.sh's one-thread request/response loop;
 # probe_dup: descriptors made from a socket by dup, dup2, fcntl),

@@ -9,7 +9,9 @@
 #  - the descriptor dup2() reused: its own connection's sock.close, before
 #    the sock.dup onto its number;
 #  - a sock.close for each of the connection's five descriptors;
-#  - four connections opened in all (two clients, two accepted).
+#  - four connections opened in all (two clients, two accepted);
+#  - with a shim that tracks descriptors below 64 only, the dups to 100 and
+#    200 record sock.untracked (the trace says what it does not follow).
 set -u
 source "$(dirname "$0")/gc/lib.sh"
 gc_tmpdir
@@ -56,4 +58,31 @@ expect_eq "sock.dup events" "$(f dups)" "$(o dups)"
 expect_eq "sock.dup events naming the connection" "$(f dups_on_a)" "$(o dups)"
 expect_eq "sock.close of the connection's descriptors" "$(f a_closes)" 5
 expect_eq "the descriptor dup2() reused: closed, then the dup onto it" "$(f b_closed_before_reuse)" 1
+
+# ---- descriptors beyond the shim's table ----
+# The same program under a shim that tracks descriptors below 64 only
+# (MPROF_SOCKETS_MAX_FDS=64): dup2(c, 100) and fcntl(c, F_DUPFD_CLOEXEC,
+# 200) are not followed, and each records sock.untracked naming the
+# connection; the writes through c, dup(c) and B's old number still are.
+d=$gc_tmp/dup64
+MPROF_SOCKETS_LIB=$O/lib/mprof-test/libmprof_sockets_64fds.so \
+	"$MPROF" record -q --sockets -o "$d" -- "$O/tests/probes/probe_dup" >"$d.out" 2>"$d.err" ||
+	{ echo "FAIL: mprof record --sockets (64-descriptor shim) probe_dup"; cat "$d.out" "$d.err"; exit 1; }
+babeltrace2 "$d"/probe_dup-* >"$d.bt" 2>"$d.bt.err" || { echo "FAIL: babeltrace2"; cat "$d.bt.err"; exit 1; }
+python3 - "$d.bt" <<'PY' >"$d.facts" || { echo "FAIL: reading the trace"; exit 1; }
+import re, sys
+ev = []
+for line in open(sys.argv[1]):
+    m = re.search(r" (sock\.[a-z]+): \{[^}]*\}, \{ (.*) \}", line)
+    if m:
+        ev.append((m.group(1), dict(kv.split(" = ") for kv in m.group(2).split(", "))))
+a = [f for n, f in ev if n == "sock.open" and f["role"] == "0"][0]["conn"]
+un = [f for n, f in ev if n == "sock.untracked"]
+print("untracked_fds", ",".join(f["fd"] for f in un), "untracked_on_a", sum(f["conn"] == a for f in un))
+print("a_writes", sum(n == "sock.write" and f["conn"] == a for n, f in ev))
+PY
+cat "$d.facts"
+expect_eq "64-descriptor shim: sock.untracked for the descriptors 100 and 200" "$(f untracked_fds)" 100,200
+expect_eq "64-descriptor shim: sock.untracked names the connection" "$(f untracked_on_a)" 2
+expect_eq "64-descriptor shim: the writes it could follow" "$(f a_writes)" 3
 gc_finish

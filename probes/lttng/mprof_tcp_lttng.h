@@ -38,6 +38,8 @@ MPROF__LTTNG_FN(mprof_sock_close, (uint64_t conn, int32_t fd),
 		(mprof_tcp, sock_close, conn, fd))
 MPROF__LTTNG_FN(mprof_sock_dup, (uint64_t conn, int32_t fd, int32_t newfd),
 		(mprof_tcp, sock_dup, conn, fd, newfd))
+MPROF__LTTNG_FN(mprof_sock_untracked, (uint64_t conn, int32_t fd),
+		(mprof_tcp, sock_untracked, conn, fd))
 MPROF__LTTNG_FN(mprof_sock_write, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call, uint64_t start),
 		(mprof_tcp, sock_write, conn, bytes, err, call, start))
 MPROF__LTTNG_FN(mprof_sock_read, (uint64_t conn, int64_t bytes, int32_t err, uint8_t call, uint64_t start),

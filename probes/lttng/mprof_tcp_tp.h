@@ -72,6 +72,12 @@ LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_dup,
 		lttng_ust_field_integer(int32_t, fd, fd)
 		lttng_ust_field_integer(int32_t, newfd, newfd)))
 
+LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, sock_untracked,
+	LTTNG_UST_TP_ARGS(uint64_t, conn, int32_t, fd),
+	LTTNG_UST_TP_FIELDS(
+		lttng_ust_field_integer(uint64_t, conn, conn)
+		lttng_ust_field_integer(int32_t, fd, fd)))
+
 LTTNG_UST_TRACEPOINT_EVENT(mprof_tcp, tcp_info,
 	LTTNG_UST_TP_ARGS(uint64_t, conn, uint32_t, rtt_us, uint32_t, rttvar_us, uint32_t, cwnd, uint32_t, ssthresh,
 			  uint32_t, retransmits, uint32_t, total_retrans, uint32_t, state),

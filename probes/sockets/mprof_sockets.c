@@ -26,7 +26,8 @@
  *
  * Ids come from one counter per process: unique within the process's trace.
  * A forked child inherits the table with the descriptors, as it should.
- * Descriptors at or above MAX_FDS are not tracked.  Behaviour is the real
+ * Descriptors at or above MAX_FDS are not tracked: a TCP connection made on
+ * one, or a dup of a tracked one to one, records sock.untracked.  Behaviour is the real
  * call's: its return value and its errno are returned unchanged (errno is
  * saved after the call and restored after recording).
  */
@@ -54,7 +55,12 @@
 
 #include "../tcp/sock_events.h"
 
+/* Descriptors tracked (a test build makes it 64: t_probes_dup.sh). */
+#ifdef MPROF_SOCKETS_MAX_FDS
+#define MAX_FDS MPROF_SOCKETS_MAX_FDS
+#else
 #define MAX_FDS 65536
+#endif
 enum { KIND_UNKNOWN = 0, KIND_TCP_LISTENER = 1, KIND_OTHER = 2 };
 
 static _Atomic uint64_t conns[MAX_FDS];
@@ -233,6 +239,16 @@ static void addr_port(const struct sockaddr_storage *ss, uint16_t *port, uint32_
 	}
 }
 
+/* A TCP connection on descriptor @fd, beyond the table: said, not
+ * followed (@conn: the connection it was made from, or 0).  errno is kept. */
+static __attribute__((noinline)) void untracked(uint64_t conn, int fd)
+{
+	int err = errno;
+
+	PROF_EMIT(mprof_sock_untracked, conn, fd);
+	errno = err;
+}
+
 /* Start tracking @fd as connection @conn and record sock.open. */
 static void track(int fd, uint64_t conn, int role, int err)
 {
@@ -241,8 +257,12 @@ static void track(int fd, uint64_t conn, int role, int err)
 	uint16_t lport = 0, rport = 0;
 	uint32_t laddr, raddr = 0;
 
-	if (fd < 0 || fd >= MAX_FDS)
+	if (fd < 0)
 		return;
+	if (fd >= MAX_FDS) {
+		untracked(0, fd);
+		return;
+	}
 	atomic_store_explicit(&conns[fd], conn, memory_order_relaxed);
 	atomic_store_explicit(&info_at[fd], 0, memory_order_relaxed);
 	memset(&l, 0, sizeof(l));
@@ -264,9 +284,14 @@ int connect(int fd, const struct sockaddr *addr, socklen_t len)
 	uint64_t conn;
 	int ret, err;
 
-	if (!addr || len < sizeof(sa_family_t) || !is_tcp_family(addr->sa_family) || fd < 0 || fd >= MAX_FDS ||
-	    !is_tcp_socket(fd))
+	if (!addr || len < sizeof(sa_family_t) || !is_tcp_family(addr->sa_family) || fd < 0 || !is_tcp_socket(fd))
 		return REAL(connect)(fd, addr, len);
+	if (fd >= MAX_FDS) {
+		ret = REAL(connect)(fd, addr, len);
+		if (ret == 0 || errno == EINPROGRESS)
+			untracked(0, fd);
+		return ret;
+	}
 	conn = new_conn();
 	PROF_SPAN_BEGIN(mprof_sock_connect, conn);
 	ret = REAL(connect)(fd, addr, len);
@@ -286,6 +311,12 @@ static int do_accept(int fd, struct sockaddr *addr, socklen_t *len, int flags, i
 	int ret, err;
 	uint8_t kind = fd >= 0 && fd < MAX_FDS ? atomic_load_explicit(&kinds[fd], memory_order_relaxed) : KIND_OTHER;
 
+	if (fd >= MAX_FDS) {
+		ret = four ? REAL(accept4)(fd, addr, len, flags) : REAL(accept)(fd, addr, len);
+		if (ret >= 0 && is_tcp_socket(fd))
+			untracked(0, ret);
+		return ret;
+	}
 	if (kind == KIND_UNKNOWN) {
 		err = errno;
 		kind = is_tcp_socket(fd) ? KIND_TCP_LISTENER : KIND_OTHER;
@@ -423,8 +454,14 @@ static void dup_done(int fd, int newfd, uint64_t conn, uint64_t was)
 {
 	int err = errno;
 
-	if (newfd < 0 || newfd >= MAX_FDS)
+	if (newfd < 0)
 		return;
+	if (newfd >= MAX_FDS) {
+		if (conn)
+			untracked(conn, newfd);
+		errno = err;
+		return;
+	}
 	atomic_store_explicit(&kinds[newfd], KIND_UNKNOWN, memory_order_relaxed);
 	if (was)
 		untrack(newfd, was);

@@ -29,6 +29,10 @@ PROF_INSTANT(mprof_sock_open, "sock.open", (u64, conn), (s32, fd), (u8, role), (
 	     (u32, raddr), (s32, err));
 PROF_INSTANT(mprof_sock_close, "sock.close", (u64, conn), (s32, fd));
 PROF_INSTANT(mprof_sock_dup, "sock.dup", (u64, conn), (s32, fd), (s32, newfd));
+/* A TCP connection's descriptor the shim cannot track (at or above its
+ * table's size): its calls are not recorded.  conn: the connection a dup
+ * made it from, else 0. */
+PROF_INSTANT(mprof_sock_untracked, "sock.untracked", (u64, conn), (s32, fd));
 PROF_EVENT(mprof_sock_write, "sock.write", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
 PROF_EVENT(mprof_sock_read, "sock.read", (u64, conn), (s64, bytes), (s32, err), (u8, call), (u64, start));
 PROF_EVENT(mprof_tcp_info, "tcp.info", (u64, conn), (u32, rtt_us), (u32, rttvar_us), (u32, cwnd),
