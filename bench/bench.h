@@ -80,11 +80,12 @@ void bench_cpu_model(char *buf, size_t size);
 /*
  * The collector: libprofile's reader on a region, with a sink that either
  * copies each packet into a buffer (COPY) or appends it to a CTF trace
- * directory (CTF).  It drains from the calling thread
+ * directory (CTF), or with the CTF writer as the reader's store (STORE:
+ * prof_region_reader_drain_into(), as `mprof record` drains).  It drains from the calling thread
  * (bench_collector_drain()) or from a thread of its own that loops,
  * sleeping briefly when there is nothing to take, as `mprof record` does.
  */
-enum bench_sink { BENCH_SINK_COPY = 0, BENCH_SINK_CTF = 1 };
+enum bench_sink { BENCH_SINK_COPY = 0, BENCH_SINK_CTF = 1, BENCH_SINK_STORE = 2, BENCH_NSINKS = 3 };
 
 struct bench_collector {
 	struct prof_region_reader *rd;

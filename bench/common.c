@@ -106,9 +106,46 @@ static int sink_ctf(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
+static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
+{
+	struct bench_collector *c = arg;
+
+	return prof_ctf_writer_put(c->ctf, stream, src, len, copy);
+}
+
+static int store_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
+{
+	struct bench_collector *c = arg;
+	int ret = prof_ctf_writer_keep(c->ctf, stream, len);
+
+	if (ret)
+		return ret;
+	c->packets++;
+	c->bytes += len;
+	c->events += info->nevents;
+	return 0;
+}
+
+static void store_drop(void *arg, uint32_t stream)
+{
+	struct bench_collector *c = arg;
+
+	prof_ctf_writer_drop(c->ctf, stream);
+}
+
+static const struct prof_packet_store bench_store = { store_put, store_keep, store_drop };
+
+/* The sink for what a store does not take (scraped open packets). */
+static prof_packet_sink_fn collector_sink(const struct bench_collector *c)
+{
+	return c->sink == BENCH_SINK_COPY ? sink_copy : sink_ctf;
+}
+
 int bench_collector_drain(struct bench_collector *c)
 {
-	return prof_region_reader_drain(c->rd, c->sink == BENCH_SINK_CTF ? sink_ctf : sink_copy, c);
+	if (c->sink == BENCH_SINK_STORE)
+		return prof_region_reader_drain_into(c->rd, &bench_store, c);
+	return prof_region_reader_drain(c->rd, collector_sink(c), c);
 }
 
 static void *collector_main(void *arg)
@@ -153,7 +190,7 @@ int bench_collector_open(struct bench_collector *c, void *mem, uint64_t size, en
 		fprintf(stderr, "bench: reader: %s\n", prof_error_format(&err, buf, sizeof(buf)));
 		goto fail;
 	}
-	if (sink == BENCH_SINK_CTF) {
+	if (sink != BENCH_SINK_COPY) {
 		ret = prof_ctf_writer_open(&c->ctf, dir, &err);
 		if (ret) {
 			fprintf(stderr, "bench: ctf writer: %s\n", prof_error_format(&err, buf, sizeof(buf)));
@@ -196,7 +233,7 @@ int bench_collector_close(struct bench_collector *c, struct prof_drain_stats *st
 	if (!ret) {
 		ret = bench_collector_drain(c);
 		if (ret >= 0)
-			ret = prof_region_reader_scrape(c->rd, c->sink == BENCH_SINK_CTF ? sink_ctf : sink_copy, c);
+			ret = prof_region_reader_scrape(c->rd, collector_sink(c), c);
 		ret = ret < 0 ? ret : 0;
 	}
 	prof_region_reader_stats(c->rd, st);

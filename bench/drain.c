@@ -19,7 +19,10 @@
  *               and the drop rate (events discarded / emitted).
  *
  * The sink copies each packet into a buffer ("copy") or appends it to a
- * CTF trace directory under /tmp ("ctf", profile/ctf.h's writer).
+ * CTF trace directory under /tmp ("ctf", profile/ctf.h's writer); or the
+ * reader drains into that writer as its store ("ctf store",
+ * prof_region_reader_drain_into(): the kernel's copy into the page cache
+ * is the only copy, validated there, as `mprof record` drains).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -198,9 +201,9 @@ struct sink_result {
 	int measured;
 };
 
-static struct sink_result capacity[2], sustained[2];
-static struct series sustained_cpu_gbps[2]; /* bytes per collector CPU-second */
-static const char *sink_name[2] = { "copy", "ctf" };
+static struct sink_result capacity[BENCH_NSINKS], sustained[BENCH_NSINKS];
+static struct series sustained_cpu_gbps[BENCH_NSINKS]; /* bytes per collector CPU-second */
+static const char *sink_name[BENCH_NSINKS] = { "copy", "ctf", "ctf store" };
 
 /* Account one collector's totals against what the producer emitted. */
 static void account(struct sink_result *res, const struct prof_drain_stats *st, uint64_t emitted)
@@ -289,7 +292,7 @@ out:
 		if (!ret)
 			ret = r2;
 		account(res, &st, p.emitted);
-		if (sink == BENCH_SINK_CTF)
+		if (sink != BENCH_SINK_COPY)
 			rm_dir(dir);
 	}
 	prof_region_close(region);
@@ -357,7 +360,7 @@ out:
 				series_add(&sustained_cpu_gbps[sink], (double)bytes / (double)cpu_ns);
 			res->measured = 1;
 		}
-		if (sink == BENCH_SINK_CTF)
+		if (sink != BENCH_SINK_COPY)
 			rm_dir(dir);
 	}
 	prof_region_close(region);
@@ -390,7 +393,7 @@ static void print_table(FILE *f, const char *cpu)
 	fprintf(f, "(GB/s = 1e9 bytes/s; median [min - max])\n");
 	print_series(f, "memcpy, packet chunks from a ring-sized buffer", &memcpy_chunked, "GB/s");
 	print_series(f, "memcpy, 64 MiB at once", &memcpy_large, "GB/s");
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NSINKS; k++) {
 		char what[128];
 
 		if (!capacity[k].measured)
@@ -401,7 +404,7 @@ static void print_table(FILE *f, const char *cpu)
 		if (ref > 0)
 			fprintf(f, "  %-44s %8.2f x memcpy\n", "", capacity[k].gbps.s.median / ref);
 	}
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NSINKS; k++) {
 		char what[128];
 
 		if (!sustained[k].measured)
@@ -471,7 +474,7 @@ static int write_json(const char *file, const char *cpu, int argc, char **argv)
 	json_object_set_new(root, "sustained_seconds", json_real(opt.seconds));
 	json_object_set_new(root, "memcpy_chunked_gbytes_per_s", json_series(&memcpy_chunked));
 	json_object_set_new(root, "memcpy_large_gbytes_per_s", json_series(&memcpy_large));
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NSINKS; k++) {
 		if (capacity[k].measured) {
 			json_t *o = json_result(&capacity[k]);
 
@@ -596,7 +599,7 @@ int main(int argc, char **argv)
 		opt.packet_size = 4096;
 		opt.packets = 16;
 	}
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < BENCH_NSINKS; k++)
 		capacity[k].conservation_ok = sustained[k].conservation_ok = 1;
 	bench_cpu_model(cpu, sizeof(cpu));
 	PROF_EMIT(drain_ev, 0, 0); /* register the event before any region */
@@ -604,9 +607,9 @@ int main(int argc, char **argv)
 	for (run = 0; run < opt.runs && !ret; run++) {
 		if (!opt.only || strcmp(opt.only, "memcpy") == 0)
 			ret = measure_memcpy();
-		for (k = 0; k < 2 && !ret && (!opt.only || strcmp(opt.only, "capacity") == 0); k++)
+		for (k = 0; k < BENCH_NSINKS && !ret && (!opt.only || strcmp(opt.only, "capacity") == 0); k++)
 			ret = measure_capacity((enum bench_sink)k);
-		for (k = 0; k < 2 && !ret && (!opt.only || strcmp(opt.only, "sustained") == 0); k++)
+		for (k = 0; k < BENCH_NSINKS && !ret && (!opt.only || strcmp(opt.only, "sustained") == 0); k++)
 			ret = measure_sustained((enum bench_sink)k);
 	}
 	if (ret) {
@@ -615,7 +618,7 @@ int main(int argc, char **argv)
 	}
 	series_done(&memcpy_chunked);
 	series_done(&memcpy_large);
-	for (k = 0; k < 2; k++) {
+	for (k = 0; k < BENCH_NSINKS; k++) {
 		series_done(&capacity[k].gbps);
 		series_done(&capacity[k].mevps);
 		series_done(&sustained[k].gbps);
@@ -635,7 +638,7 @@ int main(int argc, char **argv)
 	}
 	if (opt.json_file && write_json(opt.json_file, cpu, argc, argv) != 0)
 		return 1;
-	for (k = 0; k < 2; k++)
+	for (k = 0; k < BENCH_NSINKS; k++)
 		if (!capacity[k].conservation_ok || !sustained[k].conservation_ok)
 			return 1;
 	return 0;

@@ -13,7 +13,9 @@
  *     0 off16 val8        poke a byte anywhere in the region
  *     1 off16 val64       poke 8 bytes (offset rounded down to 8)
  *     2 s8 n8             the producer emits n events on stream s
- *     3                   drain          4   scrape
+ *     3                   drain (every other one into a store:
+ *                         prof_region_reader_drain_into())
+ *     4                   scrape
  *     5                   close and reopen the reader
  *     6 s8 val64          set stream s's head     7 s8 val64  set its tail
  *     8 val32             set schema_count
@@ -74,6 +76,56 @@ static int sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 	sn->events += n;
 	return 0;
 }
+
+/* The store: each packet put is copied into a heap block of exactly its
+ * size (ASan sees any access past it), checked at keep by the sink. */
+struct store {
+	struct seen *sn;
+	uint8_t *copy;
+	size_t len;
+	uint32_t stream;
+};
+
+static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
+{
+	struct store *st = arg;
+
+	FUZZ_ASSERT(!st->copy);  /* the last one was kept or dropped */
+	FUZZ_ASSERT(stream < st->sn->nstreams && len >= PROF_PACKET_HEADER_SIZE);
+	/* One packet at most, whatever its header claims. */
+	FUZZ_ASSERT(len <= prof_region_reader_header(st->sn->r)->packet_size);
+	st->copy = malloc(len);
+	if (!st->copy)
+		return -ENOMEM;
+	memcpy(st->copy, src, len);
+	st->len = len;
+	st->stream = stream;
+	*copy = st->copy;
+	return 0;
+}
+
+static int store_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
+{
+	struct store *st = arg;
+	int rc;
+
+	FUZZ_ASSERT(st->copy && stream == st->stream && len <= st->len);
+	rc = sink(st->sn, stream, st->copy, len, info);
+	free(st->copy);
+	st->copy = NULL;
+	return rc;
+}
+
+static void store_drop(void *arg, uint32_t stream)
+{
+	struct store *st = arg;
+
+	FUZZ_ASSERT(!st->copy || stream == st->stream);
+	free(st->copy);
+	st->copy = NULL;
+}
+
+static const struct prof_packet_store store_ops = { store_put, store_keep, store_drop };
 
 struct input {
 	const uint8_t *p;
@@ -136,7 +188,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct seen sn;
 	uint32_t mode, npk, slots, psize, s;
 	uint8_t g;
-	int ops = 0, rc;
+	int ops = 0, drains = 0, rc;
 
 	if (size < 1)
 		return 0;
@@ -185,7 +237,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				rb_sim_emit(&sim, (uint32_t)a);
 			break;
 		case 3:
-			if (r) {
+			if (r && drains++ % 2) {
+				struct store st = { &sn, NULL, 0, 0 };
+
+				rc = prof_region_reader_drain_into(r, &store_ops, &st);
+				FUZZ_ASSERT(rc >= 0 && !st.copy);
+			} else if (r) {
 				rc = prof_region_reader_drain(r, sink, &sn);
 				FUZZ_ASSERT(rc >= 0);
 			}

@@ -92,6 +92,72 @@ static int sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
+/* ---- A store (prof_region_reader_drain_into()) in memory ---- */
+
+/* Its copies, checked and counted at keep by the same sink as the sink
+ * path's deliveries. */
+struct mem_store {
+	struct got g;
+	uint8_t copy[MAXS][4096];
+	size_t put_len[MAXS];  /* 0: nothing put */
+	uint64_t puts, keeps, drops;
+	int fail_put_at;       /* return -EIO on this put (1-based), 0: never */
+	int fail_keep_at;      /* ... on this keep */
+	int grow_cs;           /* the copy's content_size is 8 bytes past what was copied */
+	struct rb_sim *sim;    /* with lap_to: the producer laps during the copy */
+	uint64_t lap_to;
+};
+
+static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
+{
+	struct mem_store *m = arg;
+
+	m->puts++;
+	if (m->fail_put_at && (uint64_t)m->fail_put_at == m->puts)
+		return -EIO;
+	CHECK_LT(stream, MAXS);
+	CHECK_EQ_U(m->put_len[stream], 0);  /* every put was kept or dropped */
+	CHECK_LE(len, sizeof(m->copy[0]));
+	memcpy(m->copy[stream], src, len);
+	if (m->grow_cs) {
+		/* The producer raised content_size between the reader's read
+		 * of it and the store's copy. */
+		uint64_t cs = 8 * (uint64_t)len + 64;
+
+		memcpy(m->copy[stream] + offsetof(struct prof_packet_header, content_size), &cs, sizeof(cs));
+	}
+	if (m->sim)
+		while (m->sim->st[0].head < m->lap_to)
+			rb_sim_emit(m->sim, 0);
+	m->put_len[stream] = len;
+	*copy = m->copy[stream];
+	return 0;
+}
+
+static int store_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
+{
+	struct mem_store *m = arg;
+
+	m->keeps++;
+	if (m->fail_keep_at && (uint64_t)m->fail_keep_at == m->keeps)
+		return -EIO;
+	CHECK_GT(m->put_len[stream], 0);
+	CHECK_LE(len, m->put_len[stream]);
+	m->put_len[stream] = 0;
+	return sink(&m->g, stream, m->copy[stream], len, info);
+}
+
+static void store_drop(void *arg, uint32_t stream)
+{
+	struct mem_store *m = arg;
+
+	if (m->put_len[stream])
+		m->drops++;
+	m->put_len[stream] = 0;
+}
+
+static const struct prof_packet_store mem_store_ops = { store_put, store_keep, store_drop };
+
 static struct prof_region_reader *open_ok(struct rb_region *reg, struct got *g)
 {
 	struct prof_region_reader *r = NULL;
@@ -542,20 +608,122 @@ static void test_torn(void)
 	rb_region_free(&reg);
 }
 
+/* ---- Draining into a store ---- */
+
+/* The store's copy is what is checked, normalised and kept: the same
+ * packets as through a sink, and a failed put or keep leaves the packet
+ * for the next drain, put back (dropped) in the store. */
+static void test_store(void)
+{
+	struct rb_region reg;
+	struct prof_region_reader *r;
+	struct prof_drain_stats st;
+	struct mem_store m;
+
+	build_discard(&reg);
+	memset(&m, 0, sizeof(m));
+	r = open_ok(&reg, &m.g);
+	m.g.gapless = 1;
+	m.fail_put_at = 2;
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), -EIO);
+	CHECK_EQ(m.g.packets, 1);
+	CHECK_EQ(rb_tail(&reg, 0), 1);
+	m.fail_keep_at = 3;  /* the keep of packet 2 */
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), -EIO);
+	CHECK_EQ(m.g.packets, 2);
+	CHECK_EQ(m.drops, 1);
+	CHECK_EQ(rb_tail(&reg, 0), 2);
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), 3);
+	CHECK_EQ(m.g.packets, 5);
+	CHECK_EQ(m.g.seqs[2], 2);
+	/* Content bytes only: 140 of the 256-byte packets. */
+	CHECK_EQ_U(m.g.last_end, 499);
+	prof_region_reader_stats(r, &st);
+	CHECK_EQ_U(st.bytes, 5 * 140);
+	CHECK_EQ_U(st.invalid_packets, 0);
+	CHECK_EQ(prof_region_reader_drain_into(NULL, &mem_store_ops, &m), -EINVAL);
+	CHECK_EQ(prof_region_reader_drain_into(r, NULL, &m), -EINVAL);
+	prof_region_reader_close(r);
+	rb_region_free(&reg);
+
+	/* content_size raised under the copy: the copy holds less than it
+	 * claims, so it is invalid and dropped, never kept. */
+	build_discard(&reg);
+	memset(&m, 0, sizeof(m));
+	r = open_ok(&reg, &m.g);
+	m.grow_cs = 1;
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), 0);
+	prof_region_reader_stats(r, &st);
+	CHECK_EQ_U(st.invalid_packets, 5);
+	CHECK_EQ_U(m.drops, 5);
+	CHECK_EQ_U(m.keeps, 0);
+	CHECK(last_error_has(r, "content_size"));
+	prof_region_reader_close(r);
+	rb_region_free(&reg);
+}
+
+/* Overwrite mode into a store: the producer laps the reader while the
+ * store copies packet 1: torn, dropped from the store, not kept. */
+static void test_store_torn(void)
+{
+	struct rb_region reg;
+	struct prof_region_reader *r;
+	struct prof_drain_stats st;
+	struct mem_store m;
+	struct rb_sim sim;
+
+	CHECK_EQ(rb_region_init(&reg, PROF_MODE_OVERWRITE, 256, 4, 1, 8), 0);
+	rb_std_schema(&reg, RB_NEVENTS);
+	rb_sim_init(&sim, &reg, 777);
+	while (sim.st[0].head < 4)
+		rb_sim_emit(&sim, 0);      /* 0..2 complete, 3 open */
+	memset(&m, 0, sizeof(m));
+	r = open_ok(&reg, &m.g);
+	m.sim = &sim;
+	m.lap_to = 7;  /* during the first put: 4, 5, 6 reuse the slots of 0, 1, 2 */
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), 0);
+	prof_region_reader_stats(r, &st);
+	CHECK_EQ_U(st.torn_packets, 3);
+	CHECK_EQ_U(m.drops, 3);
+	CHECK_EQ_U(m.keeps, 0);
+	CHECK_EQ_U(st.invalid_packets, 0);
+	/* The next drain resumes at 3: nothing lost, nothing torn. */
+	m.sim = NULL;
+	CHECK_EQ(prof_region_reader_drain_into(r, &mem_store_ops, &m), 3);
+	CHECK_EQ_U(m.g.last_seq[0], 5);
+	prof_region_reader_stats(r, &st);
+	CHECK_EQ_U(st.overwritten_packets, 0);
+	CHECK_EQ_U(st.packets + st.torn_packets, 6);
+	prof_region_reader_close(r);
+	rb_region_free(&reg);
+}
+
 /* ---- Corruption, counted ---- */
 
-/* Build the discard region, apply @mutate, drain + scrape, return stats. */
+/* Build the discard region, apply @mutate, drain (into a store if
+ * @via_store) + scrape, return stats. */
 static void run_corrupt(void (*mutate)(struct rb_region *), struct prof_drain_stats *st,
-			struct got *g, const char *needle, int line)
+			struct got *g, const char *needle, int via_store, int line)
 {
+	static struct mem_store m;
 	struct rb_region reg;
 	struct prof_region_reader *r;
 
 	build_discard(&reg);
 	mutate(&reg);
 	r = open_ok(&reg, g);
-	CHECK_GE(prof_region_reader_drain(r, sink, g), 0);
-	CHECK_GE(prof_region_reader_drain(r, sink, g), 0);
+	if (via_store) {
+		memset(&m, 0, sizeof(m));
+		m.g = *g;
+		CHECK_GE(prof_region_reader_drain_into(r, &mem_store_ops, &m), 0);
+		CHECK_GE(prof_region_reader_drain_into(r, &mem_store_ops, &m), 0);
+		/* Every packet put was kept or dropped: the invalid one dropped. */
+		CHECK_EQ_U(m.puts, m.keeps + m.drops);
+		*g = m.g;
+	} else {
+		CHECK_GE(prof_region_reader_drain(r, sink, g), 0);
+		CHECK_GE(prof_region_reader_drain(r, sink, g), 0);
+	}
 	CHECK_GE(prof_region_reader_scrape(r, sink, g), 0);
 	CHECK_GE(prof_region_reader_scrape(r, sink, g), 0);
 	prof_region_reader_stats(r, st);
@@ -587,15 +755,19 @@ static void c_ts_back(struct rb_region *reg) { rb_poke(rb_packet(reg, 0, 2), 107
 /* The open packet's live byte count runs past the packet. */
 static void c_open_cs(struct rb_region *reg) { PKT_FIELD(reg, 5, content_bytes, UINT32_MAX); }
 
+/* Through a sink and through a store: the same counts and messages. */
 #define CORRUPT(mut, needle, invalid, delivered)                                        \
 	do {                                                                            \
-		struct prof_drain_stats st_;                                            \
-		struct got g_;                                                          \
-		run_corrupt(mut, &st_, &g_, needle, __LINE__);                          \
-		if (st_.invalid_packets != (invalid) || g_.packets != (delivered))      \
-			CHECK_FAIL("line %d (%s): invalid %llu, expected %d; delivered %llu, expected %d", \
-				   __LINE__, #mut, (unsigned long long)st_.invalid_packets, \
-				   (invalid), (unsigned long long)g_.packets, (delivered)); \
+		for (int via_ = 0; via_ < 2; via_++) {                                  \
+			struct prof_drain_stats st_;                                    \
+			struct got g_;                                                  \
+			run_corrupt(mut, &st_, &g_, needle, via_, __LINE__);            \
+			if (st_.invalid_packets != (invalid) || g_.packets != (delivered)) \
+				CHECK_FAIL("line %d (%s, %s): invalid %llu, expected %d; delivered %llu, expected %d", \
+					   __LINE__, #mut, via_ ? "store" : "sink",     \
+					   (unsigned long long)st_.invalid_packets, (invalid), \
+					   (unsigned long long)g_.packets, (delivered)); \
+		}                                                                       \
 	} while (0)
 
 static void test_corrupt_packets(void)
@@ -850,6 +1022,8 @@ int main(void)
 	test_discard_conservation();
 	test_overwrite();
 	test_torn();
+	test_store();
+	test_store_torn();
 	test_corrupt_packets();
 	test_corrupt_positions();
 	test_corrupt_schema();

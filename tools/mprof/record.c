@@ -281,6 +281,38 @@ static int proc_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 	return prof_ctf_writer_sink(c->p->writer, stream, pkt, len, info);
 }
 
+/* The drain's store: complete packets go from the region straight into
+ * the stream files (one copy, the kernel's), and are checked there. */
+static int proc_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
+{
+	struct sink_ctx *c = arg;
+	int ret;
+
+	if (!c->p->writer) {
+		ret = proc_open_trace(c->rec, c->p);
+		if (ret)
+			return ret;
+	}
+	return prof_ctf_writer_put(c->p->writer, stream, src, len, copy);
+}
+
+static int proc_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
+{
+	struct sink_ctx *c = arg;
+
+	(void)info;
+	return prof_ctf_writer_keep(c->p->writer, stream, len);
+}
+
+static void proc_drop(void *arg, uint32_t stream)
+{
+	struct sink_ctx *c = arg;
+
+	prof_ctf_writer_drop(c->p->writer, stream);
+}
+
+static const struct prof_packet_store proc_store = { proc_put, proc_keep, proc_drop };
+
 /* Take every complete packet; with @final (the process is gone, or the
  * recording stops), its open packets too.  @packets (may be NULL) receives
  * how many complete packets were taken. */
@@ -289,7 +321,7 @@ static int proc_drain(struct recorder *rec, struct proc *p, int final, int *pack
 	struct sink_ctx c = { rec, p };
 	int ret;
 
-	ret = prof_region_reader_drain(p->reader, proc_sink, &c);
+	ret = prof_region_reader_drain_into(p->reader, &proc_store, &c);
 	if (packets)
 		*packets = ret > 0 ? ret : 0;
 	if (ret >= 0 && final)

@@ -186,6 +186,58 @@ PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_
 					      const struct prof_packet_header *hdr, const uint8_t *pkt, size_t len);
 
 /**
+ * prof_ctf_writer_put() - append a packet straight from shared memory and
+ * map the file's copy, for the reader to validate and normalise there
+ * (prof_region_reader_drain_into(); prof_ctf_writer_store is the store).
+ * @w: the writer.
+ * @stream: the stream slot, below PROF_MAX_STREAMS.
+ * @src: the packet's bytes (they may change under the copy).
+ * @len: how many, from the header size to PROF_MAX_PACKET_SIZE.
+ * @copy: receives the file's copy of them, through a shared mapping of the
+ *        file (writable; valid until the next call for the stream).
+ *
+ * The packet stays put, neither kept nor counted, until
+ * prof_ctf_writer_keep() or prof_ctf_writer_drop(); any other call for the
+ * stream, or the close, drops it first.  A failure is also remembered for
+ * prof_ctf_writer_close().
+ *
+ * Return: 0, -EINVAL as prof_ctf_writer_packet() or for a NULL @src or
+ * @copy, or the errno of the open, write or mmap that failed (-EFAULT if
+ * @src could not be read); nothing stays put then.
+ */
+PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *src, size_t len,
+				    uint8_t **copy);
+
+/**
+ * prof_ctf_writer_keep() - keep the packet put: it becomes the stream
+ * file's next whole packet.
+ * @w: the writer.
+ * @stream: the stream slot.
+ * @len: the bytes of it to keep, from the header size to what was put
+ *       (the rest is cut off).
+ *
+ * Return: 0; -EINVAL for a NULL @w, a bad slot, nothing put or a bad
+ * @len (not remembered); or the errno of the truncation that failed (the
+ * packet stays put).
+ */
+PROF_EXPORT int prof_ctf_writer_keep(struct prof_ctf_writer *w, uint32_t stream, size_t len);
+
+/**
+ * prof_ctf_writer_drop() - cut the packet put off the stream's file.
+ * @w: the writer (may be NULL).
+ * @stream: the stream slot.
+ *
+ * Does nothing if no packet is put.
+ */
+PROF_EXPORT void prof_ctf_writer_drop(struct prof_ctf_writer *w, uint32_t stream);
+
+/*
+ * The writer as a prof_packet_store (its argument is the writer):
+ * prof_ctf_writer_put(), prof_ctf_writer_keep(), prof_ctf_writer_drop().
+ */
+PROF_EXPORT extern const struct prof_packet_store prof_ctf_writer_store;
+
+/**
  * prof_ctf_writer_sink() - a prof_packet_sink_fn that appends the packet
  * with prof_ctf_writer_packet().
  * @arg: the writer.

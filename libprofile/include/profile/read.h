@@ -322,6 +322,53 @@ PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_regi
 PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg);
 
 /**
+ * struct prof_packet_store - where prof_region_reader_drain_into() puts
+ * packets: a sink that holds its own copy of each (a file's page cache,
+ * say), so that a packet is copied out of the region once, into the
+ * store, and the reader validates and normalises the store's copy in
+ * place instead of a copy of its own.
+ * @put: copy the @len bytes at @src (packet bytes in the shared region,
+ *       which may change under the copy) as the next packet of @stream,
+ *       and set *@copy to the store's copy: writable, changed by nobody
+ *       but the reader until the next call, and holding exactly what was
+ *       copied.  Returns 0, or a negative errno (the drain stops and
+ *       returns it; the packet is not taken; nothing of it stays put).
+ * @keep: keep the packet last put, now its first @len bytes (at most what
+ *       was put: normalisation may shorten it; @info is its check's
+ *       result), as prof_packet_sink_fn describes a delivered packet.  Returns 0, or a negative errno (the
+ *       drain stops and returns it, then calls @drop: not taken).
+ * @drop: forget the packet last put (it failed validation, was torn,
+ *       added nothing to a peek, or was not kept); does nothing if none is
+ *       put.
+ */
+struct prof_packet_store {
+	int (*put)(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy);
+	int (*keep)(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info);
+	void (*drop)(void *arg, uint32_t stream);
+};
+
+/**
+ * prof_region_reader_drain_into() - prof_region_reader_drain() into a
+ * store: each complete packet is copied once, by @store, and its copy
+ * validated there (for a file, the kernel's copy into the page cache is
+ * the only copy).
+ * @r: the reader.
+ * @store: the store; all three functions are required.
+ * @arg: passed to them.
+ *
+ * Everything else is as prof_region_reader_drain(): the same checks on
+ * the store's copy, counts, order and tails; an invalid, torn or refused
+ * packet is dropped from the store.  @store->put copies the content the
+ * packet's header claims (its content_size, bounded by the packet size);
+ * a claim that changes under the copy makes the copy invalid.
+ *
+ * Return: as prof_region_reader_drain(); -EINVAL also for a NULL @store or
+ * a missing function.
+ */
+PROF_EXPORT int prof_region_reader_drain_into(struct prof_region_reader *r, const struct prof_packet_store *store,
+					      void *arg);
+
+/**
  * prof_region_reader_scrape() - deliver the complete packets, then each
  * stream's open packet up to its published content size (the final read,
  * after the producer stopped or died).

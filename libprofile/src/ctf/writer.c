@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/uio.h>
@@ -41,7 +42,14 @@
 struct stream_file {
 	int fd;        /* -1 until the stream's first packet */
 	uint64_t size; /* bytes of whole packets written */
+	uint64_t put;  /* bytes of the packet put past them (prof_ctf_writer_put()), or 0 */
+	uint8_t *map;  /* a window of the file (MAP_SHARED), or NULL ... */
+	uint64_t map_off, map_len; /* ... and where it is */
 };
+
+/* The file window prof_ctf_writer_put() maps: remapped only when a packet
+ * leaves it, so a few mmap calls a GB. */
+#define PUT_WINDOW (64u << 20)
 
 struct prof_ctf_writer {
 	int dirfd;
@@ -142,8 +150,7 @@ PROF_EXPORT int prof_ctf_writer_open(struct prof_ctf_writer **out, const char *d
 		goto fail;
 	}
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
-		w->streams[i].fd = -1;
-		w->streams[i].size = 0;
+		w->streams[i] = (struct stream_file){ .fd = -1 };
 	}
 
 	if (mkdir(dir, 0777) < 0 && errno != EEXIST) {
@@ -246,6 +253,124 @@ out:
 	return ret;
 }
 
+/* Create stream @stream's file at its first packet.  Read-write, for
+ * prof_ctf_writer_put()'s mapping; appending, so that the file's end is
+ * always s->size between calls. */
+static int stream_open(struct prof_ctf_writer *w, uint32_t stream)
+{
+	struct stream_file *s = &w->streams[stream];
+	char name[32];
+
+	if (s->fd >= 0)
+		return 0;
+	snprintf(name, sizeof(name), "stream_%u", stream);
+	s->fd = openat(w->dirfd, name, O_RDWR | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
+	return s->fd < 0 ? -errno : 0;
+}
+
+/* Cut stream @s's file back to its whole packets (after a failed or
+ * dropped write). */
+static void stream_cut(struct prof_ctf_writer *w, struct stream_file *s)
+{
+	if (ftruncate(s->fd, (off_t)s->size) < 0)
+		note_error(w, -errno);
+	s->put = 0;
+}
+
+PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *src, size_t len,
+				    uint8_t **copy)
+{
+	struct stream_file *s;
+	uint64_t end;
+	int ret;
+
+	if (!w || !src || !copy || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE ||
+	    len > PROF_MAX_PACKET_SIZE)
+		return -EINVAL;
+	s = &w->streams[stream];
+	ret = stream_open(w, stream);
+	if (ret)
+		goto out;
+	if (s->put)
+		stream_cut(w, s);
+	/* The kernel's copy, out of the shared region into the page cache. */
+	ret = write_all(s->fd, src, len);
+	if (ret) {
+		stream_cut(w, s);
+		goto out;
+	}
+	s->put = len;
+	end = s->size + len;
+	if (!s->map || s->size < s->map_off || end > s->map_off + s->map_len) {
+		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), off = s->size / page * page;
+		uint64_t maplen = end - off > PUT_WINDOW ? (end - off + page - 1) / page * page : PUT_WINDOW;
+		void *m;
+
+		if (s->map)
+			munmap(s->map, (size_t)s->map_len);
+		s->map = NULL;
+		/* Beyond the file's end is mapped but never touched. */
+		m = mmap(NULL, (size_t)maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)off);
+		if (m == MAP_FAILED) {
+			ret = -errno;
+			stream_cut(w, s);
+			goto out;
+		}
+		s->map = m;
+		s->map_off = off;
+		s->map_len = maplen;
+	}
+	*copy = s->map + (s->size - s->map_off);
+out:
+	note_error(w, ret);
+	return ret;
+}
+
+PROF_EXPORT int prof_ctf_writer_keep(struct prof_ctf_writer *w, uint32_t stream, size_t len)
+{
+	struct stream_file *s;
+
+	if (!w || stream >= PROF_MAX_STREAMS)
+		return -EINVAL;
+	s = &w->streams[stream];
+	if (!s->put || len < PROF_PACKET_HEADER_SIZE || len > s->put)
+		return -EINVAL;
+	/* Normalisation shortened it (a peeked packet): cut the rest. */
+	if (len < s->put && ftruncate(s->fd, (off_t)(s->size + len)) < 0) {
+		int ret = -errno;
+
+		note_error(w, ret);
+		return ret;
+	}
+	s->size += len;
+	s->put = 0;
+	return 0;
+}
+
+PROF_EXPORT void prof_ctf_writer_drop(struct prof_ctf_writer *w, uint32_t stream)
+{
+	if (w && stream < PROF_MAX_STREAMS && w->streams[stream].put)
+		stream_cut(w, &w->streams[stream]);
+}
+
+static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
+{
+	return prof_ctf_writer_put(arg, stream, src, len, copy);
+}
+
+static int store_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
+{
+	(void)info;
+	return prof_ctf_writer_keep(arg, stream, len);
+}
+
+static void store_drop(void *arg, uint32_t stream)
+{
+	prof_ctf_writer_drop(arg, stream);
+}
+
+PROF_EXPORT const struct prof_packet_store prof_ctf_writer_store = { store_put, store_keep, store_drop };
+
 PROF_EXPORT int prof_ctf_writer_packet(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *pkt,
 				       size_t len)
 {
@@ -257,21 +382,17 @@ PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_
 {
 	struct iovec iov[2];
 	struct stream_file *s;
-	char name[32];
 	int ret;
 
 	if (!w || !pkt || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE ||
 	    len > PROF_MAX_PACKET_SIZE)
 		return -EINVAL;
 	s = &w->streams[stream];
-	if (s->fd < 0) {
-		snprintf(name, sizeof(name), "stream_%u", stream);
-		s->fd = openat(w->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0666);
-		if (s->fd < 0) {
-			ret = -errno;
-			goto out;
-		}
-	}
+	ret = stream_open(w, stream);
+	if (ret)
+		goto out;
+	if (s->put)
+		stream_cut(w, s);
 	/* The header (@hdr's, or the packet's own), then the rest. */
 	iov[0].iov_base = (void *)(uintptr_t)(hdr ? (const uint8_t *)hdr : pkt);
 	iov[0].iov_len = sizeof(*hdr);
@@ -309,6 +430,10 @@ static int writer_finish(struct prof_ctf_writer *w, int whole)
 	for (i = 0; i < PROF_MAX_STREAMS; i++) {
 		if (w->streams[i].fd < 0)
 			continue;
+		if (w->streams[i].put)
+			stream_cut(w, &w->streams[i]);
+		if (w->streams[i].map)
+			munmap(w->streams[i].map, (size_t)w->streams[i].map_len);
 		if (fsync(w->streams[i].fd) < 0)
 			note_error(w, -errno);
 		if (close(w->streams[i].fd) < 0)

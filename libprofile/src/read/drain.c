@@ -125,6 +125,7 @@ enum take_result {
 	TAKE_INVALID,
 	TAKE_STOP,  /* the sink returned non-zero */
 	TAKE_NOTHING_NEW, /* every event of it was delivered by a peek */
+	TAKE_TORN,  /* overwrite mode: the producer reused its slot under the copy */
 };
 
 #define HOST_BYTE_ORDER \
@@ -458,14 +459,31 @@ static int schema_refresh(struct prof_region_reader *r)
 
 /* ---- Packets ---- */
 
+static void bad_packet_size(struct prof_region_reader *r, uint64_t base, uint64_t bits)
+{
+	note(r, -EINVAL, base + offsetof(struct prof_packet_header, packet_size),
+	     "packet: packet_size %llu bits, expected %llu", (unsigned long long)bits,
+	     (unsigned long long)(8 * r->psize));
+}
+
+/* Where take() delivers a packet: a sink (the packet is in r->buf) or a
+ * store (the packet is the store's copy). */
+struct take_to {
+	prof_packet_sink_fn sink;
+	const struct prof_packet_store *store;
+	void *arg;
+};
+
 /*
- * take() - validate r->buf as packet @k of stream @s, normalise it and
- * deliver it (without the events a peek delivered already).  @open says it
- * is an open packet; @sink_rc receives the sink's return; @peeked_to the
- * packet's content bytes now delivered.
+ * take() - validate @buf, a private copy of @len bytes, as packet @k of
+ * stream @s whose packet_size must be @packet_bits, normalise it in place
+ * and deliver it (without the events a peek delivered already).  @open
+ * says it is an open packet; @sink_rc receives the sink's or the store's
+ * return; @peeked_to the packet's content bytes now delivered.
  */
 static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t k, int open,
-			     prof_packet_sink_fn sink, void *arg, int *sink_rc, uint64_t *peeked_to)
+			     uint8_t *buf, size_t len, uint64_t packet_bits, const struct take_to *to,
+			     int *sink_rc, uint64_t *peeked_to)
 {
 	struct stream_state *st = &r->streams[s];
 	uint64_t base = packet_offset(r, s, k);
@@ -474,7 +492,7 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 	struct prof_error e;
 	int rc;
 
-	rc = prof_packet_check(r->buf, r->psize, &r->schema, r->hdr.uuid, &info, &e);
+	rc = prof_packet_check(buf, len, &r->schema, r->hdr.uuid, &info, &e);
 	/* An id the schema does not know yet: the producer publishes a
 	 * descriptor before its first use, so look once more. */
 	if (rc == -EPROTO) {
@@ -487,7 +505,7 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 			return TAKE_STOP;
 		}
 		if (added > 0)
-			rc = prof_packet_check(r->buf, r->psize, &r->schema, r->hdr.uuid, &info, &e);
+			rc = prof_packet_check(buf, len, &r->schema, r->hdr.uuid, &info, &e);
 	}
 	if (rc < 0) {
 		note_rebased(r, &e, base, open ? "open packet" : "packet");
@@ -505,10 +523,8 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 		     (unsigned long long)h->packet_seq_num, (unsigned long long)k);
 		return TAKE_INVALID;
 	}
-	if (h->packet_size != 8 * r->psize) {
-		note(r, -EINVAL, base + offsetof(struct prof_packet_header, packet_size),
-		     "packet: packet_size %llu bits, expected %llu",
-		     (unsigned long long)h->packet_size, (unsigned long long)(8 * r->psize));
+	if (h->packet_size != packet_bits) {
+		bad_packet_size(r, base, h->packet_size);
 		return TAKE_INVALID;
 	}
 	if (st->delivered && h->events_discarded < st->discarded) {
@@ -529,7 +545,7 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 	h->content_bytes = (uint32_t)(h->content_size / 8);
 	if (open || h->timestamp_end == 0)
 		h->timestamp_end = info.nevents ? info.last_timestamp : h->timestamp_begin;
-	memcpy(r->buf, h, sizeof(*h));
+	memcpy(buf, h, sizeof(*h));
 
 	/* A live reader delivered this packet's first events already
 	 * (prof_region_reader_peek()): deliver only the rest, as a packet
@@ -541,12 +557,12 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 			*peeked_to = full;
 			return TAKE_NOTHING_NEW;
 		}
-		memmove(r->buf + PROF_PACKET_HEADER_SIZE, r->buf + seen, (size_t)(full - seen));
+		memmove(buf + PROF_PACKET_HEADER_SIZE, buf + seen, (size_t)(full - seen));
 		h->content_size = h->packet_size = 8 * (PROF_PACKET_HEADER_SIZE + full - seen);
 		h->content_bytes = (uint32_t)(PROF_PACKET_HEADER_SIZE + full - seen);
-		memcpy(r->buf, h, sizeof(*h));
+		memcpy(buf, h, sizeof(*h));
 		/* The events were checked in place; this only recounts them. */
-		if (prof_packet_check(r->buf, (size_t)(PROF_PACKET_HEADER_SIZE + full - seen), &r->schema,
+		if (prof_packet_check(buf, (size_t)(PROF_PACKET_HEADER_SIZE + full - seen), &r->schema,
 				      r->hdr.uuid, &info, &e) < 0) {
 			note_rebased(r, &e, base, "peeked packet");
 			return TAKE_INVALID;
@@ -556,7 +572,10 @@ static enum take_result take(struct prof_region_reader *r, uint32_t s, uint64_t 
 		*peeked_to = info.content_bytes;
 	}
 
-	rc = sink(arg, s, r->buf, (size_t)info.content_bytes, &info);
+	if (to->store)
+		rc = to->store->keep(to->arg, s, (size_t)info.content_bytes, &info);
+	else
+		rc = to->sink(to->arg, s, buf, (size_t)info.content_bytes, &info);
 	if (rc != 0) {
 		*sink_rc = rc;
 		return TAKE_STOP;
@@ -587,12 +606,101 @@ static void bad_head(struct prof_region_reader *r, uint32_t s, uint64_t h, const
 }
 
 /*
+ * take_copied() - take complete packet @k of stream @s through a private
+ * copy in r->buf, for a sink.
+ */
+static enum take_result take_copied(struct prof_region_reader *r, uint32_t s, uint64_t k,
+				    const struct take_to *to, int *sink_rc, uint64_t *peeked_to)
+{
+	uint64_t off = packet_offset(r, s, k);
+
+	copy_racy(r->buf, r->mem + off, r->psize);
+	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
+		uint64_t h2;
+
+		/* Seqlock read side (seqcount_begin() is the acquire load of
+		 * head in drain_stream(), read_seqcount_retry() this fence and
+		 * re-read): the copy above happens before the re-read of
+		 * head.  Pairs with the release fence in seqlock_write_fence()
+		 * (src/core/stream.c), which packet_switch() issues between
+		 * its store of head = k + N + 1 and its first write into
+		 * packet k's slot: a copy that saw any byte of the rewrite
+		 * sees the new head here. */
+		seqlock_fence();
+		h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
+		if (h2 > k && h2 - k > r->nper)
+			return TAKE_TORN;
+	}
+	return take(r, s, k, 0, r->buf, r->psize, 8 * r->psize, to, sink_rc, peeked_to);
+}
+
+/*
+ * take_stored() - take complete packet @k of stream @s straight into the
+ * store: the store copies it out of the region (its only copy), and the
+ * store's copy is what is validated and normalised, then kept or dropped.
+ * The store copies only the content the header claims (bounded by the
+ * packet size); should the claim change under the copy, the check of the
+ * copy finds the content beyond what was copied.  A packet_size that
+ * matches is set to the bytes copied before the check (it becomes the
+ * content size anyway).
+ */
+static enum take_result take_stored(struct prof_region_reader *r, uint32_t s, uint64_t k,
+				    const struct take_to *to, int *sink_rc, uint64_t *peeked_to)
+{
+	uint64_t off = packet_offset(r, s, k), cs, bits = 8 * r->psize;
+	struct prof_packet_header raw;
+	enum take_result res;
+	size_t len = (size_t)r->psize;
+	uint8_t *copy;
+	int rc;
+
+	copy_racy(&raw, r->mem + off, sizeof(raw));
+	cs = raw.content_size;
+	if (cs % 8 == 0 && cs / 8 >= PROF_PACKET_HEADER_SIZE && cs / 8 < r->psize)
+		len = (size_t)(cs / 8);
+	rc = to->store->put(to->arg, s, r->mem + off, len, &copy);
+	if (rc != 0) {
+		*sink_rc = rc;
+		return TAKE_STOP;
+	}
+	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
+		uint64_t h2;
+
+		/* Seqlock read side, as in take_copied(). */
+		seqlock_fence();
+		h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
+		if (h2 > k && h2 - k > r->nper) {
+			to->store->drop(to->arg, s);
+			return TAKE_TORN;
+		}
+	}
+	/* The store's copy is stable from here on. */
+	memcpy(&raw, copy, sizeof(raw));
+	if (raw.magic == PROF_CTF_MAGIC && raw.packet_size != bits) {
+		/* (Said here, as take() would: the check below would find it
+		 * beyond the bytes copied.) */
+		bad_packet_size(r, off, raw.packet_size);
+		res = TAKE_INVALID;
+		goto out;
+	}
+	if (len < r->psize) {
+		bits = 8 * (uint64_t)len;
+		memcpy(copy + offsetof(struct prof_packet_header, packet_size), &bits, sizeof(bits));
+	}
+	res = take(r, s, k, 0, copy, len, bits, to, sink_rc, peeked_to);
+out:
+	if (res != TAKE_DELIVERED)
+		to->store->drop(to->arg, s);
+	return res;
+}
+
+/*
  * drain_stream() - take the complete packets of stream @s.
  *
- * Return: 0, or the sink's non-zero return; *@n counts deliveries.
+ * Return: 0, or the sink's (the store's) non-zero return; *@n counts
+ * deliveries.
  */
-static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_sink_fn sink,
-			void *arg, uint64_t *n)
+static int drain_stream(struct prof_region_reader *r, uint32_t s, const struct take_to *to, uint64_t *n)
 {
 	struct stream_state *st = &r->streams[s];
 	uint64_t h = load_head(r, s), k;
@@ -620,35 +728,19 @@ static int drain_stream(struct prof_region_reader *r, uint32_t s, prof_packet_si
 	/* At most N - 1 iterations: h - N <= pos <= h here.  (Written
 	 * k < h - 1, not k + 1 < h, which wraps when pos is UINT64_MAX.) */
 	for (k = st->pos; h != 0 && k < h - 1; k++) {
-		uint64_t off = packet_offset(r, s, k);
+		enum take_result res = to->store ? take_stored(r, s, k, to, &sink_rc, &peeked_to)
+						 : take_copied(r, s, k, to, &sink_rc, &peeked_to);
 
-		copy_racy(r->buf, r->mem + off, r->psize);
-		if (overwrite) {
-			uint64_t h2;
-
-			/* Seqlock read side (seqcount_begin() is the acquire
-			 * load of head above, read_seqcount_retry() this
-			 * fence and re-read): the copy above happens before
-			 * the re-read of head.  Pairs with the release fence
-			 * in seqlock_write_fence() (src/core/stream.c), which
-			 * packet_switch() issues between its store of
-			 * head = k + N + 1 and its first write into packet
-			 * k's slot: a copy that saw any byte of the rewrite
-			 * sees the new head here. */
-			seqlock_fence();
-			h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
-			if (h2 > k && h2 - k > r->nper) {
-				r->stats.torn_packets++;
-				st->pos = k + 1;
-				continue;
-			}
-		}
-		switch (take(r, s, k, 0, sink, arg, &sink_rc, &peeked_to)) {
+		switch (res) {
 		case TAKE_STOP:
 			/* Not taken: the next drain offers it again. */
 			if (overwrite)
 				store_tail(r, s, st->pos);
 			return sink_rc;
+		case TAKE_TORN:
+			r->stats.torn_packets++;
+			st->pos = k + 1;
+			continue;
 		case TAKE_INVALID:
 			r->stats.invalid_packets++;
 			break;
@@ -675,6 +767,7 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 	uint64_t h = load_head(r, s), o, off, cs, bytes, peeked_to = 0;
 	uint32_t cb;
 	int sink_rc = 0;
+	const struct take_to to = { sink, NULL, arg };
 
 	if (h == 0 || h - 1 != st->pos)
 		return 0;   /* Never used, taken, or complete packets pending. */
@@ -711,7 +804,8 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 		}
 	}
 
-	switch (take(r, s, o, 1, sink, arg, &sink_rc, &peeked_to)) {
+	switch (take(r, s, o, 1, r->buf, r->psize, 8 * r->psize, &to, &sink_rc, &peeked_to)) {
+	case TAKE_TORN: /* (only take_copied() and take_stored() see it) */
 	case TAKE_STOP:
 		return sink_rc;
 	case TAKE_INVALID:
@@ -765,22 +859,22 @@ static void refresh_counters(struct prof_region_reader *r)
 
 enum drain_kind { DRAIN_COMPLETE, DRAIN_SCRAPE, DRAIN_PEEK };
 
-static int drain_all(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg, enum drain_kind kind)
+static int drain_all(struct prof_region_reader *r, const struct take_to *to, enum drain_kind kind)
 {
 	uint64_t n = 0;
 	uint32_t s;
 	int rc = 0;
 
-	if (!r || !sink)
+	if (!r || !(to->store ? to->store->put && to->store->keep && to->store->drop : !!to->sink))
 		return -EINVAL;
 	rc = schema_refresh(r);
 	if (rc < 0)
 		return rc;
 	rc = 0;
 	for (s = 0; s < r->hdr.stream_slots && rc == 0; s++) {
-		rc = drain_stream(r, s, sink, arg, &n);
+		rc = drain_stream(r, s, to, &n);
 		if (rc == 0 && kind != DRAIN_COMPLETE)
-			rc = prof__drain_open_packet(r, s, sink, arg, &n, kind == DRAIN_PEEK);
+			rc = prof__drain_open_packet(r, s, to->sink, to->arg, &n, kind == DRAIN_PEEK);
 	}
 	refresh_counters(r);
 	if (rc != 0)
@@ -896,17 +990,33 @@ PROF_EXPORT const struct prof_schema *prof_region_reader_schema(struct prof_regi
 
 PROF_EXPORT int prof_region_reader_drain(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
-	return drain_all(r, sink, arg, DRAIN_COMPLETE);
+	const struct take_to to = { sink, NULL, arg };
+
+	return drain_all(r, &to, DRAIN_COMPLETE);
+}
+
+PROF_EXPORT int prof_region_reader_drain_into(struct prof_region_reader *r, const struct prof_packet_store *store,
+					      void *arg)
+{
+	const struct take_to to = { NULL, store, arg };
+
+	if (!store)
+		return -EINVAL;
+	return drain_all(r, &to, DRAIN_COMPLETE);
 }
 
 PROF_EXPORT int prof_region_reader_scrape(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
-	return drain_all(r, sink, arg, DRAIN_SCRAPE);
+	const struct take_to to = { sink, NULL, arg };
+
+	return drain_all(r, &to, DRAIN_SCRAPE);
 }
 
 PROF_EXPORT int prof_region_reader_peek(struct prof_region_reader *r, prof_packet_sink_fn sink, void *arg)
 {
-	return drain_all(r, sink, arg, DRAIN_PEEK);
+	const struct take_to to = { sink, NULL, arg };
+
+	return drain_all(r, &to, DRAIN_PEEK);
 }
 
 PROF_EXPORT void prof_region_reader_stats(const struct prof_region_reader *r, struct prof_drain_stats *out)
