@@ -8,6 +8,7 @@
  * cut to its new events); and put, keep and drop keep the file a sequence
  * of whole packets whatever the caller does.
  */
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 
@@ -277,10 +278,83 @@ static void test_put_keep_drop(void)
 	free(dir);
 }
 
+/* Pages of [@off, @off + @len) of @path in the page cache. */
+static size_t resident(const char *path, size_t off, size_t len)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	unsigned char vec[(40u << 20) / 4096];
+	size_t n = 0;
+	void *m;
+
+	CHECK(fd >= 0);
+	CHECK(len / (size_t)page <= sizeof(vec));
+	m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, (off_t)off);
+	CHECK(m != MAP_FAILED);
+	CHECK_OK(mincore(m, len, vec));
+	for (size_t i = 0; i < len / (size_t)page; i++)
+		n += vec[i] & 1;
+	munmap(m, len);
+	close(fd);
+	return n;
+}
+
+/* Write-behind: once a chunk of 8 MiB fills, the chunk two behind it is
+ * dropped from the page cache (its clean pages: here made clean by an
+ * fdatasync before they are advised away), through either way in. */
+static void test_write_behind(int via_put)
+{
+	const size_t chunk = 8u << 20, pkt = 512u << 10;
+	char *dir = test_tmpdir("store-behind"), path[600];
+	static uint8_t src[512u << 10];
+	struct prof_ctf_writer *w;
+	struct prof_error err;
+	uint8_t *copy;
+	size_t i, before;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/stream_2", dir);
+	CHECK_OK(prof_ctf_writer_open(&w, dir, &err));
+	fill(src, sizeof(src), 5);
+	for (i = 0; i < 3 * chunk / pkt; i++) {
+		if (via_put) {
+			CHECK_OK(prof_ctf_writer_put(w, 2, src, pkt, &copy));
+			CHECK_OK(prof_ctf_writer_keep(w, 2, pkt));
+		} else {
+			CHECK_OK(prof_ctf_writer_packet(w, 2, src, pkt));
+		}
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	CHECK_OK(fdatasync(fd));
+	close(fd);
+	before = resident(path, chunk, 2 * chunk);
+	/* Chunks 3 and 4: each drops the clean chunk two behind it. */
+	for (i = 0; i < 2 * chunk / pkt; i++) {
+		if (via_put) {
+			CHECK_OK(prof_ctf_writer_put(w, 2, src, pkt, &copy));
+			CHECK_OK(prof_ctf_writer_keep(w, 2, pkt));
+		} else {
+			CHECK_OK(prof_ctf_writer_packet(w, 2, src, pkt));
+		}
+	}
+	if (resident(path, chunk, 2 * chunk) != 0)
+		CHECK_FAIL("%s: chunks 1 and 2 still hold %zu of %zu pages in the page cache (before: %zu)",
+			   via_put ? "put" : "packet", resident(path, chunk, 2 * chunk),
+			   2 * chunk / (size_t)sysconf(_SC_PAGESIZE), before);
+	/* The latest chunks stay. */
+	CHECK_GT(resident(path, 3 * chunk, 2 * chunk), 0);
+	CHECK_OK(prof_ctf_writer_close(w));
+	rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	test_same_trace();
 	test_put_keep_drop();
+	test_write_behind(1);
+	test_write_behind(0);
 	printf("test_ctf_store: ok\n");
 	return 0;
 }

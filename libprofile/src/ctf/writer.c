@@ -45,11 +45,16 @@ struct stream_file {
 	uint64_t put;  /* bytes of the packet put past them (prof_ctf_writer_put()), or 0 */
 	uint8_t *map;  /* a window of the file (MAP_SHARED), or NULL ... */
 	uint64_t map_off, map_len; /* ... and where it is */
+	uint64_t chunks_started;   /* write_behind(): chunks whose writeback was started */
 };
 
 /* The file window prof_ctf_writer_put() maps: remapped only when a packet
- * leaves it, so a few mmap calls a GB. */
-#define PUT_WINDOW (64u << 20)
+ * leaves it, so about a hundred mmap calls a GB. */
+#define PUT_WINDOW (8u << 20)
+
+/* write_behind()'s chunk, and how many whole chunks stay cached. */
+#define BEHIND_CHUNK (8u << 20)
+#define BEHIND_CACHED 2u
 
 struct prof_ctf_writer {
 	int dirfd;
@@ -253,6 +258,34 @@ out:
 	return ret;
 }
 
+/*
+ * write_behind() - after stream @s grew: start the writeback of each chunk
+ * of BEHIND_CHUNK bytes as it fills, and drop from the page cache the
+ * chunk BEHIND_CACHED behind it (its pages are clean by then, or being
+ * written, which the advice leaves alone).  A trace is written once and
+ * read later: without this, a long recording fills memory with dirty
+ * pages, the kernel's writeback starts late and all at once, and every
+ * new page is memory not touched before (which on a virtual machine can
+ * cost more than the copy into it).  With it, the writer keeps about
+ * (BEHIND_CACHED + 1) chunks a stream in the page cache, reusing the
+ * pages it frees.  (LTTng's consumer daemon does the same per
+ * sub-buffer.)  Advice only: a failure here shows at the close's fsync.
+ */
+static void write_behind(struct stream_file *s)
+{
+	uint64_t whole = s->size / BEHIND_CHUNK;
+
+	while (s->chunks_started < whole) {
+		uint64_t c = s->chunks_started++;
+
+		(void)sync_file_range(s->fd, (off_t)(c * BEHIND_CHUNK), BEHIND_CHUNK, SYNC_FILE_RANGE_WRITE);
+		/* Never a chunk prof_ctf_writer_put()'s window still maps. */
+		if (c >= BEHIND_CACHED && (!s->map || (c - BEHIND_CACHED + 1) * BEHIND_CHUNK <= s->map_off))
+			(void)posix_fadvise(s->fd, (off_t)((c - BEHIND_CACHED) * BEHIND_CHUNK), BEHIND_CHUNK,
+					    POSIX_FADV_DONTNEED);
+	}
+}
+
 /* Create stream @stream's file at its first packet.  Read-write, for
  * prof_ctf_writer_put()'s mapping; appending, so that the file's end is
  * always s->size between calls. */
@@ -344,6 +377,7 @@ PROF_EXPORT int prof_ctf_writer_keep(struct prof_ctf_writer *w, uint32_t stream,
 	}
 	s->size += len;
 	s->put = 0;
+	write_behind(s);
 	return 0;
 }
 
@@ -408,6 +442,7 @@ PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_
 		goto out;
 	}
 	s->size += len;
+	write_behind(s);
 out:
 	note_error(w, ret);
 	return ret;
