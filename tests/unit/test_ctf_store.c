@@ -12,6 +12,7 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
+#include "ctf/ctf_private.h"
 #include "test_ctf_util.h"
 #include "profile/profile.h"
 
@@ -59,11 +60,12 @@ static char *file_of(const char *dir, const char *name, size_t *len)
 	return read_file(path, len);
 }
 
+enum way { VIA_SINK, VIA_STORE, VIA_STORE_NO_MAP };
+
 /* Read the region @mem into the trace directory @dir: through the sink or
- * into the store, then the final scrape; @peek first peeks as a live
- * reader would. */
-static void record(uint8_t *mem, size_t size, const char *dir, int via_store, int peek,
-		   struct prof_drain_stats *st)
+ * into the store (on a file system that can map the files or not), then
+ * the final scrape. */
+static void record(uint8_t *mem, size_t size, const char *dir, enum way via, struct prof_drain_stats *st)
 {
 	struct prof_region_reader *rd;
 	struct prof_ctf_writer *w;
@@ -71,9 +73,9 @@ static void record(uint8_t *mem, size_t size, const char *dir, int via_store, in
 
 	CHECK_OK(prof_region_reader_open(&rd, mem, size, "store", &err));
 	CHECK_OK(prof_ctf_writer_open(&w, dir, &err));
-	if (peek)
-		CHECK_GE(prof_region_reader_peek(rd, prof_ctf_writer_sink, w), 0);
-	if (via_store)
+	if (via == VIA_STORE_NO_MAP)
+		prof__ctf_writer_no_map(w);
+	if (via != VIA_SINK)
 		CHECK_GE(prof_region_reader_drain_into(rd, &prof_ctf_writer_store, w), 0);
 	else
 		CHECK_GE(prof_region_reader_drain(rd, prof_ctf_writer_sink, w), 0);
@@ -83,17 +85,18 @@ static void record(uint8_t *mem, size_t size, const char *dir, int via_store, in
 	prof_region_reader_close(rd);
 }
 
-/* The region emitted so far, read both ways from two identical copies:
+/* The region emitted so far, read the three ways from identical copies:
  * the same stream file.  @corrupt: poke packet 3's magic in both first.
  * @peek: the live reader peeked at the open packet, which then filled. */
 static void same_trace(struct prof_region *region, int corrupt, int peek)
 {
 	size_t size = prof_region_size(region), la, lb;
 	const struct prof_region_header *h = prof_region_memory(region);
-	uint8_t *a = region_copy(region), *b = region_copy(region);
-	char *da = test_tmpdir("store-sink"), *db = test_tmpdir("store-store");
-	struct prof_drain_stats sa, sb;
-	char *fa, *fb;
+	uint8_t *a = region_copy(region), *b = region_copy(region), *c = region_copy(region);
+	char *da = test_tmpdir("store-sink"), *db = test_tmpdir("store-store"), *dc = test_tmpdir("store-nomap");
+	struct prof_drain_stats sa, sb, sc;
+	size_t lc;
+	char *fa, *fb, *fc;
 
 	if (corrupt) {
 		/* Packet 3 of whichever slot the thread took (the others are
@@ -103,43 +106,53 @@ static void same_trace(struct prof_region *region, int corrupt, int peek)
 
 			memset(a + off, 0, 4);
 			memset(b + off, 0, 4);
+			memset(c + off, 0, 4);
 		}
 	}
 	if (peek) {
 		/* Peek at the open packet in both copies, then let it fill:
 		 * the drain delivers only what the peek did not. */
-		struct prof_region_reader *ra, *rb;
-		struct prof_error err;
+		uint8_t *copies[3] = { a, b, c };
 		char *dp = test_tmpdir("store-peek");
+		struct prof_region_reader *rd;
 		struct prof_ctf_writer *w;
+		struct prof_error err;
 
-		CHECK_OK(prof_region_reader_open(&ra, a, size, "a", &err));
-		CHECK_OK(prof_region_reader_open(&rb, b, size, "b", &err));
 		CHECK_OK(prof_ctf_writer_open(&w, dp, &err));
-		CHECK_GE(prof_region_reader_peek(ra, prof_ctf_writer_sink, w), 0);
-		CHECK_GE(prof_region_reader_peek(rb, prof_ctf_writer_sink, w), 0);
+		for (int i = 0; i < 3; i++) {
+			CHECK_OK(prof_region_reader_open(&rd, copies[i], size, "copy", &err));
+			CHECK_GE(prof_region_reader_peek(rd, prof_ctf_writer_sink, w), 0);
+			prof_region_reader_close(rd);
+		}
 		prof_ctf_writer_abandon(w);
-		prof_region_reader_close(ra);
-		prof_region_reader_close(rb);
 		rm_rf(dp);
 		free(dp);
 		/* The peeks left their record in the consumer pages of each
 		 * copy; the producer goes on in the original, so bring the
 		 * rings over and keep each copy's consumer pages. */
 		emit(400);
-		memcpy(a + h->rings_offset, (const uint8_t *)h + h->rings_offset, size - h->rings_offset);
-		memcpy(b + h->rings_offset, (const uint8_t *)h + h->rings_offset, size - h->rings_offset);
-		memcpy(a + h->slots_offset, (const uint8_t *)h + h->slots_offset, h->consumer_offset - h->slots_offset);
-		memcpy(b + h->slots_offset, (const uint8_t *)h + h->slots_offset, h->consumer_offset - h->slots_offset);
+		for (int i = 0; i < 3; i++) {
+			memcpy(copies[i] + h->rings_offset, (const uint8_t *)h + h->rings_offset,
+			       size - h->rings_offset);
+			memcpy(copies[i] + h->slots_offset, (const uint8_t *)h + h->slots_offset,
+			       h->consumer_offset - h->slots_offset);
+		}
 	}
-	record(a, size, da, 0, 0, &sa);
-	record(b, size, db, 1, 0, &sb);
+	record(a, size, da, VIA_SINK, &sa);
+	record(b, size, db, VIA_STORE, &sb);
+	record(c, size, dc, VIA_STORE_NO_MAP, &sc);
 	fa = stream_file(da, &la);
 	fb = stream_file(db, &lb);
-	CHECK(fa && fb);
+	fc = stream_file(dc, &lc);
+	CHECK(fa && fb && fc);
 	if (la != lb || memcmp(fa, fb, la) != 0)
 		CHECK_FAIL("corrupt %d, peek %d: the stream file in %s (%zu bytes) differs from %s's (%zu bytes)",
 			   corrupt, peek, da, la, db, lb);
+	if (la != lc || memcmp(fa, fc, la) != 0)
+		CHECK_FAIL("corrupt %d, peek %d, no mapping: the stream file in %s (%zu bytes) differs from %s's (%zu bytes)",
+			   corrupt, peek, da, la, dc, lc);
+	CHECK_EQ_U(sc.events, sb.events);
+	CHECK_EQ_U(sc.invalid_packets, sb.invalid_packets);
 	CHECK_EQ_U(sa.packets, sb.packets);
 	CHECK_EQ_U(sa.events, sb.events);
 	CHECK_EQ_U(sa.bytes, sb.bytes);
@@ -155,12 +168,16 @@ static void same_trace(struct prof_region *region, int corrupt, int peek)
 	}
 	free(fa);
 	free(fb);
+	free(fc);
 	rm_rf(da);
 	rm_rf(db);
+	rm_rf(dc);
 	free(da);
 	free(db);
+	free(dc);
 	free(a);
 	free(b);
+	free(c);
 }
 
 static void test_same_trace(void)

@@ -34,6 +34,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "ctf/ctf_private.h"
 #include "profile/ctf.h"
 
 #define METADATA_NAME "metadata"
@@ -63,6 +64,9 @@ struct prof_ctf_writer {
 	char *metadata;               /* the text last written, or NULL */
 	size_t metadata_len;
 	int first_err;                /* first failure, returned by close */
+	int no_map;                   /* the file system cannot map the files: put reads back into buf */
+	uint8_t *buf;
+	size_t buf_size;
 };
 
 /* Write the @n pieces of @iov whole (short writes and EINTR resumed). */
@@ -310,6 +314,46 @@ static void stream_cut(struct prof_ctf_writer *w, struct stream_file *s)
 	s->put = 0;
 }
 
+/*
+ * put_read_back() - prof_ctf_writer_put() where the file cannot be mapped:
+ * the @len bytes just appended to stream @s are read back into the
+ * writer's buffer, which is the copy; prof_ctf_writer_keep() then writes
+ * the buffer over them (normalisation changed it).  Three copies instead
+ * of one, and still no user-space read of the shared source.
+ */
+static int put_read_back(struct prof_ctf_writer *w, struct stream_file *s, size_t len, uint8_t **copy)
+{
+	size_t got = 0;
+	int ret = 0;
+
+	if (len > w->buf_size) {
+		uint8_t *b = realloc(w->buf, len);
+
+		if (!b) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		w->buf = b;
+		w->buf_size = len;
+	}
+	while (got < len) {
+		ssize_t n = pread(s->fd, w->buf + got, len - got, (off_t)(s->size + got));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = n < 0 ? -errno : -EIO;
+			goto fail;
+		}
+		got += (size_t)n;
+	}
+	*copy = w->buf;
+	return 0;
+fail:
+	stream_cut(w, s);
+	return ret;
+}
+
 PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, const uint8_t *src, size_t len,
 				    uint8_t **copy)
 {
@@ -333,6 +377,10 @@ PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, 
 		goto out;
 	}
 	s->put = len;
+	if (w->no_map) {
+		ret = put_read_back(w, s, len, copy);
+		goto out;
+	}
 	end = s->size + len;
 	if (!s->map || s->size < s->map_off || end > s->map_off + s->map_len) {
 		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), off = s->size / page * page;
@@ -344,6 +392,13 @@ PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, 
 		s->map = NULL;
 		/* Beyond the file's end is mapped but never touched. */
 		m = mmap(NULL, (size_t)maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)off);
+		if (m == MAP_FAILED && errno == ENODEV) {
+			/* A file system that cannot map files (FUSE in
+			 * direct I/O mode): read back instead, from now on. */
+			w->no_map = 1;
+			ret = put_read_back(w, s, len, copy);
+			goto out;
+		}
 		if (m == MAP_FAILED) {
 			ret = -errno;
 			stream_cut(w, s);
@@ -368,8 +423,16 @@ PROF_EXPORT int prof_ctf_writer_keep(struct prof_ctf_writer *w, uint32_t stream,
 	s = &w->streams[stream];
 	if (!s->put || len < PROF_PACKET_HEADER_SIZE || len > s->put)
 		return -EINVAL;
-	/* Normalisation shortened it (a peeked packet): cut the rest. */
-	if (len < s->put && ftruncate(s->fd, (off_t)(s->size + len)) < 0) {
+	if (w->no_map) {
+		/* The buffer, normalised, replaces the bytes put. */
+		int ret = ftruncate(s->fd, (off_t)s->size) < 0 ? -errno : write_all(s->fd, w->buf, len);
+
+		if (ret) {
+			note_error(w, ret);
+			return ret;
+		}
+	} else if (len < s->put && ftruncate(s->fd, (off_t)(s->size + len)) < 0) {
+		/* Normalisation shortened it (a peeked packet): cut the rest. */
 		int ret = -errno;
 
 		note_error(w, ret);
@@ -484,9 +547,15 @@ static int writer_finish(struct prof_ctf_writer *w, int whole)
 	ret = w->first_err;
 	free(w->metadata);
 	free(w->streams);
+	free(w->buf);
 	free(w->dir);
 	free(w);
 	return ret;
+}
+
+void prof__ctf_writer_no_map(struct prof_ctf_writer *w)
+{
+	w->no_map = 1;
 }
 
 PROF_EXPORT size_t prof_ctf_writer_memory(const struct prof_ctf_writer *w)
