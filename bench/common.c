@@ -92,18 +92,23 @@ static int sink_copy(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 	return 0;
 }
 
-static int sink_ctf(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
-		    const struct prof_packet_info *info)
+/* Count a packet the writer took (after @ret, its return). */
+static int counted(struct bench_collector *c, int ret, size_t len, const struct prof_packet_info *info)
 {
-	struct bench_collector *c = arg;
-	int ret = prof_ctf_writer_packet(c->ctf, stream, pkt, len);
-
 	if (ret)
 		return ret;
 	c->packets++;
 	c->bytes += len;
 	c->events += info->nevents;
 	return 0;
+}
+
+static int sink_ctf(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
+		    const struct prof_packet_info *info)
+{
+	struct bench_collector *c = arg;
+
+	return counted(c, prof_ctf_writer_packet(c->ctf, stream, pkt, len), len, info);
 }
 
 static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
@@ -116,14 +121,8 @@ static int store_put(void *arg, uint32_t stream, const uint8_t *src, size_t len,
 static int store_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)
 {
 	struct bench_collector *c = arg;
-	int ret = prof_ctf_writer_keep(c->ctf, stream, len);
 
-	if (ret)
-		return ret;
-	c->packets++;
-	c->bytes += len;
-	c->events += info->nevents;
-	return 0;
+	return counted(c, prof_ctf_writer_keep(c->ctf, stream, len), len, info);
 }
 
 static void store_drop(void *arg, uint32_t stream)

@@ -316,6 +316,22 @@ static size_t resident(const char *path, size_t off, size_t len)
 	return n;
 }
 
+/* Append @n packets of @len bytes at @src to stream 2, put and kept or
+ * written. */
+static void append(struct prof_ctf_writer *w, int via_put, const uint8_t *src, size_t len, size_t n)
+{
+	uint8_t *copy;
+
+	while (n--) {
+		if (via_put) {
+			CHECK_OK(prof_ctf_writer_put(w, 2, src, len, &copy));
+			CHECK_OK(prof_ctf_writer_keep(w, 2, len));
+		} else {
+			CHECK_OK(prof_ctf_writer_packet(w, 2, src, len));
+		}
+	}
+}
+
 /* Write-behind: once a chunk of 8 MiB fills, the chunk two behind it is
  * dropped from the page cache (its clean pages: here made clean by an
  * fdatasync before they are advised away), through either way in. */
@@ -326,35 +342,20 @@ static void test_write_behind(int via_put)
 	static uint8_t src[512u << 10];
 	struct prof_ctf_writer *w;
 	struct prof_error err;
-	uint8_t *copy;
-	size_t i, before;
+	size_t before;
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/stream_2", dir);
 	CHECK_OK(prof_ctf_writer_open(&w, dir, &err));
 	fill(src, sizeof(src), 5);
-	for (i = 0; i < 3 * chunk / pkt; i++) {
-		if (via_put) {
-			CHECK_OK(prof_ctf_writer_put(w, 2, src, pkt, &copy));
-			CHECK_OK(prof_ctf_writer_keep(w, 2, pkt));
-		} else {
-			CHECK_OK(prof_ctf_writer_packet(w, 2, src, pkt));
-		}
-	}
+	append(w, via_put, src, pkt, 3 * chunk / pkt);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	CHECK(fd >= 0);
 	CHECK_OK(fdatasync(fd));
 	close(fd);
 	before = resident(path, chunk, 2 * chunk);
 	/* Chunks 3 and 4: each drops the clean chunk two behind it. */
-	for (i = 0; i < 2 * chunk / pkt; i++) {
-		if (via_put) {
-			CHECK_OK(prof_ctf_writer_put(w, 2, src, pkt, &copy));
-			CHECK_OK(prof_ctf_writer_keep(w, 2, pkt));
-		} else {
-			CHECK_OK(prof_ctf_writer_packet(w, 2, src, pkt));
-		}
-	}
+	append(w, via_put, src, pkt, 2 * chunk / pkt);
 	if (resident(path, chunk, 2 * chunk) != 0)
 		CHECK_FAIL("%s: chunks 1 and 2 still hold %zu of %zu pages in the page cache (before: %zu)",
 			   via_put ? "put" : "packet", resident(path, chunk, 2 * chunk),

@@ -267,18 +267,19 @@ struct sink_ctx {
 	struct proc *p;
 };
 
-/* The drain's sink: the trace is created with its first packet. */
+/* The trace is created with its first packet. */
+static int proc_writer(struct sink_ctx *c)
+{
+	return c->p->writer ? 0 : proc_open_trace(c->rec, c->p);
+}
+
+/* The sink of the final scrape's open packets. */
 static int proc_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len, const struct prof_packet_info *info)
 {
 	struct sink_ctx *c = arg;
-	int ret;
+	int ret = proc_writer(c);
 
-	if (!c->p->writer) {
-		ret = proc_open_trace(c->rec, c->p);
-		if (ret)
-			return ret;
-	}
-	return prof_ctf_writer_sink(c->p->writer, stream, pkt, len, info);
+	return ret ? ret : prof_ctf_writer_sink(c->p->writer, stream, pkt, len, info);
 }
 
 /* The drain's store: complete packets go from the region straight into
@@ -286,14 +287,9 @@ static int proc_sink(void *arg, uint32_t stream, const uint8_t *pkt, size_t len,
 static int proc_put(void *arg, uint32_t stream, const uint8_t *src, size_t len, uint8_t **copy)
 {
 	struct sink_ctx *c = arg;
-	int ret;
+	int ret = proc_writer(c);
 
-	if (!c->p->writer) {
-		ret = proc_open_trace(c->rec, c->p);
-		if (ret)
-			return ret;
-	}
-	return prof_ctf_writer_put(c->p->writer, stream, src, len, copy);
+	return ret ? ret : prof_ctf_writer_put(c->p->writer, stream, src, len, copy);
 }
 
 static int proc_keep(void *arg, uint32_t stream, size_t len, const struct prof_packet_info *info)

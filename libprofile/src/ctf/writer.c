@@ -314,6 +314,26 @@ static void stream_cut(struct prof_ctf_writer *w, struct stream_file *s)
 	s->put = 0;
 }
 
+/* Before a packet of @len bytes on @stream: check the arguments, open the
+ * file, cut a packet left put; *@out is the stream.  -EINVAL is not
+ * remembered; an open's failure is. */
+static int stream_next(struct prof_ctf_writer *w, uint32_t stream, size_t len, struct stream_file **out)
+{
+	int ret;
+
+	if (!w || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE || len > PROF_MAX_PACKET_SIZE)
+		return -EINVAL;
+	*out = &w->streams[stream];
+	ret = stream_open(w, stream);
+	if (ret) {
+		note_error(w, ret);
+		return ret;
+	}
+	if ((*out)->put)
+		stream_cut(w, *out);
+	return 0;
+}
+
 /*
  * put_read_back() - prof_ctf_writer_put() where the file cannot be mapped:
  * the @len bytes just appended to stream @s are read back into the
@@ -361,15 +381,11 @@ PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, 
 	uint64_t end;
 	int ret;
 
-	if (!w || !src || !copy || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE ||
-	    len > PROF_MAX_PACKET_SIZE)
+	if (!src || !copy)
 		return -EINVAL;
-	s = &w->streams[stream];
-	ret = stream_open(w, stream);
+	ret = stream_next(w, stream, len, &s);
 	if (ret)
-		goto out;
-	if (s->put)
-		stream_cut(w, s);
+		return ret;
 	/* The kernel's copy, out of the shared region into the page cache. */
 	ret = write_all(s->fd, src, len);
 	if (ret) {
@@ -481,15 +497,11 @@ PROF_EXPORT int prof_ctf_writer_packet_header(struct prof_ctf_writer *w, uint32_
 	struct stream_file *s;
 	int ret;
 
-	if (!w || !pkt || stream >= PROF_MAX_STREAMS || len < PROF_PACKET_HEADER_SIZE ||
-	    len > PROF_MAX_PACKET_SIZE)
+	if (!pkt)
 		return -EINVAL;
-	s = &w->streams[stream];
-	ret = stream_open(w, stream);
+	ret = stream_next(w, stream, len, &s);
 	if (ret)
-		goto out;
-	if (s->put)
-		stream_cut(w, s);
+		return ret;
 	/* The header (@hdr's, or the packet's own), then the rest. */
 	iov[0].iov_base = (void *)(uintptr_t)(hdr ? (const uint8_t *)hdr : pkt);
 	iov[0].iov_len = sizeof(*hdr);
