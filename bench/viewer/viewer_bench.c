@@ -19,6 +19,10 @@
  *                                showing 1/zoom of the trace, at its middle (FRAMES 0:
  *                                no frames, no surface: the load's memory alone)
  *   model_bytes                  the model's memory (prof_model_bytes())
+ *   model_items                  the rows' items (spans, instants, samples), and of
+ *   model_item_bytes             model_bytes: the items and their time and fields
+ *   model_field_bytes            blocks' words, the field values (the rows' arenas),
+ *   model_lod_bytes              the LOD summaries (the rest: names, strings, lanes)
  *   peak_anon_bytes              the process's peak anonymous memory (RssAnon of
  *                                /proc/self/status: the heap and private mappings,
  *                                not the mapped trace's page cache), sampled every
@@ -240,6 +244,27 @@ int main(int argc, char **argv)
 	model_ratio = bytes ? (double)prof_model_bytes(&m) / (double)bytes : 0;
 	anon_ratio = bytes ? (double)peak_anon / (double)bytes : 0;
 	printf("model_bytes %zu\n", prof_model_bytes(&m));
+	{
+		size_t items = 0, ib = 0, fb = 0, lb = 0;
+
+		for (size_t i = 0; i < m.nlanes; i++)
+			for (size_t r = 0; r <= m.lanes[i]->nrows; r++) {
+				const struct prof_model_row *row =
+					r < m.lanes[i]->nrows ? &m.lanes[i]->rows[r] : &m.lanes[i]->instants;
+
+				items += row->n;
+				ib += row->cap * sizeof(*row->items) + row->t0_base_cap * sizeof(*row->t0_base) +
+				      row->fields_cap * sizeof(*row->fields) + row->longs_cap * sizeof(*row->longs) +
+				      row->fars_cap * sizeof(*row->fars);
+				fb += row->arena_cap * sizeof(*row->arena);
+				for (unsigned int k = 0; k < row->nlevels; k++)
+					lb += row->level_n[k] * sizeof(struct prof_model_summary);
+			}
+		printf("model_items %zu\n", items);
+		printf("model_item_bytes %zu\n", ib);
+		printf("model_field_bytes %zu\n", fb);
+		printf("model_lod_bytes %zu\n", lb);
+	}
 	printf("peak_anon_bytes %" PRIu64 "\n", peak_anon);
 	printf("base_anon_bytes %" PRIu64 "\n", base_anon);
 	printf("peak_file_bytes %" PRIu64 "\n", peak_file);

@@ -218,7 +218,7 @@ static int row_begin(cairo_t *cr, const struct prof_model_row *row, const struct
 
 static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_t g)
 {
-	return k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+	return k ? row->levels[k - 1][g].t0 : prof_model_item_t0(row, g);
 }
 
 /*
@@ -375,8 +375,8 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
 
-			t0 = it->t0;
-			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : prof_model_item_t1(row, it);
+			t0 = prof_model_item_t0(row, g);
+			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : prof_model_item_t1(row, g);
 			name = it->name;
 			open = it->flags != 0;
 		} else {
@@ -444,8 +444,8 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 
 		/* Ticks that touch are one rectangle. */
 		for (size_t g = g0, next; g <= g1; g = next) {
-			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint64_t t0 = group_t0(row, k, g);
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : t0;
 			int ix0, ix1;
 
 			next = g + 1;
@@ -504,8 +504,8 @@ static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const st
 		int cls = 0, last_x1 = INT32_MIN, n = 0;
 
 		for (size_t g = g0; g <= g1; g++) {
-			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint64_t t0 = group_t0(row, k, g);
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : t0;
 			uint32_t name = k ? row->levels[k - 1][g].longest.name : row->items[g].name;
 			int ix0, ix1;
 
@@ -624,7 +624,7 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 				x = xof(vp, s->t0);
 			} else {
 				lo = hi = prof_model_item_value(m, row, g);
-				x = xof(vp, row->items[g].t0);
+				x = xof(vp, prof_model_item_t0(row, g));
 			}
 			x = x < -2 ? -2 : x > vp->width + 2 ? vp->width + 2 : x;
 			c = (long)floor(x);
@@ -778,9 +778,9 @@ int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct
 	}
 	if (vp->has_highlight && vp->highlight.lane < m->nlanes) {
 		const struct prof_model_row *hrow = prof_model_row_of(m, &vp->highlight);
-		const struct prof_model_item *it = &hrow->items[vp->highlight.index];
 		int ly, lh;
-		double x0 = xof(vp, it->t0), x1 = xof(vp, prof_model_item_t1(hrow, it));
+		double x0 = xof(vp, prof_model_item_t0(hrow, vp->highlight.index));
+		double x1 = xof(vp, prof_model_item_t1(hrow, vp->highlight.index));
 
 		prof_render_lane_y(m, vp, vp->highlight.lane, &ly, &lh);
 		cairo_set_source_rgb(cr, 0, 0, 0);
@@ -854,7 +854,8 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
 			for (size_t j = first; j < last; j++) {
 				const struct prof_model_item *it = &row->items[j];
 
-				if (it->t0 <= t && (prof_model_item_t1(row, it) >= t || (it->flags & PROF_ITEM_OPEN))) {
+				if (prof_model_item_t0(row, j) <= t &&
+				    (prof_model_item_t1(row, j) >= t || (it->flags & PROF_ITEM_OPEN))) {
 					out->index = j;
 					return 1;
 				}
@@ -869,7 +870,7 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
 			size_t best = first;
 
 			for (size_t j = first; j < last; j++)
-				if (fabs((double)row->items[j].t0 - tt) < fabs((double)row->items[best].t0 - tt))
+				if (fabs((double)prof_model_item_t0(row, j) - tt) < fabs((double)prof_model_item_t0(row, best) - tt))
 					best = j;
 			out->index = best;
 		}
