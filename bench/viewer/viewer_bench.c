@@ -253,7 +253,7 @@ int main(int argc, char **argv)
 					r < m.lanes[i]->nrows ? &m.lanes[i]->rows[r] : &m.lanes[i]->instants;
 
 				items += row->n;
-				ib += row->cap * sizeof(*row->items) + row->t0_base_cap * sizeof(*row->t0_base) +
+				ib += row->cap * sizeof(*row->items) + row->durs_cap * sizeof(*row->durs) + row->t0_base_cap * sizeof(*row->t0_base) +
 				      row->fields_cap * sizeof(*row->fields) + row->longs_cap * sizeof(*row->longs) +
 				      row->fars_cap * sizeof(*row->fars);
 				fb += row->arena_cap * sizeof(*row->arena);

@@ -15,12 +15,14 @@
  * or after an open span closed at index j, rebuilds only the entries at or
  * after j >> k on each level.
  *
- * An item and its values (12 bytes, and a share of its blocks'):
+ * An item and its values (8 bytes, 4 more for a span, and a share of its
+ * blocks'):
  *
  *   row->t0_base[i >> 6]  | base (u64) |  the start of the time block's first item
- *   row->items[i]   | t0 - base: lo (u32) | dur (u32) | name:20 flags:4 hi:8 |
+ *   row->items[i]   | t0 - base: lo (u32) | name:20 flags:4 hi:8 |
  *                     t0 - base == PROF_MODEL_T0_FAR: the start is in row->fars
- *                     dur == PROF_MODEL_DUR_LONG: the end is in row->longs
+ *   row->durs[i]    | t1 - t0 (u32) |     rows of spans only;
+ *                     PROF_MODEL_DUR_LONG: the end is in row->longs
  *   row->fields[i >> 4]   | offset (u32) |  the fields block's first item's record
  *                                |
  *   row->arena   ... | w0 | w1 w2 | w3 | w0 w1 | ...   records in item order, each of
@@ -185,6 +187,7 @@ void prof_model_init(struct prof_model *m)
 static void row_free(struct prof_model_row *r)
 {
 	vec_free((void **)&r->items, &r->cap, sizeof(*r->items));
+	vec_free((void **)&r->durs, &r->durs_cap, sizeof(*r->durs));
 	vec_free((void **)&r->t0_base, &r->t0_base_cap, sizeof(*r->t0_base));
 	vec_free((void **)&r->fields, &r->fields_cap, sizeof(*r->fields));
 	vec_free((void **)&r->arena, &r->arena_cap, sizeof(*r->arena));
@@ -602,8 +605,12 @@ static int row_far(const struct prof_model_row *r, uint64_t t0)
 	return t0 < base || t0 - base >= PROF_MODEL_T0_FAR;
 }
 
-/* Room in @r for an item at @t0 with @words words of fields; 0, -ENOMEM or -ERANGE (too many words). */
-static int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words)
+/*
+ * Room in @r for an item at @t0 with @words words of fields, and its
+ * duration if @span (a row holds spans or none); 0, -ENOMEM or -ERANGE
+ * (too many words).
+ */
+static int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int span)
 {
 	size_t n = r->n, tb = n >> PROF_MODEL_T0_SHIFT, fb = n >> PROF_MODEL_FIELDS_SHIFT;
 
@@ -611,6 +618,8 @@ static int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words)
 	if (r->arena_n + words >= UINT32_MAX)
 		return -ERANGE;
 	if (n == r->cap && vec_grow((void **)&r->items, &r->cap, n, n + 1, sizeof(*r->items)))
+		return -ENOMEM;
+	if (span && n == r->durs_cap && vec_grow((void **)&r->durs, &r->durs_cap, n, n + 1, sizeof(*r->durs)))
 		return -ENOMEM;
 	if (tb >= r->t0_base_cap && vec_grow((void **)&r->t0_base, &r->t0_base_cap, tb, tb + 1, sizeof(*r->t0_base)))
 		return -ENOMEM;
@@ -643,19 +652,24 @@ static size_t row_commit(struct prof_model_row *r, uint64_t t0, uint32_t name, u
 	}
 	it->t0_lo = (uint32_t)d;
 	it->t0_hi = (uint32_t)(d >> 32);
-	it->dur = 0;
+	if (r->durs)
+		r->durs[n] = 0;
 	it->name = name;
 	it->flags = flags & 15u;
 	r->arena_n += words;
 	return r->n++;
 }
 
-/* Append an item for @ev (name @name) to @r; its index in *@index; 0, -ENOMEM or -ERANGE (nothing appended). */
+/*
+ * Append an item for @ev (name @name) to @r, a span (open) if @flags has
+ * PROF_ITEM_OPEN; its index in *@index; 0, -ENOMEM or -ERANGE (nothing
+ * appended).
+ */
 static int row_push(struct prof_model *m, struct prof_model_row *r, const struct prof_decoded_event *ev, uint32_t name,
 		    uint32_t flags, size_t *index)
 {
 	struct prof_model_name *nm = &m->names[name];
-	int ret = row_reserve(r, ev->timestamp, nm->words);
+	int ret = row_reserve(r, ev->timestamp, nm->words, (flags & PROF_ITEM_OPEN) != 0);
 
 	if (!ret && nm->words)
 		ret = fields_write(m, nm, ev, &r->arena[r->arena_n]);
@@ -702,15 +716,14 @@ uint64_t prof_model_far_t0(const struct prof_model_row *row, size_t index)
 	       row->t0_base[index >> PROF_MODEL_T0_SHIFT];
 }
 
-/* Set item @i of @r to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
+/* Set item @i of @r (a row of spans) to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
 static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
 {
-	struct prof_model_item *it = &r->items[i];
 	uint64_t t0 = prof_model_item_t0(r, i), d = t1 > t0 ? t1 - t0 : 0;
 	size_t at = r->nlongs;
 
 	if (d < PROF_MODEL_DUR_LONG) {
-		it->dur = (uint32_t)d;
+		r->durs[i] = (uint32_t)d;
 		return 0;
 	}
 	/* A long span: its end in the row's table, kept sorted by index (spans
@@ -726,7 +739,7 @@ static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
 		r->longs[at] = (struct prof_model_long){ .index = i, .t1 = t1 };
 		r->nlongs++;
 	}
-	it->dur = PROF_MODEL_DUR_LONG;
+	r->durs[i] = PROF_MODEL_DUR_LONG;
 	return 0;
 }
 
@@ -972,7 +985,8 @@ static void first_level(const struct prof_model_row *r, size_t a, size_t b, stru
 	for (size_t j = a + 1; j < b; j++) {
 		const struct prof_model_item *it = &r->items[j];
 		uint64_t b0 = prof_model_item_t0(r, j);
-		uint64_t e = it->dur != PROF_MODEL_DUR_LONG ? b0 + it->dur : prof_model_long_t1(r, j);
+		uint32_t dur = r->durs ? r->durs[j] : 0;
+		uint64_t e = dur != PROF_MODEL_DUR_LONG ? b0 + dur : prof_model_long_t1(r, j);
 
 		if (b0 < t0)
 			t0 = b0;
@@ -1093,6 +1107,7 @@ void prof_model_compact(struct prof_model *m)
 			size_t fb = (row->n + ((size_t)1 << PROF_MODEL_FIELDS_SHIFT) - 1) >> PROF_MODEL_FIELDS_SHIFT;
 
 			vec_shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
+			vec_shrink((void **)&row->durs, &row->durs_cap, row->n, sizeof(*row->durs));
 			vec_shrink((void **)&row->t0_base, &row->t0_base_cap, tb, sizeof(*row->t0_base));
 			vec_shrink((void **)&row->fields, &row->fields_cap, fb, sizeof(*row->fields));
 			vec_shrink((void **)&row->arena, &row->arena_cap, row->arena_n, sizeof(*row->arena));
@@ -1249,15 +1264,13 @@ static int row_copy(const struct prof_model *m, struct prof_model_row *out, cons
 	const struct prof_model_item *it = &src->items[i];
 	uint64_t t0 = prof_model_item_t0(src, i);
 	size_t words = m->names[it->name].words, at;
-	int ret = row_reserve(out, t0, words);
+	int ret = row_reserve(out, t0, words, src->durs != NULL);
 
 	if (ret)
 		return ret;
 	memcpy(&out->arena[out->arena_n], &src->arena[off], words * sizeof(*src->arena));
 	at = row_commit(out, t0, it->name, it->flags, words);
-	if (it->dur != PROF_MODEL_DUR_LONG)
-		out->items[at].dur = it->dur;
-	else if (item_set_t1(out, at, prof_model_long_t1(src, i)))
+	if (src->durs && item_set_t1(out, at, prof_model_item_t1(src, i)))
 		return -ENOMEM;
 	return 0;
 }
@@ -1933,7 +1946,7 @@ size_t prof_model_bytes(const struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			b += row->cap * sizeof(*row->items) + row->t0_base_cap * sizeof(*row->t0_base) +
+			b += row->cap * sizeof(*row->items) + row->durs_cap * sizeof(*row->durs) + row->t0_base_cap * sizeof(*row->t0_base) +
 			     row->fields_cap * sizeof(*row->fields) + row->arena_cap * sizeof(*row->arena) +
 			     row->longs_cap * sizeof(*row->longs) + row->fars_cap * sizeof(*row->fars);
 			for (unsigned int k = 0; k < row->nlevels; k++)

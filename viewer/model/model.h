@@ -63,15 +63,17 @@
 
 /*
  * A span, an instant or a counter sample (its value is its first field:
- * prof_model_item_value()).  12 bytes:
+ * prof_model_item_value()).  8 bytes:
  *  - its start, as 40 bits (t0_lo, t0_hi) above its time block's base;
  *    one that does not fit (2^40 ns, about 18 minutes, past the block's
  *    first item, or before it) keeps PROF_MODEL_T0_FAR there and its start
  *    in the row's table of far starts: read it with prof_model_item_t0();
- *  - its duration in 32 bits (spans of 2^32 - 1 ns or more, about 4.3 s,
- *    keep PROF_MODEL_DUR_LONG there and their end in the row's table of
- *    long spans: read the end with prof_model_item_t1());
  *  - its name and flags.
+ * A span's duration is beside it, in its row's durs (rows of instants and
+ * samples have none: their items end where they start): 32 bits, or for
+ * spans of 2^32 - 1 ns or more (about 4.3 s) PROF_MODEL_DUR_LONG there and
+ * their end in the row's table of long spans: read the end with
+ * prof_model_item_t1().
  * Its field values have no offset of their own: they follow those of the
  * items before it in its fields block (each name has a fixed number of
  * words: prof_model_name's words), so the offset is the block's plus the
@@ -79,12 +81,11 @@
  */
 struct prof_model_item {
 	uint32_t t0_lo;       /* t0 - its time block's base, low 32 bits */
-	uint32_t dur;         /* t1 - t0 (0 for instants, samples and open spans), or PROF_MODEL_DUR_LONG */
 	uint32_t name : 20;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
 	uint32_t flags : 4;   /* PROF_ITEM_* */
 	uint32_t t0_hi : 8;   /* t0 - base, bits 32 to 39 */
 };
-_Static_assert(sizeof(struct prof_model_item) == 12, "an item is 12 bytes");
+_Static_assert(sizeof(struct prof_model_item) == 8, "an item is 8 bytes");
 #define PROF_MODEL_MAX_NAMES (1u << 20)
 #define PROF_MODEL_DUR_LONG UINT32_MAX
 #define PROF_MODEL_T0_FAR ((UINT64_C(1) << 40) - 1)
@@ -132,6 +133,9 @@ _Static_assert(sizeof(struct prof_model_summary) == 32, "a summary is 32 bytes")
 struct prof_model_row {
 	struct prof_model_item *items;
 	size_t n, cap;
+	uint32_t *durs;     /* rows of spans only (else NULL): per item t1 - t0 (0 while open),
+			     * or PROF_MODEL_DUR_LONG */
+	size_t durs_cap;
 	uint64_t *t0_base;  /* per time block: its first item's start */
 	size_t t0_base_cap;
 	uint32_t *fields;   /* per fields block: its first item's field values in arena */
@@ -198,7 +202,7 @@ static inline uint64_t prof_model_item_t0(const struct prof_model_row *row, size
  */
 static inline uint64_t prof_model_item_t1(const struct prof_model_row *row, size_t i)
 {
-	uint32_t dur = row->items[i].dur;
+	uint32_t dur = row->durs ? row->durs[i] : 0;
 
 	return dur != PROF_MODEL_DUR_LONG ? prof_model_item_t0(row, i) + dur : prof_model_long_t1(row, i);
 }

@@ -135,7 +135,7 @@ int main(void)
 	add(&m, 400 * S, E_LONG_B, NULL, 0);
 	CHECK_OK(prof_model_index(&m));
 	prof_analysis_finish(an);
-	CHECK_EQ_U(sizeof(struct prof_model_item), 12);
+	CHECK_EQ_U(sizeof(struct prof_model_item), 8);
 
 	/* Exact ends, whatever their length. */
 	check_item(&m, 0, 0, 1 * S, 11 * S, 0);
@@ -143,9 +143,9 @@ int main(void)
 	check_item(&m, 0, 1, 12 * S, 20 * S, 0);
 	check_item(&m, 1, 1, 13 * S, 20 * S, PROF_ITEM_UNENDED);
 	check_item(&m, 0, 2, 21 * S, 21 * S + 0xfffffffeull, 0);
-	CHECK_EQ_U(m.lanes[0]->rows[0].items[2].dur, 0xfffffffeull);
+	CHECK_EQ_U(m.lanes[0]->rows[0].durs[2], 0xfffffffeull);
 	check_item(&m, 0, 3, 27 * S, 27 * S + 0xffffffffull, 0);
-	CHECK_EQ_U(m.lanes[0]->rows[0].items[3].dur, PROF_MODEL_DUR_LONG);
+	CHECK_EQ_U(m.lanes[0]->rows[0].durs[3], PROF_MODEL_DUR_LONG);
 	check_item(&m, 0, 4, 33 * S, 42 * S, PROF_ITEM_BROKEN);
 	for (size_t i = 0; i < 40; i++)
 		check_item(&m, 0, 5 + i, 50 * S + i * 6 * S, 55 * S + i * 6 * S, 0);
