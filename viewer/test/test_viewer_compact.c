@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The model's compact layout (viewer/model/model.h) loses nothing:
- *   - an item is 16 bytes with a 32-bit duration; spans of 2^32 - 1 ns or
+ *   - an item is 8 bytes, a span's 32-bit duration beside it; spans of 2^32 - 1 ns or
  *     more (ended, cut by a loss, left unended by an outer end) keep their
  *     exact end in the row's table of long spans: prof_model_item_t1(),
  *     the LOD summaries, the tooltip, the instances, the histogram and the
