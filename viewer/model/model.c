@@ -2,7 +2,9 @@
 /*
  * viewer/model/model.c - lanes, pairing, the LOD index and the queries.
  *
- * Layout of one row and its summaries (n = 11 items, 2^k items a group):
+ * Layout of one row and its summaries (n = 11 items, 2^k items a group;
+ * drawn from level 1 for the picture's sake: the first level kept is
+ * PROF_MODEL_LOD_MIN, 6, groups of 64 items, made from the items):
  *
  *   items    [0][1][2][3][4][5][6][7][8][9][10]     sorted by t0, no overlap
  *   level 1  [ 0  ][ 1  ][ 2  ][ 3  ][ 4  ][5]      (n + 1) >> 1 entries
@@ -10,8 +12,8 @@
  *   level 3  [          0           ][  1   ]
  *   level 4  [               0              ]       one entry: the last level
  *
- * Entry i of level k is made from entries 2i and 2i+1 of level k-1 (level
- * 0 being the items), so building costs O(n) and extending after appends,
+ * Entry i of level k is made from entries 2i and 2i+1 of level k-1 (the
+ * first level from its items), so building costs O(n) and extending after appends,
  * or after an open span closed at index j, rebuilds only the entries at or
  * after j >> k on each level.
  *
@@ -48,6 +50,7 @@
 #include <pthread.h>
 #include <regex.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,7 +102,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 /*
- * The big arrays (a row's items and field offsets, the field arena) grow
+ * The big arrays (a row's items, durations, block words and field arena) grow
  * in place: up to VEC_BIG bytes with realloc(), beyond as an anonymous
  * mapping that mremap() grows (it moves page tables, never copies the
  * pages, so there is never an old and a new copy at once) and shrinks.
@@ -685,35 +688,44 @@ static void row_changed(struct prof_model_row *r, size_t i)
 		r->dirty = i;
 }
 
-uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+/*
+ * The position of item @index in a row's side table (long spans or far
+ * starts: @n entries of @size bytes at @table, each beginning with its
+ * item's index, sorted by it), or @n if it has none.
+ */
+static size_t side_find(const void *table, size_t n, size_t size, size_t index)
 {
-	size_t lo = 0, hi = row->nlongs;
+	size_t lo = 0, hi = n, at;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (row->longs[mid].index < index)
+		memcpy(&at, (const char *)table + mid * size, sizeof(at));
+		if (at < index)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < row->nlongs && row->longs[lo].index == index ? row->longs[lo].t1 : prof_model_item_t0(row, index);
+	if (lo < n)
+		memcpy(&at, (const char *)table + lo * size, sizeof(at));
+	return lo < n && at == index ? lo : n;
+}
+
+_Static_assert(offsetof(struct prof_model_long, index) == 0 && offsetof(struct prof_model_far, index) == 0,
+	       "side tables begin with the item's index");
+
+uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+{
+	size_t at = side_find(row->longs, row->nlongs, sizeof(*row->longs), index);
+
+	return at < row->nlongs ? row->longs[at].t1 : prof_model_item_t0(row, index);
 }
 
 uint64_t prof_model_far_t0(const struct prof_model_row *row, size_t index)
 {
-	size_t lo = 0, hi = row->nfars;
+	size_t at = side_find(row->fars, row->nfars, sizeof(*row->fars), index);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (row->fars[mid].index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < row->nfars && row->fars[lo].index == index ? row->fars[lo].t0 :
-	       row->t0_base[index >> PROF_MODEL_T0_SHIFT];
+	return at < row->nfars ? row->fars[at].t0 : row->t0_base[index >> PROF_MODEL_T0_SHIFT];
 }
 
 /* Set item @i of @r (a row of spans) to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
@@ -1134,10 +1146,11 @@ void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_de
  * of its own and summarises it; lanes are per stream, so each thread lane
  * is whole in one shard's model.  The shards' models are then
  * merged into the first (model_merge()): names and strings are mapped to
- * the first model's, field records appended to its arena, lanes moved
- * over, and a counter or connection lane that several shards have (one
- * per trace and counter name, or TCP connection, fed by every thread)
- * merged by time (in place, giving back the other's memory as it goes).
+ * the first model's (the string ids in each row's field records
+ * renumbered in place), lanes moved over with their rows whole, and a
+ * counter or connection lane that several shards have (one per trace and
+ * counter name, or TCP connection, fed by every thread) merged by time
+ * into a new row (row_merge(): the two given back as they are consumed).
  * The lanes are then put in the order one thread reading the merged trace
  * gives them (by first appearance), so the result is the same model.
  *
