@@ -1292,14 +1292,14 @@ static int row_copy(const struct prof_model *m, struct prof_model_row *out, cons
  * Merge @src's instants row into @dst's, by time (@dst's first at equal
  * times), into a new row appended from the front, with each item's block
  * bases and field records made anew, while the two inputs' items and
- * field values are given back as they are consumed (a MiB at a time), so
+ * field values are given back as they are consumed (every 64 KiB of items), so
  * the merged row never takes much memory beside the two.  0, -ENOMEM or
  * -ERANGE (@dst unchanged, but for memory given back: the model is then
  * freed).
  */
 static int row_merge(const struct prof_model *m, struct prof_model_row *dst, struct prof_model_row *src)
 {
-	const size_t step = ((size_t)1 << 20) / sizeof(*src->items);
+	const size_t step = ((size_t)1 << 16) / sizeof(*src->items); /* 64 KiB of items */
 	struct prof_model_row out;
 	size_t i = 0, j = 0, di = 0, dj = 0, dwi = 0, dwj = 0;
 	uint32_t oi = 0, oj = 0; /* the field offsets of items i and j (records in item order) */
