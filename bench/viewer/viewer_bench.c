@@ -18,6 +18,8 @@
  *   frame_ms_<zoom>              mean time of one 1600x900 frame (cairo image surface)
  *                                showing 1/zoom of the trace, at its middle (FRAMES 0:
  *                                no frames, no surface: the load's memory alone)
+ *   frame_groups_<zoom>          the items and summaries the first of those frames
+ *                                looked at (prof_render_draw_stats())
  *   model_bytes                  the model's memory (prof_model_bytes())
  *   model_items                  the rows' items (spans, instants, samples), and of
  *   model_item_bytes             model_bytes: the items and their time and fields
@@ -248,7 +250,12 @@ int main(int argc, char **argv)
 		vp.t1 = vp.t0 + (range ? range : 1);
 		if (z == 0)
 			CALLGRIND_START_INSTRUMENTATION;
-		prof_render_draw(cr, &m, &vp); /* warm */
+		{
+			struct prof_render_stats st = { 0 };
+
+			prof_render_draw_stats(cr, &m, &vp, &st); /* warm */
+			printf("frame_groups_%u %" PRIu64 "\n", zooms[z], st.groups);
+		}
 		CALLGRIND_ZERO_STATS;
 		t = now();
 		for (int f = 0; f < frames; f++) {

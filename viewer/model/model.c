@@ -608,18 +608,11 @@ static int row_far(const struct prof_model_row *r, uint64_t t0)
 	return t0 < base || t0 - base >= PROF_MODEL_T0_FAR;
 }
 
-/*
- * Room in @r for an item at @t0 with @words words of fields, and its
- * duration if @span (a row holds spans or none); 0, -ENOMEM or -ERANGE
- * (too many words).
- */
-static int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int span)
+/* row_reserve()'s slow path: grow what is full; 0 or -ENOMEM. */
+static int row_grow(struct prof_model_row *r, size_t words, int span, int far)
 {
 	size_t n = r->n, tb = n >> PROF_MODEL_T0_SHIFT, fb = n >> PROF_MODEL_FIELDS_SHIFT;
 
-	/* Offsets are 32 bits: a row's arena stops short of 2^32 words. */
-	if (r->arena_n + words >= UINT32_MAX)
-		return -ERANGE;
 	if (n == r->cap && vec_grow((void **)&r->items, &r->cap, n, n + 1, sizeof(*r->items)))
 		return -ENOMEM;
 	if (span && n == r->durs_cap && vec_grow((void **)&r->durs, &r->durs_cap, n, n + 1, sizeof(*r->durs)))
@@ -630,35 +623,56 @@ static int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int 
 		return -ENOMEM;
 	if (words && vec_grow((void **)&r->arena, &r->arena_cap, r->arena_n, r->arena_n + words, sizeof(*r->arena)))
 		return -ENOMEM;
-	if (row_far(r, t0) && grow((void **)&r->fars, &r->fars_cap, r->nfars + 1, sizeof(*r->fars)))
+	if (far && grow((void **)&r->fars, &r->fars_cap, r->nfars + 1, sizeof(*r->fars)))
 		return -ENOMEM;
 	return 0;
 }
 
-/* Append an item at @t0 (duration 0) after row_reserve(); its index. */
-static size_t row_commit(struct prof_model_row *r, uint64_t t0, uint32_t name, uint32_t flags, size_t words)
+/*
+ * Room in @r for an item at @t0 with @words words of fields, and its
+ * duration if @span (a row holds spans or none): 1 if it is a far one
+ * (row_far()), 0 if not, or -ENOMEM or -ERANGE (too many words).  Every
+ * array is checked in one test, the growing done apart.
+ */
+static inline int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int span)
+{
+	size_t n = r->n;
+	int far = row_far(r, t0), ret;
+
+	/* Offsets are 32 bits: a row's arena stops short of 2^32 words. */
+	if (r->arena_n + words >= UINT32_MAX)
+		return -ERANGE;
+	if (n < r->cap && (!span || n < r->durs_cap) && (n >> PROF_MODEL_T0_SHIFT) < r->t0_base_cap &&
+	    (n >> PROF_MODEL_FIELDS_SHIFT) < r->fields_cap && r->arena_n + words <= r->arena_cap &&
+	    (!far || r->nfars < r->fars_cap))
+		return far;
+	ret = row_grow(r, words, span, far);
+	return ret ? ret : far;
+}
+
+/* Append an item at @t0 (duration 0) after row_reserve() said @far; its index. */
+static inline size_t row_commit(struct prof_model_row *r, uint64_t t0, uint32_t name, uint32_t flags, size_t words,
+				int far)
 {
 	size_t n = r->n;
 	uint64_t d;
-	struct prof_model_item *it = &r->items[n];
 
 	if (!(n & (((size_t)1 << PROF_MODEL_FIELDS_SHIFT) - 1)))
 		r->fields[n >> PROF_MODEL_FIELDS_SHIFT] = (uint32_t)r->arena_n;
 	if (!(n & (((size_t)1 << PROF_MODEL_T0_SHIFT) - 1)))
 		r->t0_base[n >> PROF_MODEL_T0_SHIFT] = t0;
-	if (row_far(r, t0)) {
+	if (far) {
 		/* Appended in index order: the table stays sorted. */
 		r->fars[r->nfars++] = (struct prof_model_far){ .index = n, .t0 = t0 };
 		d = PROF_MODEL_T0_FAR;
 	} else {
 		d = t0 - r->t0_base[n >> PROF_MODEL_T0_SHIFT];
 	}
-	it->t0_lo = (uint32_t)d;
-	it->t0_hi = (uint32_t)(d >> 32);
+	r->items[n] = (struct prof_model_item){
+		.t0_lo = (uint32_t)d, .name = name, .flags = flags & 15u, .t0_hi = (uint32_t)(d >> 32) & 255u,
+	};
 	if (r->durs)
 		r->durs[n] = 0;
-	it->name = name;
-	it->flags = flags & 15u;
 	r->arena_n += words;
 	return r->n++;
 }
@@ -672,13 +686,15 @@ static int row_push(struct prof_model *m, struct prof_model_row *r, const struct
 		    uint32_t flags, size_t *index)
 {
 	struct prof_model_name *nm = &m->names[name];
-	int ret = row_reserve(r, ev->timestamp, nm->words, (flags & PROF_ITEM_OPEN) != 0);
+	int far = row_reserve(r, ev->timestamp, nm->words, (flags & PROF_ITEM_OPEN) != 0), ret = 0;
 
-	if (!ret && nm->words)
+	if (far < 0)
+		return far;
+	if (nm->words)
 		ret = fields_write(m, nm, ev, &r->arena[r->arena_n]);
 	if (ret)
 		return ret;
-	*index = row_commit(r, ev->timestamp, name, flags, nm->words);
+	*index = row_commit(r, ev->timestamp, name, flags, nm->words, far);
 	return 0;
 }
 
@@ -711,6 +727,8 @@ static size_t side_find(const void *table, size_t n, size_t size, size_t index)
 	return lo < n && at == index ? lo : n;
 }
 
+_Static_assert(PROF_MODEL_LOD_MIN >= PROF_MODEL_FIELDS_SHIFT && PROF_MODEL_LOD_MIN >= PROF_MODEL_T0_SHIFT,
+	       "a first-level group begins a fields block and a time block");
 _Static_assert(offsetof(struct prof_model_long, index) == 0 && offsetof(struct prof_model_far, index) == 0,
 	       "side tables begin with the item's index");
 
@@ -943,30 +961,30 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 /* ---- The LOD index ---- */
 
-double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
+/* The value of the item of name @nm whose record is at @off of @row's arena (prof_model_item_value()). */
+static double value_at(const struct prof_model *m, const struct prof_model_row *row, const struct prof_model_name *nm,
+		       uint32_t off)
 {
-	const struct prof_model_name *nm = &m->names[row->items[index].name];
 	struct prof_value v;
 
 	if (!nm->words || !nm->ev.nfields || nm->ev.fields[0].type == PROF_TYPE_STRING)
 		return 0;
-	field_get(m, row, nm, prof_model_field_offset(m, row, index), 0, &v);
+	field_get(m, row, nm, off, 0, &v);
 	return value_double(&v);
 }
 
-/* @m is set for a counter row (its values are summarised), else NULL. */
-static void summary_of_item(const struct prof_model *m, const struct prof_model_row *r, size_t i,
-			    struct prof_model_summary *s)
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
+{
+	const struct prof_model_name *nm = &m->names[row->items[index].name];
+
+	return nm->words ? value_at(m, row, nm, prof_model_field_offset(m, row, index)) : 0;
+}
+
+/* The times of a counter row's item @i as a summary (its value set by the caller). */
+static void summary_of_item(const struct prof_model_row *r, size_t i, struct prof_model_summary *s)
 {
 	s->t0 = prof_model_item_t0(r, i);
 	s->t1 = prof_model_item_t1(r, i);
-	if (m) {
-		s->value.min = s->value.max = prof_model_item_value(m, r, i);
-	} else {
-		s->longest.ns = s->t1 - s->t0;
-		s->longest.name = r->items[i].name;
-		s->longest.reserved = 0;
-	}
 }
 
 static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b, int counter)
@@ -1042,15 +1060,22 @@ static int row_index(const struct prof_model *m, struct prof_model_row *r)
 
 				first_level(r, a, b < r->n ? b : r->n, &lv[i]);
 			} else if (k == PROF_MODEL_LOD_MIN) {
-				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
+				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items, which
+				 * begin a fields block: their records follow one another. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
+				uint32_t off = r->fields[a >> PROF_MODEL_FIELDS_SHIFT];
 
-				summary_of_item(m, r, a, &lv[i]);
+				summary_of_item(r, a, &lv[i]);
+				lv[i].value.min = lv[i].value.max = value_at(m, r, &m->names[r->items[a].name], off);
+				off += m->names[r->items[a].name].words;
 				for (size_t j = a + 1; j < b && j < r->n; j++) {
+					const struct prof_model_name *nm = &m->names[r->items[j].name];
 					struct prof_model_summary t;
 
-					summary_of_item(m, r, j, &t);
-					summary_merge(&lv[i], &t, m != NULL);
+					summary_of_item(r, j, &t);
+					t.value.min = t.value.max = value_at(m, r, nm, off);
+					off += nm->words;
+					summary_merge(&lv[i], &t, 1);
 				}
 			} else {
 				const struct prof_model_summary *lo = r->levels[k - 2];
@@ -1277,12 +1302,12 @@ static int row_copy(const struct prof_model *m, struct prof_model_row *out, cons
 	const struct prof_model_item *it = &src->items[i];
 	uint64_t t0 = prof_model_item_t0(src, i);
 	size_t words = m->names[it->name].words, at;
-	int ret = row_reserve(out, t0, words, src->durs != NULL);
+	int far = row_reserve(out, t0, words, src->durs != NULL);
 
-	if (ret)
-		return ret;
+	if (far < 0)
+		return far;
 	memcpy(&out->arena[out->arena_n], &src->arena[off], words * sizeof(*src->arena));
-	at = row_commit(out, t0, it->name, it->flags, words);
+	at = row_commit(out, t0, it->name, it->flags, words, far);
 	if (src->durs && item_set_t1(out, at, prof_model_item_t1(src, i)))
 		return -ENOMEM;
 	return 0;

@@ -221,6 +221,14 @@ static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_
 	return k ? row->levels[k - 1][g].t0 : prof_model_item_t0(row, g);
 }
 
+/* Where group @g of level @k ends (an open item: never). */
+static uint64_t group_t1(const struct prof_model_row *row, unsigned int k, size_t g)
+{
+	if (k)
+		return row->levels[k - 1][g].t1;
+	return row->items[g].flags & PROF_ITEM_OPEN ? UINT64_MAX : prof_model_item_t1(row, g);
+}
+
 /*
  * The group to look at after @g, whose pixels are all drawn already (up
  * to pixel @px, excluded): the groups of a row are sorted and do not
@@ -228,7 +236,8 @@ static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_
  * that starts before t, the time at @px less a nanosecond, but the last of
  * them, ends before t: in pixels already drawn, it would be skipped too.
  * A galloping search from @g finds the first group starting at or after
- * t; the one before it may reach further, so it is next.
+ * t; the one before it may reach further, so it is next, unless it ends
+ * before t too (then the one after it is).
  * This keeps a frame's work per row to about the pixels (times a log),
  * not the items, when many items share a pixel.
  */
@@ -255,7 +264,8 @@ static size_t next_group(const struct prof_model_row *row, unsigned int k, size_
 		else
 			hi = mid;
 	}
-	return lo; /* the last group starting before t */
+	/* lo: the last group starting before t. */
+	return group_t1(row, k, lo) < t ? lo + 1 : lo;
 }
 
 /* A run of adjacent bars of one colour. */
@@ -409,6 +419,9 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_fill(cr);
 			st->fills++;
 		}
+		if (!open && next == g + 1)
+			/* Drawn: skip at once what falls in its last pixel. */
+			next = next_group(row, k, g, g1, vp, run.x1);
 		if (k == 0 && x1 - x0 > 40) {
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
