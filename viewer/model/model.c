@@ -727,6 +727,9 @@ static size_t side_find(const void *table, size_t n, size_t size, size_t index)
 	return lo < n && at == index ? lo : n;
 }
 
+/* The item's bit fields hold every name below the limit name_get() keeps, and every flag. */
+_Static_assert(PROF_MODEL_MAX_NAMES == 1u << 20, "name is a 20-bit field");
+_Static_assert((PROF_ITEM_OPEN | PROF_ITEM_BROKEN | PROF_ITEM_UNENDED) < 16u, "flags is a 4-bit field");
 _Static_assert(PROF_MODEL_LOD_MIN >= PROF_MODEL_FIELDS_SHIFT && PROF_MODEL_LOD_MIN >= PROF_MODEL_T0_SHIFT,
 	       "a first-level group begins a fields block and a time block");
 _Static_assert(offsetof(struct prof_model_long, index) == 0 && offsetof(struct prof_model_far, index) == 0,

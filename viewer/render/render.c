@@ -239,14 +239,19 @@ static uint64_t group_t1(const struct prof_model_row *row, unsigned int k, size_
  * t; the one before it may reach further, so it is next, unless it ends
  * before t too (then the one after it is).
  * This keeps a frame's work per row to about the pixels (times a log),
- * not the items, when many items share a pixel.
+ * not the items, when many items share a pixel.  The gallop's first step
+ * is half the groups a pixel left holds on average, so a pixel's groups
+ * cost a step or two and a binary search among them.
  */
 static size_t next_group(const struct prof_model_row *row, unsigned int k, size_t g, size_t g1,
 			 const struct prof_viewport *vp, int px)
 {
 	double dt = floor((double)px * (double)(vp->t1 - vp->t0) / vp->width) - 1;
 	uint64_t t = dt <= 0 ? vp->t0 : vp->t0 + (uint64_t)dt;
-	size_t lo = g + 1, hi, step = 1;
+	size_t left = px < vp->width ? (size_t)(vp->width - px) : 1;
+	size_t lo = g + 1, hi, step = g1 > g ? (g1 - g) / (2 * left) : 0;
+
+	step = step ? step : 1;
 
 	if (lo > g1 || group_t0(row, k, lo) >= t)
 		return g + 1;
