@@ -1647,6 +1647,9 @@ unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, do
 	/* The smallest level whose groups are no more than the pixels. */
 	while (k < row->nlevels && (double)n / (double)((size_t)1 << k) > pixels)
 		k++;
+	/* More than 16 items a pixel: the first level (groups of 64, 2 to 4 pixels). */
+	if (k == PROF_MODEL_LOD_MIN - 1 && row->nlevels >= PROF_MODEL_LOD_MIN)
+		return PROF_MODEL_LOD_MIN;
 	return k < PROF_MODEL_LOD_MIN ? 0 : k;
 }
 

@@ -24,9 +24,9 @@
  * count, smallest and largest value (counters) and the name of the longest
  * item.  Drawing a range that holds more items than pixels uses the
  * smallest level whose groups are no more than the pixels, so a frame
- * costs O(width) per row, whatever the trace size (below level 6, items
- * are drawn themselves, a galloping search skipping those in pixels drawn
- * already).  Starting at groups of 64 keeps the summaries to n/64 + n/128
+ * costs O(width) per row, whatever the trace size (at 16 items a pixel or
+ * fewer, items are drawn themselves, a galloping search skipping those in
+ * pixels drawn already; from 16 to 32, groups of 64 over 2 to 4 pixels).  Starting at groups of 64 keeps the summaries to n/64 + n/128
  * + ... < n/32 entries (one byte an item).
  *
  * Not thread-safe: the window loads into a model on a worker thread and
@@ -447,8 +447,11 @@ void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_
  * @n: items in the visible range.
  * @pixels: pixels they span.
  *
- * Return: 0 (draw the items themselves) or a level k >= 1 whose groups of
- * 2^k items are about a pixel each, at most row->nlevels.
+ * Return: 0 (draw the items themselves: at most 16 a pixel), or a level
+ * k >= PROF_MODEL_LOD_MIN whose groups of 2^k items are about a pixel each
+ * (the smallest whose groups are no more than the pixels), or the first
+ * level (groups of 64 items, 2 to 4 pixels each) for 16 to 32 items a
+ * pixel; at most row->nlevels.
  */
 unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, double pixels);
 
