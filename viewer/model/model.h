@@ -26,8 +26,9 @@
  * smallest level whose groups are no more than the pixels, so a frame
  * costs O(width) per row, whatever the trace size (at 16 items a pixel or
  * fewer, items are drawn themselves, a galloping search skipping those in
- * pixels drawn already; from 16 to 32, groups of 64 over 2 to 4 pixels).  Starting at groups of 64 keeps the summaries to n/64 + n/128
- * + ... < n/32 entries (one byte an item).
+ * pixels drawn already; from 16 to 32, groups of 64 over 2 to 4 pixels).
+ * Starting at groups of 64 keeps the summaries to n/64 + n/128 + ... <
+ * n/32 entries (one byte an item).
  *
  * Not thread-safe: the window loads into a model on a worker thread and
  * hands the finished (or, live, a locked) model to the UI thread.
@@ -123,8 +124,8 @@ struct prof_model_summary {
 _Static_assert(sizeof(struct prof_model_summary) == 32, "a summary is 32 bytes");
 
 /*
- * A row's items, block bases, block field offsets and field values
- * (arena) are arrays that grow in place: above 64 KiB they are anonymous
+ * A row's items, durations, block bases, block field offsets and field
+ * values (arena) are arrays that grow in place: above 64 KiB they are anonymous
  * mappings grown with mremap(), which moves page tables instead of
  * copying, so loading never holds an old and a new copy at once, and the
  * capacity reserved ahead is address space, not memory, until it is
