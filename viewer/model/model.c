@@ -728,7 +728,7 @@ static size_t side_find(const void *table, size_t n, size_t size, size_t index)
 }
 
 /* The item's bit fields hold every name below the limit name_get() keeps, and every flag. */
-_Static_assert(PROF_MODEL_MAX_NAMES == 1u << 20, "name is a 20-bit field");
+_Static_assert(PROF_MODEL_MAX_NAMES <= 1u << 20, "name is a 20-bit field");
 _Static_assert((PROF_ITEM_OPEN | PROF_ITEM_BROKEN | PROF_ITEM_UNENDED) < 16u, "flags is a 4-bit field");
 _Static_assert(PROF_MODEL_LOD_MIN >= PROF_MODEL_FIELDS_SHIFT && PROF_MODEL_LOD_MIN >= PROF_MODEL_T0_SHIFT,
 	       "a first-level group begins a fields block and a time block");
@@ -1209,12 +1209,15 @@ struct load_shard {
 	int started;
 };
 
-/* What a failure of prof_model_add() or a merge means, for its message. */
-static const char *add_failure(int ret)
+/* Set @err for @ret, a failure of prof_model_add() or a merge, @what ("after", "merging") @events; @ret. */
+static int add_error(struct prof_error *err, int ret, const char *path, const char *what, uint64_t events)
 {
-	return ret == -ERANGE ? "the viewer's limits exceeded (more than 1048576 event names, or 2^32 words of "
-				"field values in one row)" :
-				"out of memory";
+	if (ret == -ERANGE)
+		return prof_error_set(err, ret, path, UINT64_MAX,
+				      "the viewer's limits exceeded (more than %u event names, or 2^32 words of field "
+				      "values in one row) %s %" PRIu64 " events",
+				      (unsigned int)PROF_MODEL_MAX_NAMES, what, events);
+	return prof_error_set(err, ret, path, UINT64_MAX, "out of memory %s %" PRIu64 " events", what, events);
 }
 
 /* Read every event of @src into @m; 0, -ECANCELED (@progress asked to stop) or an error, in @err. */
@@ -1227,8 +1230,7 @@ static int read_into(struct prof_model *m, struct mprof_source *src, const char 
 	while ((ret = mprof_source_next(src, &ev)) == 1) {
 		ret = prof_model_add(m, &ev);
 		if (ret)
-			return prof_error_set(err, ret, path, UINT64_MAX, "%s after %" PRIu64 " events",
-					      add_failure(ret), m->events);
+			return add_error(err, ret, path, "after", m->events);
 		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events))
 			return prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
 	}
@@ -1573,8 +1575,7 @@ int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int
 	for (unsigned int i = 1; i < n; i++) {
 		ret = model_merge(m, &sh[i].m);
 		if (ret) {
-			prof_error_set(err, ret, path, UINT64_MAX, "%s merging %" PRIu64 " events", add_failure(ret),
-				       m->events);
+			add_error(err, ret, path, "merging", m->events);
 			goto out;
 		}
 		prof_model_free(&sh[i].m);

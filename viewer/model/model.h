@@ -87,7 +87,9 @@ struct prof_model_item {
 	uint32_t t0_hi : 8;   /* t0 - base, bits 32 to 39 */
 };
 _Static_assert(sizeof(struct prof_model_item) == 8, "an item is 8 bytes");
+#ifndef PROF_MODEL_MAX_NAMES /* test_viewer_names_limit builds the model with fewer */
 #define PROF_MODEL_MAX_NAMES (1u << 20)
+#endif
 #define PROF_MODEL_DUR_LONG UINT32_MAX
 #define PROF_MODEL_T0_FAR ((UINT64_C(1) << 40) - 1)
 
