@@ -7,8 +7,9 @@ VIEWER_BENCH := $(O)/bench/viewer_bench
 $(O)/obj/bench/viewer/viewer_bench.o: bench/viewer/viewer_bench.c Makefile bench/viewer/module.mk
 	@mkdir -p $(@D)
 	$(CC) $(PROG_CFLAGS) $(VIEWER_INC) $(PKG_CAIRO_CFLAGS) $(DEPFLAGS) $(CFLAGS_EXTRA) -c $< -o $@
-# viewer/module.mk is read after this file: name its library by path.
-$(VIEWER_BENCH): $(O)/obj/bench/viewer/viewer_bench.o $(O)/lib/libmprof-viewer.a $(SOURCE_A) $(LIB_A)
+# viewer/module.mk and tools/source/module.mk are read after this file:
+# name their libraries by path (SOURCE_A is still empty here).
+$(VIEWER_BENCH): $(O)/obj/bench/viewer/viewer_bench.o $(O)/lib/libmprof-viewer.a $(O)/lib/libmprof-source.a $(LIB_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< $(VIEWER_LDLIBS) $(PKG_CAIRO_LIBS)
 

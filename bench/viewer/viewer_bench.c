@@ -18,11 +18,20 @@
  *   frame_ms_<zoom>              mean time of one 1600x900 frame (cairo image surface)
  *                                showing 1/zoom of the trace, at its middle (FRAMES 0:
  *                                no frames, no surface: the load's memory alone)
+ *   frame_groups_<zoom>          the items and summaries the first of those frames
+ *                                looked at (prof_render_draw_stats())
  *   model_bytes                  the model's memory (prof_model_bytes())
+ *   model_items                  the rows' items (spans, instants, samples), and of
+ *   model_item_bytes             model_bytes: the items and their time and fields
+ *   model_field_bytes            blocks' words, the field values (the rows' arenas),
+ *   model_lod_bytes              the LOD summaries (the rest: names, strings, lanes)
  *   peak_anon_bytes              the process's peak anonymous memory (RssAnon of
  *                                /proc/self/status: the heap and private mappings,
  *                                not the mapped trace's page cache), sampled every
- *                                65536 events while loading and after each phase
+ *                                65536 events while loading, after each phase, and
+ *                                by a thread of its own every 1 ms from opening to
+ *                                a ready index (so inside the merge of the loading
+ *                                threads' models too)
  *   base_anon_bytes              RssAnon before loading (libraries, stack)
  *   peak_file_bytes              the peak of RssFile while loading: the trace's stream
  *                                files the reader maps, counted as page cache
@@ -41,6 +50,8 @@
 #include <cairo.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,13 +109,32 @@ static uint64_t status_bytes(const char *key)
 }
 
 static uint64_t peak_anon, peak_file;
+static pthread_mutex_t peak_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void sample(void)
 {
 	uint64_t a = status_bytes("RssAnon"), f = status_bytes("RssFile");
 
+	pthread_mutex_lock(&peak_lock);
 	peak_anon = a > peak_anon ? a : peak_anon;
 	peak_file = f > peak_file ? f : peak_file;
+	pthread_mutex_unlock(&peak_lock);
+}
+
+/* The sampling thread: sample() every millisecond until told to stop. */
+static atomic_int sampling_stop;
+
+static void *sampler(void *arg)
+{
+	const struct timespec gap = { 0, 1000000 };
+
+	(void)arg;
+	/* Relaxed: a stop flag, ordering nothing (pthread_join() follows). */
+	while (!atomic_load_explicit(&sampling_stop, memory_order_relaxed)) {
+		sample();
+		nanosleep(&gap, NULL);
+	}
+	return NULL;
 }
 
 static int on_progress(void *arg, uint64_t events)
@@ -147,7 +177,8 @@ int main(int argc, char **argv)
 	cairo_t *cr;
 	double t, t_load, t_index, c_proc, c_thread;
 	uint64_t bytes;
-	int frames = argc > 2 ? atoi(argv[2]) : 20, ret;
+	pthread_t sampling;
+	int frames = argc > 2 ? atoi(argv[2]) : 20, ret, sampling_started;
 
 	if (argc < 2) {
 		fprintf(stderr, "usage: viewer_bench TRACE [FRAMES [MAX_RATIO [THREADS]]]\n");
@@ -161,9 +192,13 @@ int main(int argc, char **argv)
 	CALLGRIND_START_INSTRUMENTATION;
 	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID);
 	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID);
+	sampling_started = pthread_create(&sampling, NULL, sampler, NULL) == 0;
 	t = now();
 	ret = prof_model_load_threads(&m, argv[1], threads, on_progress, NULL, &err);
 	t_load = now() - t;
+	atomic_store_explicit(&sampling_stop, 1, memory_order_relaxed);
+	if (sampling_started)
+		pthread_join(sampling, NULL);
 	c_proc = cpu(CLOCK_PROCESS_CPUTIME_ID) - c_proc;
 	c_thread = cpu(CLOCK_THREAD_CPUTIME_ID) - c_thread;
 	CALLGRIND_DUMP_STATS_AT("load");
@@ -215,7 +250,12 @@ int main(int argc, char **argv)
 		vp.t1 = vp.t0 + (range ? range : 1);
 		if (z == 0)
 			CALLGRIND_START_INSTRUMENTATION;
-		prof_render_draw(cr, &m, &vp); /* warm */
+		{
+			struct prof_render_stats st = { 0 };
+
+			prof_render_draw_stats(cr, &m, &vp, &st); /* warm */
+			printf("frame_groups_%u %" PRIu64 "\n", zooms[z], st.groups);
+		}
 		CALLGRIND_ZERO_STATS;
 		t = now();
 		for (int f = 0; f < frames; f++) {
@@ -240,6 +280,27 @@ int main(int argc, char **argv)
 	model_ratio = bytes ? (double)prof_model_bytes(&m) / (double)bytes : 0;
 	anon_ratio = bytes ? (double)peak_anon / (double)bytes : 0;
 	printf("model_bytes %zu\n", prof_model_bytes(&m));
+	{
+		size_t items = 0, ib = 0, fb = 0, lb = 0;
+
+		for (size_t i = 0; i < m.nlanes; i++)
+			for (size_t r = 0; r <= m.lanes[i]->nrows; r++) {
+				const struct prof_model_row *row =
+					r < m.lanes[i]->nrows ? &m.lanes[i]->rows[r] : &m.lanes[i]->instants;
+
+				items += row->n;
+				ib += row->cap * sizeof(*row->items) + row->durs_cap * sizeof(*row->durs) + row->t0_base_cap * sizeof(*row->t0_base) +
+				      row->fields_cap * sizeof(*row->fields) + row->longs_cap * sizeof(*row->longs) +
+				      row->fars_cap * sizeof(*row->fars);
+				fb += row->arena_cap * sizeof(*row->arena);
+				for (unsigned int k = 0; k < row->nlevels; k++)
+					lb += row->level_n[k] * sizeof(struct prof_model_summary);
+			}
+		printf("model_items %zu\n", items);
+		printf("model_item_bytes %zu\n", ib);
+		printf("model_field_bytes %zu\n", fb);
+		printf("model_lod_bytes %zu\n", lb);
+	}
 	printf("peak_anon_bytes %" PRIu64 "\n", peak_anon);
 	printf("base_anon_bytes %" PRIu64 "\n", base_anon);
 	printf("peak_file_bytes %" PRIu64 "\n", peak_file);

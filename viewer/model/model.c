@@ -2,7 +2,9 @@
 /*
  * viewer/model/model.c - lanes, pairing, the LOD index and the queries.
  *
- * Layout of one row and its summaries (n = 11 items, 2^k items a group):
+ * Layout of one row and its summaries (n = 11 items, 2^k items a group;
+ * drawn from level 1 for the picture's sake: the first level kept is
+ * PROF_MODEL_LOD_MIN, 6, groups of 64 items, made from the items):
  *
  *   items    [0][1][2][3][4][5][6][7][8][9][10]     sorted by t0, no overlap
  *   level 1  [ 0  ][ 1  ][ 2  ][ 3  ][ 4  ][5]      (n + 1) >> 1 entries
@@ -10,18 +12,29 @@
  *   level 3  [          0           ][  1   ]
  *   level 4  [               0              ]       one entry: the last level
  *
- * Entry i of level k is made from entries 2i and 2i+1 of level k-1 (level
- * 0 being the items), so building costs O(n) and extending after appends,
+ * Entry i of level k is made from entries 2i and 2i+1 of level k-1 (the
+ * first level from its items), so building costs O(n) and extending after appends,
  * or after an open span closed at index j, rebuilds only the entries at or
  * after j >> k on each level.
  *
- * An item and its values (16 bytes, and 4 beside it):
+ * An item and its values (8 bytes, 4 more for a span, and a share of its
+ * blocks'):
  *
- *   row->items[i]   | t0 (u64) | dur (u32) | name:28 flags:4 |   dur == PROF_MODEL_DUR_LONG:
- *   row->fields[i]  | offset (u32) or PROF_MODEL_NONE |           the end is in row->longs
- *                          |
- *   m->arena        ... | w0 | w1 w2 | w3 | ...   the event's fields in 32-bit words:
- *                         u32   u64    str id     64-bit values take two (name's word[])
+ *   row->t0_base[i >> 6]  | base (u64) |  the start of the time block's first item
+ *   row->items[i]   | t0 - base: lo (u32) | name:20 flags:4 hi:8 |
+ *                     t0 - base == PROF_MODEL_T0_FAR: the start is in row->fars
+ *   row->durs[i]    | t1 - t0 (u32) |     rows of spans only;
+ *                     PROF_MODEL_DUR_LONG: the end is in row->longs
+ *   row->fields[i >> 4]   | offset (u32) |  the fields block's first item's record
+ *                                |
+ *   row->arena   ... | w0 | w1 w2 | w3 | w0 w1 | ...   records in item order, each of
+ *                      u32   u64    str   u64          its name's words (name's word[]):
+ *                      item j         item j+1         j+1's offset is j's + j's words
+ *
+ * Items without fields (words 0) take no words, so an item's record is
+ * found by adding the words of the items before it in its fields block
+ * (at most 15): prof_model_field_offset().  Every row has its own arena,
+ * so a shard's thread lanes move to the merged model whole.
  *
  * Loading on several threads is described at prof_model_load_threads().
  *
@@ -37,6 +50,7 @@
 #include <pthread.h>
 #include <regex.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,7 +102,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
 }
 
 /*
- * The big arrays (a row's items and field offsets, the field arena) grow
+ * The big arrays (a row's items, durations, block words and field arena) grow
  * in place: up to VEC_BIG bytes with realloc(), beyond as an anonymous
  * mapping that mremap() grows (it moves page tables, never copies the
  * pages, so there is never an old and a new copy at once) and shrinks.
@@ -176,8 +190,12 @@ void prof_model_init(struct prof_model *m)
 static void row_free(struct prof_model_row *r)
 {
 	vec_free((void **)&r->items, &r->cap, sizeof(*r->items));
+	vec_free((void **)&r->durs, &r->durs_cap, sizeof(*r->durs));
+	vec_free((void **)&r->t0_base, &r->t0_base_cap, sizeof(*r->t0_base));
 	vec_free((void **)&r->fields, &r->fields_cap, sizeof(*r->fields));
+	vec_free((void **)&r->arena, &r->arena_cap, sizeof(*r->arena));
 	free(r->longs);
+	free(r->fars);
 	for (unsigned int k = 0; k < 48; k++)
 		free(r->levels[k]);
 	memset(r, 0, sizeof(*r));
@@ -203,7 +221,6 @@ void prof_model_free(struct prof_model *m)
 	free(m->lanes);
 	free(m->names);
 	free(m->spans);
-	vec_free((void **)&m->arena, &m->arena_cap, sizeof(*m->arena));
 	for (size_t i = 0; i < m->nstrings; i++)
 		free(m->strings[i]);
 	free(m->strings);
@@ -361,27 +378,16 @@ static uint32_t string_get(struct prof_model *m, const char *s, size_t len)
 }
 
 /*
- * Store @ev's field values (name @nm) as a record of 32-bit words
- * (prof_model_name's word[]); the offset, or PROF_MODEL_NONE with -ENOMEM
- * in *@ret.  A field the event lacks (a foreign source may deliver fewer)
- * is stored as 0.
+ * Write @ev's field values (name @nm) at @w as a record of nm->words
+ * 32-bit words (prof_model_name's word[]); 0 or -ENOMEM (a string could
+ * not be interned).  A field the event lacks (a foreign source may
+ * deliver fewer) is stored as 0.
  */
-static uint32_t fields_put(struct prof_model *m, struct prof_model_name *nm,
-			   const struct prof_decoded_event *ev, int *ret)
+static int fields_write(struct prof_model *m, struct prof_model_name *nm, const struct prof_decoded_event *ev,
+			uint32_t *w)
 {
-	size_t off = m->arena_n;
 	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
-	uint32_t *w;
 
-	*ret = 0;
-	if (!nm->words)
-		return PROF_MODEL_NONE;
-	if (off + nm->words >= UINT32_MAX ||
-	    vec_grow((void **)&m->arena, &m->arena_cap, m->arena_n, off + nm->words, sizeof(*m->arena))) {
-		*ret = -ENOMEM;
-		return PROF_MODEL_NONE;
-	}
-	w = &m->arena[off];
 	for (uint16_t i = 0; i < n; i++) {
 		const struct prof_value *v = &ev->values[i];
 		uint64_t u = i < ev->nfields ? v->v.u : 0; /* the union's bits: u, s or f */
@@ -393,10 +399,8 @@ static uint32_t fields_put(struct prof_model *m, struct prof_model_name *nm,
 			if (id >= m->nstrings || strncmp(m->strings[id], v->v.str.ptr, v->v.str.len) ||
 			    m->strings[id][v->v.str.len] != '\0') {
 				id = string_get(m, v->v.str.ptr, v->v.str.len);
-				if (id == PROF_MODEL_NONE) {
-					*ret = -ENOMEM;
-					return PROF_MODEL_NONE;
-				}
+				if (id == PROF_MODEL_NONE)
+					return -ENOMEM;
 				nm->last_string[i] = id;
 			}
 			u = id;
@@ -406,15 +410,24 @@ static uint32_t fields_put(struct prof_model *m, struct prof_model_name *nm,
 		else
 			w[nm->word[i]] = (uint32_t)u;
 	}
-	m->arena_n = off + nm->words;
-	return (uint32_t)off;
+	return 0;
+}
+
+uint32_t prof_model_field_offset(const struct prof_model *m, const struct prof_model_row *row, size_t index)
+{
+	size_t j = index >> PROF_MODEL_FIELDS_SHIFT << PROF_MODEL_FIELDS_SHIFT;
+	uint32_t off = row->fields[index >> PROF_MODEL_FIELDS_SHIFT];
+
+	for (; j < index; j++)
+		off += m->names[row->items[j].name].words;
+	return off;
 }
 
 /* Field @i of the record at @off (name @nm) as a value. */
-static void field_get(const struct prof_model *m, const struct prof_model_name *nm, uint32_t off, uint16_t i,
-		      struct prof_value *out)
+static void field_get(const struct prof_model *m, const struct prof_model_row *row, const struct prof_model_name *nm,
+		      uint32_t off, uint16_t i, struct prof_value *out)
 {
-	const uint32_t *w = &m->arena[off + nm->word[i]];
+	const uint32_t *w = &row->arena[off + nm->word[i]];
 	uint64_t u = 0;
 
 	out->type = nm->ev.fields[i].type;
@@ -441,13 +454,14 @@ static uint16_t fields_get(const struct prof_model *m, const struct prof_model_r
 			   struct prof_value *out)
 {
 	const struct prof_model_name *nm = &m->names[row->items[i].name];
-	uint32_t off = row->fields[i];
 	uint16_t n = nm->ev.nfields < PROF_MAX_FIELDS ? nm->ev.nfields : PROF_MAX_FIELDS;
+	uint32_t off;
 
-	if (off == PROF_MODEL_NONE)
+	if (!nm->words)
 		return 0;
+	off = prof_model_field_offset(m, row, i);
 	for (uint16_t f = 0; f < n; f++)
-		field_get(m, nm, off, f, &out[f]);
+		field_get(m, row, nm, off, f, &out[f]);
 	return n;
 }
 
@@ -576,17 +590,111 @@ static inline struct prof_model_lane *counter_lane(struct prof_model *m, const s
 	return nm->counter_lane;
 }
 
-/* Append @it (its fields at @fields) to @r; 0 or -ENOMEM (nothing appended). */
-static int row_push(struct prof_model_row *r, const struct prof_model_item *it, uint32_t fields)
+/*
+ * Appending an item: row_reserve() makes room for it and @words words of
+ * field values (written at r->arena + r->arena_n by the caller, which may
+ * still fail), then row_commit() appends it, which cannot fail; so a
+ * failure appends nothing and the arena's records stay in item order.
+ */
+
+/* Whether an item starting at @t0 appended to @r is a far one (PROF_MODEL_T0_FAR). */
+static int row_far(const struct prof_model_row *r, uint64_t t0)
 {
-	if (r->n == r->cap &&
-	    vec_grow((void **)&r->items, &r->cap, r->n, r->n + 1, sizeof(*r->items)))
+	uint64_t base;
+
+	if (!(r->n & (((size_t)1 << PROF_MODEL_T0_SHIFT) - 1)))
+		return 0; /* the first of a new block: its base */
+	base = r->t0_base[r->n >> PROF_MODEL_T0_SHIFT];
+	return t0 < base || t0 - base >= PROF_MODEL_T0_FAR;
+}
+
+/* row_reserve()'s slow path: grow what is full; 0 or -ENOMEM. */
+static int row_grow(struct prof_model_row *r, size_t words, int span, int far)
+{
+	size_t n = r->n, tb = n >> PROF_MODEL_T0_SHIFT, fb = n >> PROF_MODEL_FIELDS_SHIFT;
+
+	if (n == r->cap && vec_grow((void **)&r->items, &r->cap, n, n + 1, sizeof(*r->items)))
 		return -ENOMEM;
-	if (r->n == r->fields_cap &&
-	    vec_grow((void **)&r->fields, &r->fields_cap, r->n, r->n + 1, sizeof(*r->fields)))
+	if (span && n == r->durs_cap && vec_grow((void **)&r->durs, &r->durs_cap, n, n + 1, sizeof(*r->durs)))
 		return -ENOMEM;
-	r->items[r->n] = *it;
-	r->fields[r->n++] = fields;
+	if (tb >= r->t0_base_cap && vec_grow((void **)&r->t0_base, &r->t0_base_cap, tb, tb + 1, sizeof(*r->t0_base)))
+		return -ENOMEM;
+	if (fb >= r->fields_cap && vec_grow((void **)&r->fields, &r->fields_cap, fb, fb + 1, sizeof(*r->fields)))
+		return -ENOMEM;
+	if (words && vec_grow((void **)&r->arena, &r->arena_cap, r->arena_n, r->arena_n + words, sizeof(*r->arena)))
+		return -ENOMEM;
+	if (far && grow((void **)&r->fars, &r->fars_cap, r->nfars + 1, sizeof(*r->fars)))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * Room in @r for an item at @t0 with @words words of fields, and its
+ * duration if @span (a row holds spans or none): 1 if it is a far one
+ * (row_far()), 0 if not, or -ENOMEM or -ERANGE (too many words).  Every
+ * array is checked in one test, the growing done apart.
+ */
+static inline int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int span)
+{
+	size_t n = r->n;
+	int far = row_far(r, t0), ret;
+
+	/* Offsets are 32 bits: a row's arena stops short of 2^32 words. */
+	if (r->arena_n + words >= UINT32_MAX)
+		return -ERANGE;
+	if (n < r->cap && (!span || n < r->durs_cap) && (n >> PROF_MODEL_T0_SHIFT) < r->t0_base_cap &&
+	    (n >> PROF_MODEL_FIELDS_SHIFT) < r->fields_cap && r->arena_n + words <= r->arena_cap &&
+	    (!far || r->nfars < r->fars_cap))
+		return far;
+	ret = row_grow(r, words, span, far);
+	return ret ? ret : far;
+}
+
+/* Append an item at @t0 (duration 0) after row_reserve() said @far; its index. */
+static inline size_t row_commit(struct prof_model_row *r, uint64_t t0, uint32_t name, uint32_t flags, size_t words,
+				int far)
+{
+	size_t n = r->n;
+	uint64_t d;
+
+	if (!(n & (((size_t)1 << PROF_MODEL_FIELDS_SHIFT) - 1)))
+		r->fields[n >> PROF_MODEL_FIELDS_SHIFT] = (uint32_t)r->arena_n;
+	if (!(n & (((size_t)1 << PROF_MODEL_T0_SHIFT) - 1)))
+		r->t0_base[n >> PROF_MODEL_T0_SHIFT] = t0;
+	if (far) {
+		/* Appended in index order: the table stays sorted. */
+		r->fars[r->nfars++] = (struct prof_model_far){ .index = n, .t0 = t0 };
+		d = PROF_MODEL_T0_FAR;
+	} else {
+		d = t0 - r->t0_base[n >> PROF_MODEL_T0_SHIFT];
+	}
+	r->items[n] = (struct prof_model_item){
+		.t0_lo = (uint32_t)d, .name = name, .flags = flags & 15u, .t0_hi = (uint32_t)(d >> 32) & 255u,
+	};
+	if (r->durs)
+		r->durs[n] = 0;
+	r->arena_n += words;
+	return r->n++;
+}
+
+/*
+ * Append an item for @ev (name @name) to @r, a span (open) if @flags has
+ * PROF_ITEM_OPEN; its index in *@index; 0, -ENOMEM or -ERANGE (nothing
+ * appended).
+ */
+static int row_push(struct prof_model *m, struct prof_model_row *r, const struct prof_decoded_event *ev, uint32_t name,
+		    uint32_t flags, size_t *index)
+{
+	struct prof_model_name *nm = &m->names[name];
+	int far = row_reserve(r, ev->timestamp, nm->words, (flags & PROF_ITEM_OPEN) != 0), ret = 0;
+
+	if (far < 0)
+		return far;
+	if (nm->words)
+		ret = fields_write(m, nm, ev, &r->arena[r->arena_n]);
+	if (ret)
+		return ret;
+	*index = row_commit(r, ev->timestamp, name, flags, nm->words, far);
 	return 0;
 }
 
@@ -596,30 +704,59 @@ static void row_changed(struct prof_model_row *r, size_t i)
 		r->dirty = i;
 }
 
-uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+/*
+ * The position of item @index in a row's side table (long spans or far
+ * starts: @n entries of @size bytes at @table, each beginning with its
+ * item's index, sorted by it), or @n if it has none.
+ */
+static size_t side_find(const void *table, size_t n, size_t size, size_t index)
 {
-	size_t lo = 0, hi = row->nlongs;
+	size_t lo = 0, hi = n, at;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (row->longs[mid].index < index)
+		memcpy(&at, (const char *)table + mid * size, sizeof(at));
+		if (at < index)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return lo < row->nlongs && row->longs[lo].index == index ? row->longs[lo].t1 : row->items[index].t0;
+	if (lo < n)
+		memcpy(&at, (const char *)table + lo * size, sizeof(at));
+	return lo < n && at == index ? lo : n;
 }
 
-/* Set item @i of @r to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
+/* The item's bit fields hold every name below the limit name_get() keeps, and every flag. */
+_Static_assert(PROF_MODEL_MAX_NAMES <= 1u << 20, "name is a 20-bit field");
+_Static_assert((PROF_ITEM_OPEN | PROF_ITEM_BROKEN | PROF_ITEM_UNENDED) < 16u, "flags is a 4-bit field");
+_Static_assert(PROF_MODEL_LOD_MIN >= PROF_MODEL_FIELDS_SHIFT && PROF_MODEL_LOD_MIN >= PROF_MODEL_T0_SHIFT,
+	       "a first-level group begins a fields block and a time block");
+_Static_assert(offsetof(struct prof_model_long, index) == 0 && offsetof(struct prof_model_far, index) == 0,
+	       "side tables begin with the item's index");
+
+uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index)
+{
+	size_t at = side_find(row->longs, row->nlongs, sizeof(*row->longs), index);
+
+	return at < row->nlongs ? row->longs[at].t1 : prof_model_item_t0(row, index);
+}
+
+uint64_t prof_model_far_t0(const struct prof_model_row *row, size_t index)
+{
+	size_t at = side_find(row->fars, row->nfars, sizeof(*row->fars), index);
+
+	return at < row->nfars ? row->fars[at].t0 : row->t0_base[index >> PROF_MODEL_T0_SHIFT];
+}
+
+/* Set item @i of @r (a row of spans) to end at @t1 (not before its start); 0 or -ENOMEM (unchanged). */
 static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
 {
-	struct prof_model_item *it = &r->items[i];
-	uint64_t d = t1 > it->t0 ? t1 - it->t0 : 0;
+	uint64_t t0 = prof_model_item_t0(r, i), d = t1 > t0 ? t1 - t0 : 0;
 	size_t at = r->nlongs;
 
 	if (d < PROF_MODEL_DUR_LONG) {
-		it->dur = (uint32_t)d;
+		r->durs[i] = (uint32_t)d;
 		return 0;
 	}
 	/* A long span: its end in the row's table, kept sorted by index (spans
@@ -635,7 +772,7 @@ static int item_set_t1(struct prof_model_row *r, size_t i, uint64_t t1)
 		r->longs[at] = (struct prof_model_long){ .index = i, .t1 = t1 };
 		r->nlongs++;
 	}
-	it->dur = PROF_MODEL_DUR_LONG;
+	r->durs[i] = PROF_MODEL_DUR_LONG;
 	return 0;
 }
 
@@ -703,20 +840,17 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 {
 	struct prof_model_lane *l, *sl;
 	struct prof_model_name *nm;
-	struct prof_model_item it;
-	uint32_t name, fields;
+	uint32_t name;
+	size_t index;
 	int ret = 0;
 
 	if (!ev->desc)
 		return -EINVAL;
 	name = name_of(m, ev);
 	if (name == PROF_MODEL_NONE)
-		return -ENOMEM;
+		/* name_get() looks first, so a model full of names refused a new one. */
+		return m->nnames >= PROF_MODEL_MAX_NAMES ? -ERANGE : -ENOMEM;
 	nm = &m->names[name];
-	it.t0 = ev->timestamp;
-	it.dur = 0;
-	it.name = name;
-	it.flags = 0;
 
 	l = thread_lane(m, ev);
 	if (!l)
@@ -753,15 +887,12 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		}
 		if (grow((void **)&l->open, &l->open_cap, l->nopen + 1, sizeof(*l->open)))
 			return -ENOMEM;
-		fields = fields_put(m, nm, ev, &ret);
+		ret = row_push(m, &l->rows[depth], ev, name, PROF_ITEM_OPEN, &index);
 		if (ret)
 			return ret;
-		it.flags = PROF_ITEM_OPEN;
-		if (row_push(&l->rows[depth], &it, fields))
-			return -ENOMEM;
 		l->open[l->nopen].span = nm->span;
 		l->open[l->nopen].row = depth;
-		l->open[l->nopen].index = l->rows[depth].n - 1;
+		l->open[l->nopen].index = index;
 		l->nopen++;
 		break;
 	}
@@ -773,9 +904,9 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 				break;
 		if (d == SIZE_MAX) {
 			/* An end with no begin: shown as an instant. */
-			fields = fields_put(m, nm, ev, &ret);
-			if (ret || row_push(&l->instants, &it, fields))
-				return -ENOMEM;
+			ret = row_push(m, &l->instants, ev, name, 0, &index);
+			if (ret)
+				return ret;
 			break;
 		}
 		/* Innermost first: a failure leaves the spans not yet closed open. */
@@ -796,9 +927,9 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 		if (!cl)
 			return -ENOMEM;
 		v = ev->nfields ? value_double(&ev->values[0]) : 0;
-		fields = fields_put(m, nm, ev, &ret);
-		if (ret || row_push(&cl->instants, &it, fields))
-			return -ENOMEM;
+		ret = row_push(m, &cl->instants, ev, name, 0, &index);
+		if (ret)
+			return ret;
 		if (cl->instants.n == 1 || v < cl->vmin)
 			cl->vmin = v;
 		if (cl->instants.n == 1 || v > cl->vmax)
@@ -817,9 +948,9 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 			if (!il)
 				return -ENOMEM;
 		}
-		fields = fields_put(m, nm, ev, &ret);
-		if (ret || row_push(&il->instants, &it, fields))
-			return -ENOMEM;
+		ret = row_push(m, &il->instants, ev, name, 0, &index);
+		if (ret)
+			return ret;
 		break;
 	}
 	}
@@ -833,32 +964,30 @@ int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev)
 
 /* ---- The LOD index ---- */
 
-double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
+/* The value of the item of name @nm whose record is at @off of @row's arena (prof_model_item_value()). */
+static double value_at(const struct prof_model *m, const struct prof_model_row *row, const struct prof_model_name *nm,
+		       uint32_t off)
 {
-	const struct prof_model_name *nm = &m->names[row->items[index].name];
 	struct prof_value v;
 
-	if (row->fields[index] == PROF_MODEL_NONE || !nm->ev.nfields || nm->ev.fields[0].type == PROF_TYPE_STRING)
+	if (!nm->words || !nm->ev.nfields || nm->ev.fields[0].type == PROF_TYPE_STRING)
 		return 0;
-	field_get(m, nm, row->fields[index], 0, &v);
+	field_get(m, row, nm, off, 0, &v);
 	return value_double(&v);
 }
 
-/* @m is set for a counter row (its values are summarised), else NULL. */
-static void summary_of_item(const struct prof_model *m, const struct prof_model_row *r, size_t i,
-			    struct prof_model_summary *s)
+double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index)
 {
-	const struct prof_model_item *it = &r->items[i];
+	const struct prof_model_name *nm = &m->names[row->items[index].name];
 
-	s->t0 = it->t0;
-	s->t1 = prof_model_item_t1(r, it);
-	if (m) {
-		s->value.min = s->value.max = prof_model_item_value(m, r, i);
-	} else {
-		s->longest.ns = s->t1 - s->t0;
-		s->longest.name = it->name;
-		s->longest.reserved = 0;
-	}
+	return nm->words ? value_at(m, row, nm, prof_model_field_offset(m, row, index)) : 0;
+}
+
+/* The times of a counter row's item @i as a summary (its value set by the caller). */
+static void summary_of_item(const struct prof_model_row *r, size_t i, struct prof_model_summary *s)
+{
+	s->t0 = prof_model_item_t0(r, i);
+	s->t1 = prof_model_item_t1(r, i);
 }
 
 static void summary_merge(struct prof_model_summary *s, const struct prof_model_summary *b, int counter)
@@ -883,21 +1012,21 @@ static void summary_merge(struct prof_model_summary *s, const struct prof_model_
  */
 static void first_level(const struct prof_model_row *r, size_t a, size_t b, struct prof_model_summary *s)
 {
-	const struct prof_model_item *it = &r->items[a];
-	uint64_t t0 = it->t0, t1 = prof_model_item_t1(r, it), longest = t1 - t0;
-	uint32_t name = it->name;
+	uint64_t t0 = prof_model_item_t0(r, a), t1 = prof_model_item_t1(r, a), longest = t1 - t0;
+	uint32_t name = r->items[a].name;
 
 	for (size_t j = a + 1; j < b; j++) {
-		uint64_t e;
+		const struct prof_model_item *it = &r->items[j];
+		uint64_t b0 = prof_model_item_t0(r, j);
+		uint32_t dur = r->durs ? r->durs[j] : 0;
+		uint64_t e = dur != PROF_MODEL_DUR_LONG ? b0 + dur : prof_model_long_t1(r, j);
 
-		it = &r->items[j];
-		e = it->dur != PROF_MODEL_DUR_LONG ? it->t0 + it->dur : prof_model_long_t1(r, j);
-		if (it->t0 < t0)
-			t0 = it->t0;
+		if (b0 < t0)
+			t0 = b0;
 		if (e > t1)
 			t1 = e;
-		if (e - it->t0 > longest) {
-			longest = e - it->t0;
+		if (e - b0 > longest) {
+			longest = e - b0;
 			name = it->name;
 		}
 	}
@@ -934,15 +1063,22 @@ static int row_index(const struct prof_model *m, struct prof_model_row *r)
 
 				first_level(r, a, b < r->n ? b : r->n, &lv[i]);
 			} else if (k == PROF_MODEL_LOD_MIN) {
-				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items. */
+				/* The first level: groups of 2^PROF_MODEL_LOD_MIN items, which
+				 * begin a fields block: their records follow one another. */
 				size_t a = i << k, b = a + ((size_t)1 << k);
+				uint32_t off = r->fields[a >> PROF_MODEL_FIELDS_SHIFT];
 
-				summary_of_item(m, r, a, &lv[i]);
+				summary_of_item(r, a, &lv[i]);
+				lv[i].value.min = lv[i].value.max = value_at(m, r, &m->names[r->items[a].name], off);
+				off += m->names[r->items[a].name].words;
 				for (size_t j = a + 1; j < b && j < r->n; j++) {
+					const struct prof_model_name *nm = &m->names[r->items[j].name];
 					struct prof_model_summary t;
 
-					summary_of_item(m, r, j, &t);
-					summary_merge(&lv[i], &t, m != NULL);
+					summary_of_item(r, j, &t);
+					t.value.min = t.value.max = value_at(m, r, nm, off);
+					off += nm->words;
+					summary_merge(&lv[i], &t, 1);
 				}
 			} else {
 				const struct prof_model_summary *lo = r->levels[k - 2];
@@ -1007,11 +1143,16 @@ void prof_model_compact(struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
+			size_t tb = (row->n + ((size_t)1 << PROF_MODEL_T0_SHIFT) - 1) >> PROF_MODEL_T0_SHIFT;
+			size_t fb = (row->n + ((size_t)1 << PROF_MODEL_FIELDS_SHIFT) - 1) >> PROF_MODEL_FIELDS_SHIFT;
+
 			vec_shrink((void **)&row->items, &row->cap, row->n, sizeof(*row->items));
-			vec_shrink((void **)&row->fields, &row->fields_cap, row->n, sizeof(*row->fields));
+			vec_shrink((void **)&row->durs, &row->durs_cap, row->n, sizeof(*row->durs));
+			vec_shrink((void **)&row->t0_base, &row->t0_base_cap, tb, sizeof(*row->t0_base));
+			vec_shrink((void **)&row->fields, &row->fields_cap, fb, sizeof(*row->fields));
+			vec_shrink((void **)&row->arena, &row->arena_cap, row->arena_n, sizeof(*row->arena));
 		}
 	}
-	vec_shrink((void **)&m->arena, &m->arena_cap, m->arena_n, sizeof(*m->arena));
 	shrink((void **)&m->strings, &m->strings_cap, m->nstrings, sizeof(*m->strings));
 }
 
@@ -1033,10 +1174,11 @@ void prof_model_set_source_info(struct prof_model *m, const struct prof_trace_de
  * of its own and summarises it; lanes are per stream, so each thread lane
  * is whole in one shard's model.  The shards' models are then
  * merged into the first (model_merge()): names and strings are mapped to
- * the first model's, field records appended to its arena, lanes moved
- * over, and a counter or connection lane that several shards have (one
- * per trace and counter name, or TCP connection, fed by every thread)
- * merged by time (in place, giving back the other's memory as it goes).
+ * the first model's (the string ids in each row's field records
+ * renumbered in place), lanes moved over with their rows whole, and a
+ * counter or connection lane that several shards have (one per trace and
+ * counter name, or TCP connection, fed by every thread) merged by time
+ * into a new row (row_merge(): the two given back as they are consumed).
  * The lanes are then put in the order one thread reading the merged trace
  * gives them (by first appearance), so the result is the same model.
  *
@@ -1067,6 +1209,17 @@ struct load_shard {
 	int started;
 };
 
+/* Set @err for @ret, a failure of prof_model_add() or a merge, @what ("after", "merging") @events; @ret. */
+static int add_error(struct prof_error *err, int ret, const char *path, const char *what, uint64_t events)
+{
+	if (ret == -ERANGE)
+		return prof_error_set(err, ret, path, UINT64_MAX,
+				      "the viewer's limits exceeded (more than %u event names, or 2^32 words of field "
+				      "values in one row) %s %" PRIu64 " events",
+				      (unsigned int)PROF_MODEL_MAX_NAMES, what, events);
+	return prof_error_set(err, ret, path, UINT64_MAX, "out of memory %s %" PRIu64 " events", what, events);
+}
+
 /* Read every event of @src into @m; 0, -ECANCELED (@progress asked to stop) or an error, in @err. */
 static int read_into(struct prof_model *m, struct mprof_source *src, const char *path,
 		     prof_model_progress_fn progress, void *arg, struct prof_error *err)
@@ -1077,8 +1230,7 @@ static int read_into(struct prof_model *m, struct mprof_source *src, const char 
 	while ((ret = mprof_source_next(src, &ev)) == 1) {
 		ret = prof_model_add(m, &ev);
 		if (ret)
-			return prof_error_set(err, ret, path, UINT64_MAX, "out of memory after %" PRIu64 " events",
-					      m->events);
+			return add_error(err, ret, path, "after", m->events);
 		if (progress && (m->events & 0xffff) == 0 && progress(arg, m->events))
 			return prof_error_set(err, -ECANCELED, path, UINT64_MAX, "loading cancelled");
 	}
@@ -1132,73 +1284,86 @@ static void *shard_main(void *arg)
 }
 
 /*
- * Give back the memory of elements [@from, @to) of a vec array of @cap
- * elements of @size that is a mapping (whole pages only: the first one
- * beginning at or after @from; @to may be the array's end).
+ * Give back the memory of the elements of a vec array of @cap elements of
+ * @size that is a mapping, from element *@done to @to, whole pages only
+ * (those wholly below @to); *@done moves to the first element not given
+ * back.  The elements given back must not be read again.
  */
-static void vec_release(void *p, size_t cap, size_t size, size_t from, size_t to)
+static void vec_release_front(void *p, size_t cap, size_t size, size_t *done, size_t to)
 {
-	size_t a = page_round(from * size), b = page_round(to * size);
+	size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	size_t a = page_round(*done * size), b = to * size / pg * pg;
 
-	if (cap * size >= VEC_BIG && b > a)
-		(void)madvise((char *)p + a, b - a, MADV_DONTNEED);
+	if (cap * size < VEC_BIG || b <= a)
+		return;
+	(void)madvise((char *)p + a, b - a, MADV_DONTNEED);
+	*done = b / size;
 }
 
-/*
- * Merge @src's instants row into @dst's, by time (@dst's first at equal
- * times), in place: @dst grows (by mremap(), no copy) and is filled from
- * its end, and @src's memory is given back as it is consumed (from its
- * end too), so the merged row never takes memory beside the two.  0 or
- * -ENOMEM (@dst unchanged).
- */
-static int row_merge(struct prof_model_row *dst, struct prof_model_row *src)
+/* Append item @i of @src (its name already @m's) with its field values to @out; 0, -ENOMEM or -ERANGE. */
+static int row_copy(const struct prof_model *m, struct prof_model_row *out, const struct prof_model_row *src, size_t i,
+		    uint32_t off)
 {
-	const size_t step = ((size_t)1 << 20) / sizeof(*src->items);
-	size_t i = dst->n, j = src->n, k = dst->n + src->n, kept = src->n;
+	const struct prof_model_item *it = &src->items[i];
+	uint64_t t0 = prof_model_item_t0(src, i);
+	size_t words = m->names[it->name].words, at;
+	int far = row_reserve(out, t0, words, src->durs != NULL);
 
-	if (vec_grow((void **)&dst->items, &dst->cap, dst->n, k, sizeof(*dst->items)) ||
-	    vec_grow((void **)&dst->fields, &dst->fields_cap, dst->n, k, sizeof(*dst->fields)))
+	if (far < 0)
+		return far;
+	memcpy(&out->arena[out->arena_n], &src->arena[off], words * sizeof(*src->arena));
+	at = row_commit(out, t0, it->name, it->flags, words, far);
+	if (src->durs && item_set_t1(out, at, prof_model_item_t1(src, i)))
 		return -ENOMEM;
-	dst->n = k;
-	while (j > 0) {
-		k--;
-		if (i > 0 && dst->items[i - 1].t0 > src->items[j - 1].t0) {
-			i--;
-			dst->items[k] = dst->items[i];
-			dst->fields[k] = dst->fields[i];
-		} else {
-			j--;
-			dst->items[k] = src->items[j];
-			dst->fields[k] = src->fields[j];
-			if (kept - j >= step) {
-				vec_release(src->items, src->cap, sizeof(*src->items), j, kept);
-				vec_release(src->fields, src->fields_cap, sizeof(*src->fields), j, kept);
-				kept = j;
-			}
-		}
-	}
-	/* Every summary again. */
-	dst->indexed = 0;
-	dst->dirty = 0;
-	row_free(src);
 	return 0;
 }
 
 /*
- * Append @n words of @from (a vec array of @from_cap) to @to, giving back
- * each MiB of @from once copied, so that the two copies never both take
- * memory.
+ * Merge @src's instants row into @dst's, by time (@dst's first at equal
+ * times), into a new row appended from the front, with each item's block
+ * bases and field records made anew, while the two inputs' items and
+ * field values are given back as they are consumed (every 64 KiB of items), so
+ * the merged row never takes much memory beside the two.  0, -ENOMEM or
+ * -ERANGE (@dst unchanged, but for memory given back: the model is then
+ * freed).
  */
-static void arena_move(uint32_t *to, uint32_t *from, size_t n, size_t from_cap)
+static int row_merge(const struct prof_model *m, struct prof_model_row *dst, struct prof_model_row *src)
 {
-	const size_t chunk = ((size_t)1 << 20) / sizeof(*from);
+	const size_t step = ((size_t)1 << 16) / sizeof(*src->items); /* 64 KiB of items */
+	struct prof_model_row out;
+	size_t i = 0, j = 0, di = 0, dj = 0, dwi = 0, dwj = 0;
+	uint32_t oi = 0, oj = 0; /* the field offsets of items i and j (records in item order) */
+	int ret = 0;
 
-	for (size_t off = 0; off < n; off += chunk) {
-		size_t c = n - off < chunk ? n - off : chunk;
+	memset(&out, 0, sizeof(out));
+	while (i < dst->n || j < src->n) {
+		int from_src = i == dst->n || (j < src->n && prof_model_item_t0(src, j) < prof_model_item_t0(dst, i));
 
-		memcpy(&to[off], &from[off], c * sizeof(*from));
-		vec_release(from, from_cap, sizeof(*from), off, off + c);
+		if (from_src) {
+			ret = row_copy(m, &out, src, j, oj);
+			oj += m->names[src->items[j++].name].words;
+		} else {
+			ret = row_copy(m, &out, dst, i, oi);
+			oi += m->names[dst->items[i++].name].words;
+		}
+		if (ret) {
+			row_free(&out);
+			return ret;
+		}
+		if (i - di >= step || j - dj >= step) {
+			vec_release_front(dst->items, dst->cap, sizeof(*dst->items), &di, i);
+			vec_release_front(src->items, src->cap, sizeof(*src->items), &dj, j);
+			vec_release_front(dst->arena, dst->arena_cap, sizeof(*dst->arena), &dwi, oi);
+			vec_release_front(src->arena, src->arena_cap, sizeof(*src->arena), &dwj, oj);
+		}
 	}
+	row_free(dst);
+	row_free(src);
+	*dst = out;
+	/* Every summary again. */
+	dst->indexed = 0;
+	dst->dirty = 0;
+	return 0;
 }
 
 /* Lanes in the order a single reader of the merged trace makes them (lane_get()). */
@@ -1226,7 +1391,6 @@ static int lane_order(const void *a, const void *b)
 static int model_merge(struct prof_model *a, struct prof_model *b)
 {
 	uint32_t *nmap = NULL, *smap = NULL, *spanmap = NULL;
-	size_t base = a->arena_n;
 	int ret = -ENOMEM;
 
 	nmap = malloc((b->nnames + 1) * sizeof(*nmap));
@@ -1236,8 +1400,10 @@ static int model_merge(struct prof_model *a, struct prof_model *b)
 		goto out;
 	for (size_t i = 0; i < b->nnames; i++) {
 		nmap[i] = name_get(a, &b->names[i].ev);
-		if (nmap[i] == PROF_MODEL_NONE)
+		if (nmap[i] == PROF_MODEL_NONE) {
+			ret = a->nnames >= PROF_MODEL_MAX_NAMES ? -ERANGE : -ENOMEM;
 			goto out;
+		}
 		if (b->names[i].span != PROF_MODEL_NONE)
 			spanmap[b->names[i].span] = a->names[nmap[i]].span;
 	}
@@ -1246,30 +1412,25 @@ static int model_merge(struct prof_model *a, struct prof_model *b)
 		if (smap[i] == PROF_MODEL_NONE)
 			goto out;
 	}
-	/* Field records: appended to a's arena, their strings renumbered. */
-	if (base + b->arena_n >= UINT32_MAX ||
-	    vec_grow((void **)&a->arena, &a->arena_cap, a->arena_n, base + b->arena_n, sizeof(*a->arena)))
-		goto out;
-	arena_move(&a->arena[base], b->arena, b->arena_n, b->arena_cap);
-	a->arena_n = base + b->arena_n;
+	/* Rows keep their field records (each row has its arena): their
+	 * strings are renumbered, in item order. */
 	for (size_t li = 0; li < b->nlanes; li++) {
 		struct prof_model_lane *l = b->lanes[li];
 
 		for (size_t r = 0; r <= l->nrows; r++) {
 			struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
+			uint32_t off = 0;
 
 			for (size_t i = 0; i < row->n; i++) {
 				const struct prof_model_name *nm = &b->names[row->items[i].name];
 
-				if (row->fields[i] != PROF_MODEL_NONE) {
-					for (uint16_t f = 0; f < nm->ev.nfields && f < PROF_MAX_FIELDS; f++)
-						if (nm->ev.fields[f].type == PROF_TYPE_STRING) {
-							uint32_t *w = &a->arena[base + row->fields[i] + nm->word[f]];
+				for (uint16_t f = 0; nm->words && f < nm->ev.nfields && f < PROF_MAX_FIELDS; f++)
+					if (nm->ev.fields[f].type == PROF_TYPE_STRING) {
+						uint32_t *w = &row->arena[off + nm->word[f]];
 
-							*w = smap[*w];
-						}
-					row->fields[i] += (uint32_t)base;
-				}
+						*w = smap[*w];
+					}
+				off += nm->words;
 				row->items[i].name = nmap[row->items[i].name];
 			}
 			/* Summaries made by the shard's thread name its longest item. */
@@ -1290,8 +1451,10 @@ static int model_merge(struct prof_model *a, struct prof_model *b)
 			lane_find(a, l->kind, l->trace, l->stream, l->tid, l->counter, l->conn);
 
 		if (same) {
-			if (row_merge(&same->instants, &l->instants))
+			ret = row_merge(a, &same->instants, &l->instants);
+			if (ret)
 				goto out;
+			ret = -ENOMEM;
 			if (l->vmin < same->vmin)
 				same->vmin = l->vmin;
 			if (l->vmax > same->vmax)
@@ -1412,7 +1575,7 @@ int prof_model_load_threads(struct prof_model *m, const char *path, unsigned int
 	for (unsigned int i = 1; i < n; i++) {
 		ret = model_merge(m, &sh[i].m);
 		if (ret) {
-			prof_error_set(err, ret, path, UINT64_MAX, "out of memory merging %" PRIu64 " events", m->events);
+			add_error(err, ret, path, "merging", m->events);
 			goto out;
 		}
 		prof_model_free(&sh[i].m);
@@ -1455,20 +1618,20 @@ void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (row->items[mid].t0 <= t0)
+		if (prof_model_item_t0(row, mid) <= t0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	/* ... or the one before it, if it reaches t0 (or is still open). */
-	if (lo > 0 && (prof_model_item_t1(row, &row->items[lo - 1]) >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
+	if (lo > 0 && (prof_model_item_t1(row, lo - 1) >= t0 || (row->items[lo - 1].flags & PROF_ITEM_OPEN)))
 		lo--;
 	*first = lo;
 	hi = row->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (row->items[mid].t0 <= t1)
+		if (prof_model_item_t0(row, mid) <= t1)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -1485,6 +1648,9 @@ unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, do
 	/* The smallest level whose groups are no more than the pixels. */
 	while (k < row->nlevels && (double)n / (double)((size_t)1 << k) > pixels)
 		k++;
+	/* More than 16 items a pixel: the first level (groups of 64, 2 to 4 pixels). */
+	if (k == PROF_MODEL_LOD_MIN - 1 && row->nlevels >= PROF_MODEL_LOD_MIN)
+		return PROF_MODEL_LOD_MIN;
 	return k < PROF_MODEL_LOD_MIN ? 0 : k;
 }
 
@@ -1493,12 +1659,12 @@ static int by_duration_desc(const void *a, const void *b, void *arg)
 	const struct prof_model *m = arg;
 	const size_t *x = a, *y = b;
 	const struct prof_model_row *rx = &m->lanes[x[0]]->rows[x[1]], *ry = &m->lanes[y[0]]->rows[y[1]];
-	const struct prof_model_item *ix = &rx->items[x[2]], *iy = &ry->items[y[2]];
-	uint64_t dx = prof_model_item_t1(rx, ix) - ix->t0, dy = prof_model_item_t1(ry, iy) - iy->t0;
+	uint64_t tx = prof_model_item_t0(rx, x[2]), ty = prof_model_item_t0(ry, y[2]);
+	uint64_t dx = prof_model_item_t1(rx, x[2]) - tx, dy = prof_model_item_t1(ry, y[2]) - ty;
 
 	if (dx != dy)
 		return dx < dy ? 1 : -1;
-	return ix->t0 < iy->t0 ? -1 : ix->t0 > iy->t0;
+	return tx < ty ? -1 : tx > ty;
 }
 
 /* Calls @fn on every timed (ended) span of @span. */
@@ -1554,7 +1720,7 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 
 	memset(bins, 0, nbins * sizeof(*bins));
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], i) - prof_model_item_t0(&m->lanes[l]->rows[r], i);
 
 		d = d ? d : 1;
 
@@ -1565,7 +1731,7 @@ uint64_t prof_model_histogram(const struct prof_model *m, uint32_t span, uint64_
 	*lo = n ? a : 1;
 	*hi = n ? b : 1;
 	FOR_EACH_SPAN(m, span, l, r, i, it) {
-		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], it) - it->t0;
+		uint64_t d = prof_model_item_t1(&m->lanes[l]->rows[r], i) - prof_model_item_t0(&m->lanes[l]->rows[r], i);
 
 		d = d ? d : 1;
 
@@ -1614,7 +1780,7 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 			prof_model_row_range(row, t0, t1, &first, &last);
 			for (size_t i = first; i < last; i++) {
 				const struct prof_model_item *it = &row->items[i];
-				uint64_t end = prof_model_item_t1(row, it);
+				uint64_t start = prof_model_item_t0(row, i), end = prof_model_item_t1(row, i);
 
 				if (grow((void **)&ev, &cap, n + 2, sizeof(*ev))) {
 					ret = -ENOMEM;
@@ -1623,10 +1789,10 @@ int prof_model_select(const struct prof_model *m, uint64_t t0, uint64_t t1, stru
 				/* At one time: ends of spans begun before, begins (outermost
 				 * first), instants, then ends of spans begun at that time
 				 * (innermost first). */
-				if (it->t0 >= t0 && it->t0 <= t1)
-					ev[n++] = (struct sel_event){ it->t0, depth < 0 ? 3 << 20 : (2 << 20) + depth, row, i, 0 };
+				if (start >= t0 && start <= t1)
+					ev[n++] = (struct sel_event){ start, depth < 0 ? 3 << 20 : (2 << 20) + depth, row, i, 0 };
 				if (depth >= 0 && !it->flags && end >= t0 && end <= t1)
-					ev[n++] = (struct sel_event){ end, (end == it->t0 ? 5 << 20 : 1 << 20) - depth, row, i, 1 };
+					ev[n++] = (struct sel_event){ end, (end == start ? 5 << 20 : 1 << 20) - depth, row, i, 1 };
 			}
 		}
 		qsort(ev, n, sizeof(*ev), sel_cmp);
@@ -1701,7 +1867,7 @@ int prof_model_search(const struct prof_model *m, const char *regex, const struc
 		return -EINVAL;
 	}
 	if (from) {
-		start.t = prof_model_row_of(m, from)->items[from->index].t0;
+		start.t = prof_model_item_t0(prof_model_row_of(m, from), from->index);
 		start.lane = from->lane;
 		start.row = from->row == PROF_MODEL_NONE ? SIZE_MAX : from->row;
 		start.index = from->index;
@@ -1725,17 +1891,20 @@ int prof_model_search(const struct prof_model *m, const char *regex, const struc
 			for (size_t i = 0; i < row->n; i++) {
 				const struct prof_model_item *it = &row->items[i];
 				const struct prof_schema_event *e = &m->names[it->name].ev;
-				struct search_key k = { it->t0, li, r < l->nrows ? r : SIZE_MAX, i };
+				const struct prof_model_name *nm = &m->names[it->name];
+				struct search_key k = { prof_model_item_t0(row, i), li, r < l->nrows ? r : SIZE_MAX, i };
 				int hit = name_hit[it->name];
+				uint32_t off = 0;
 
 				if (from && (backward ? key_cmp(&k, &start) >= 0 : key_cmp(&k, &start) <= 0))
 					continue;
 				if (found && (backward ? key_cmp(&k, &best) <= 0 : key_cmp(&k, &best) >= 0))
 					continue;
-				for (uint16_t f = 0; !hit && row->fields[i] != PROF_MODEL_NONE && f < e->nfields &&
-						     f < PROF_MAX_FIELDS; f++)
+				if (!hit && nm->words)
+					off = prof_model_field_offset(m, row, i);
+				for (uint16_t f = 0; !hit && nm->words && f < e->nfields && f < PROF_MAX_FIELDS; f++)
 					if (e->fields[f].type == PROF_TYPE_STRING)
-						hit = str_hit[m->arena[row->fields[i] + m->names[it->name].word[f]]];
+						hit = str_hit[row->arena[off + nm->word[f]]];
 				if (!hit)
 					continue;
 				found = 1;
@@ -1760,6 +1929,7 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
 	const struct prof_model_name *nm = &m->names[it->name];
 	struct prof_value v[PROF_MAX_FIELDS];
 	uint16_t n = fields_get(m, row, ref->index, v);
+	uint64_t t0 = prof_model_item_t0(row, ref->index);
 	size_t len = 0;
 
 #define PUT(...)                                                                   \
@@ -1775,15 +1945,15 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
 		return;
 	buf[0] = '\0';
 	if (nm->span != PROF_MODEL_NONE && ref->row != PROF_MODEL_NONE) {
-		PUT("%s\nstart = %.9f s\n", m->spans[nm->span].name, (double)it->t0 / 1e9);
+		PUT("%s\nstart = %.9f s\n", m->spans[nm->span].name, (double)t0 / 1e9);
 		if (it->flags & PROF_ITEM_OPEN)
 			PUT("duration = (still open)\n");
 		else
-			PUT("duration = %" PRIu64 " ns%s\n", prof_model_item_t1(row, it) - it->t0,
+			PUT("duration = %" PRIu64 " ns%s\n", prof_model_item_t1(row, ref->index) - t0,
 			    it->flags & PROF_ITEM_BROKEN ? " (cut by a loss of events)" :
 			    it->flags & PROF_ITEM_UNENDED ? " (never ended: an outer span ended)" : "");
 	} else {
-		PUT("%s\ntime = %.9f s\n", nm->ev.name, (double)it->t0 / 1e9);
+		PUT("%s\ntime = %.9f s\n", nm->ev.name, (double)t0 / 1e9);
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		const char *fn = nm->ev.fields[i].name;
@@ -1811,7 +1981,7 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
 size_t prof_model_bytes(const struct prof_model *m)
 {
 	size_t b = m->nlanes * sizeof(struct prof_model_lane) + m->names_cap * sizeof(*m->names) +
-		   m->arena_cap * sizeof(*m->arena) + m->string_hash_cap * sizeof(uint32_t);
+		   m->string_hash_cap * sizeof(uint32_t);
 
 	for (size_t i = 0; i < m->nstrings; i++)
 		b += strlen(m->strings[i]) + 1 + sizeof(char *);
@@ -1821,8 +1991,9 @@ size_t prof_model_bytes(const struct prof_model *m)
 		for (size_t r = 0; r <= l->nrows; r++) {
 			const struct prof_model_row *row = r < l->nrows ? &l->rows[r] : &l->instants;
 
-			b += row->cap * sizeof(*row->items) + row->fields_cap * sizeof(*row->fields) +
-			     row->longs_cap * sizeof(*row->longs);
+			b += row->cap * sizeof(*row->items) + row->durs_cap * sizeof(*row->durs) + row->t0_base_cap * sizeof(*row->t0_base) +
+			     row->fields_cap * sizeof(*row->fields) + row->arena_cap * sizeof(*row->arena) +
+			     row->longs_cap * sizeof(*row->longs) + row->fars_cap * sizeof(*row->fars);
 			for (unsigned int k = 0; k < row->nlevels; k++)
 				b += row->level_n[k] * sizeof(struct prof_model_summary);
 		}

@@ -19,14 +19,16 @@
  *   selection statistics (profile/analysis.h), regex search.
  *
  * Level of detail.  A row of n items sorted by start time has summaries at
- * levels k = PROF_MODEL_LOD_MIN (4), 5, ...: entry i of level k covers
+ * levels k = PROF_MODEL_LOD_MIN (6), 7, ...: entry i of level k covers
  * items [i*2^k, (i+1)*2^k) and holds their earliest start, latest end,
  * count, smallest and largest value (counters) and the name of the longest
  * item.  Drawing a range that holds more items than pixels uses the
  * smallest level whose groups are no more than the pixels, so a frame
- * costs O(width) per row, whatever the trace size (below level 4, at most
- * 16 items a pixel are drawn themselves).  Starting at groups of 16 keeps
- * the summaries to n/16 + n/32 + ... < n/8 entries.
+ * costs O(width) per row, whatever the trace size (at 16 items a pixel or
+ * fewer, items are drawn themselves, a galloping search skipping those in
+ * pixels drawn already; from 16 to 32, groups of 64 over 2 to 4 pixels).
+ * Starting at groups of 64 keeps the summaries to n/64 + n/128 + ... <
+ * n/32 entries (one byte an item).
  *
  * Not thread-safe: the window loads into a model on a worker thread and
  * hands the finished (or, live, a locked) model to the UI thread.
@@ -43,7 +45,7 @@
 #include "profile/read.h"
 
 #define PROF_MODEL_NONE UINT32_MAX
-#define PROF_MODEL_LOD_MIN 4u /* the first LOD level: groups of 16 items */
+#define PROF_MODEL_LOD_MIN 6u /* the first LOD level: groups of 64 items */
 
 /* Item flags. */
 #define PROF_ITEM_OPEN 1u   /* a span not ended yet (its end is the trace's last time) */
@@ -51,27 +53,56 @@
 #define PROF_ITEM_UNENDED 4u /* a span left open inside an outer end: its end is that end's time */
 
 /*
+ * A row's items come in blocks: block b of the times holds items
+ * [b * 2^PROF_MODEL_T0_SHIFT, (b + 1) * 2^PROF_MODEL_T0_SHIFT) and keeps
+ * its first item's start (row->t0_base[b]); block c of the fields holds
+ * items [c * 2^PROF_MODEL_FIELDS_SHIFT, ...) and keeps where its first
+ * item's field values start in the row's arena (row->fields[c]).
+ */
+#define PROF_MODEL_T0_SHIFT 6u     /* 64 items a time block: 8 bytes each */
+#define PROF_MODEL_FIELDS_SHIFT 4u /* 16 items a fields block: 4 bytes each */
+
+/*
  * A span, an instant or a counter sample (its value is its first field:
- * prof_model_item_value()).  16 bytes: its start, its duration in 32 bits
- * (spans of 2^32 - 1 ns or more, about 4.3 s, keep PROF_MODEL_DUR_LONG
- * there and their end in the row's table of long spans: read the end with
- * prof_model_item_t1()), and its name and flags.  Where its field values
- * are is in the row's fields array, beside it.
+ * prof_model_item_value()).  8 bytes:
+ *  - its start, as 40 bits (t0_lo, t0_hi) above its time block's base;
+ *    one that does not fit (2^40 ns, about 18 minutes, past the block's
+ *    first item, or before it) keeps PROF_MODEL_T0_FAR there and its start
+ *    in the row's table of far starts: read it with prof_model_item_t0();
+ *  - its name and flags.
+ * A span's duration is beside it, in its row's durs (rows of instants and
+ * samples have none: their items end where they start): 32 bits, or for
+ * spans of 2^32 - 1 ns or more (about 4.3 s) PROF_MODEL_DUR_LONG there and
+ * their end in the row's table of long spans: read the end with
+ * prof_model_item_t1().
+ * Its field values have no offset of their own: they follow those of the
+ * items before it in its fields block (each name has a fixed number of
+ * words: prof_model_name's words), so the offset is the block's plus the
+ * words of the items before it there (prof_model_field_offset()).
  */
 struct prof_model_item {
-	uint64_t t0;
-	uint32_t dur;         /* t1 - t0 (0 for instants, samples and open spans), or PROF_MODEL_DUR_LONG */
-	uint32_t name : 28;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
+	uint32_t t0_lo;       /* t0 - its time block's base, low 32 bits */
+	uint32_t name : 20;   /* index into the model's names (below PROF_MODEL_MAX_NAMES) */
 	uint32_t flags : 4;   /* PROF_ITEM_* */
+	uint32_t t0_hi : 8;   /* t0 - base, bits 32 to 39 */
 };
-_Static_assert(sizeof(struct prof_model_item) == 16, "an item is 16 bytes");
-#define PROF_MODEL_MAX_NAMES (1u << 28)
+_Static_assert(sizeof(struct prof_model_item) == 8, "an item is 8 bytes");
+#ifndef PROF_MODEL_MAX_NAMES /* test_viewer_names_limit builds the model with fewer */
+#define PROF_MODEL_MAX_NAMES (1u << 20)
+#endif
 #define PROF_MODEL_DUR_LONG UINT32_MAX
+#define PROF_MODEL_T0_FAR ((UINT64_C(1) << 40) - 1)
 
 /* A span too long for its item's 32-bit duration. */
 struct prof_model_long {
 	size_t index;       /* the item's index in its row */
 	uint64_t t1;        /* its end */
+};
+
+/* An item whose start is too far from its time block's base. */
+struct prof_model_far {
+	size_t index;       /* the item's index in its row */
+	uint64_t t0;        /* its start */
 };
 
 /*
@@ -95,18 +126,31 @@ struct prof_model_summary {
 _Static_assert(sizeof(struct prof_model_summary) == 32, "a summary is 32 bytes");
 
 /*
- * A row's items, field offsets and long spans are arrays that grow in
- * place: above 64 KiB they are anonymous mappings grown with mremap(), which
- * moves page tables instead of copying, so loading never holds an old and
- * a new copy at once, and the capacity reserved ahead is address space,
- * not memory, until it is written.
+ * A row's items, durations, block bases, block field offsets and field
+ * values (arena) are arrays that grow in place: above 64 KiB they are anonymous
+ * mappings grown with mremap(), which moves page tables instead of
+ * copying, so loading never holds an old and a new copy at once, and the
+ * capacity reserved ahead is address space, not memory, until it is
+ * written.
  */
 struct prof_model_row {
 	struct prof_model_item *items;
-	uint32_t *fields;   /* per item: offset of its field values in the model's arena, or PROF_MODEL_NONE */
-	size_t n, cap, fields_cap;
+	size_t n, cap;
+	uint32_t *durs;     /* rows of spans only (else NULL): per item t1 - t0 (0 while open),
+			     * or PROF_MODEL_DUR_LONG */
+	size_t durs_cap;
+	uint64_t *t0_base;  /* per time block: its first item's start */
+	size_t t0_base_cap;
+	uint32_t *fields;   /* per fields block: its first item's field values in arena */
+	size_t fields_cap;
+	uint32_t *arena;    /* the items' field values in 32-bit words, in item order:
+			     * 64-bit numbers in two (their bits), narrower ones and
+			     * strings (their string ids) in one */
+	size_t arena_n, arena_cap;
 	struct prof_model_long *longs; /* spans of PROF_MODEL_DUR_LONG, by index */
 	size_t nlongs, longs_cap;
+	struct prof_model_far *fars;   /* items of PROF_MODEL_T0_FAR, by index */
+	size_t nfars, fars_cap;
 	/* levels[k - 1] is level k, for k from PROF_MODEL_LOD_MIN to nlevels (0: none);
 	 * level k has (n + 2^k - 1) >> k entries. */
 	struct prof_model_summary *levels[48];
@@ -115,6 +159,16 @@ struct prof_model_row {
 	size_t indexed;     /* items summarised so far; summaries of groups at or past dirty are rebuilt */
 	size_t dirty;       /* first item changed since the last index */
 };
+
+/**
+ * prof_model_far_t0() - the start of an item whose t0 is PROF_MODEL_T0_FAR
+ * (prof_model_item_t0()'s slow path).
+ * @row: its row.
+ * @index: its index there.
+ *
+ * Return: the start (its block's base if the row has no such entry).
+ */
+uint64_t prof_model_far_t0(const struct prof_model_row *row, size_t index);
 
 /**
  * prof_model_long_t1() - the end of a span whose duration is
@@ -127,16 +181,33 @@ struct prof_model_row {
 uint64_t prof_model_long_t1(const struct prof_model_row *row, size_t index);
 
 /**
+ * prof_model_item_t0() - an item's start.
+ * @row: the item's row.
+ * @i: its index there (below row->n).
+ *
+ * Return: the start (ns).
+ */
+static inline uint64_t prof_model_item_t0(const struct prof_model_row *row, size_t i)
+{
+	const struct prof_model_item *it = &row->items[i];
+	uint64_t d = (uint64_t)it->t0_hi << 32 | it->t0_lo;
+
+	return d != PROF_MODEL_T0_FAR ? row->t0_base[i >> PROF_MODEL_T0_SHIFT] + d : prof_model_far_t0(row, i);
+}
+
+/**
  * prof_model_item_t1() - an item's end: its start for instants, samples
  * and open spans (PROF_ITEM_OPEN: drawn to the trace's last time).
  * @row: the item's row.
- * @it: the item, in @row.
+ * @i: its index there (below row->n).
  *
  * Return: the end (ns).
  */
-static inline uint64_t prof_model_item_t1(const struct prof_model_row *row, const struct prof_model_item *it)
+static inline uint64_t prof_model_item_t1(const struct prof_model_row *row, size_t i)
 {
-	return it->dur != PROF_MODEL_DUR_LONG ? it->t0 + it->dur : prof_model_long_t1(row, (size_t)(it - row->items));
+	uint32_t dur = row->durs ? row->durs[i] : 0;
+
+	return dur != PROF_MODEL_DUR_LONG ? prof_model_item_t0(row, i) + dur : prof_model_long_t1(row, i);
 }
 
 /**
@@ -212,7 +283,7 @@ struct prof_model_name {
 	struct prof_schema_event ev; /* a copy: name, kind, fields */
 	uint32_t span;               /* span begin/end: the span name's index, else PROF_MODEL_NONE */
 	int gc_kind;                 /* enum prof_gc_kind of a "gc.<kind>" span, or -1 */
-	uint8_t word[PROF_MAX_FIELDS]; /* each field's first word in its item's arena record */
+	uint8_t word[PROF_MAX_FIELDS]; /* each field's first word in its item's record (its row's arena) */
 	uint8_t words;               /* the record's words (0: no fields) */
 	int8_t conn_field;           /* a probe event's integer `conn` field, or -1 (connection lanes) */
 	struct prof_model_lane *counter_lane; /* counters: the lane last used (a cache) */
@@ -233,9 +304,6 @@ struct prof_model {
 	size_t nnames, names_cap;
 	struct prof_model_span *spans;
 	size_t nspans, spans_cap;
-	uint32_t *arena;             /* field values in 32-bit words: 64-bit numbers in two (their bits),
-				      * narrower ones and strings (their string ids) in one */
-	size_t arena_n, arena_cap;
 	char **strings;              /* interned string values */
 	size_t nstrings, strings_cap;
 	uint32_t *string_hash;       /* open addressing: string id + 1, 0 empty */
@@ -280,7 +348,10 @@ void prof_model_free(struct prof_model *m);
  * A growth of the stream's events_discarded or a packet_seq_num gap adds a
  * loss marker and cuts every open span of the lane there (PROF_ITEM_BROKEN).
  *
- * Return: 0, -EINVAL (no desc), or -ENOMEM (the event is not added).
+ * Return: 0, -EINVAL (no desc), -ERANGE (a name beyond the model's
+ * PROF_MODEL_MAX_NAMES, or a row's field values beyond 2^32 - 1 words:
+ * limits of the item's encoding, refused, never truncated), or -ENOMEM
+ * (the event is not added in either case).
  */
 int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev);
 
@@ -379,8 +450,11 @@ void prof_model_row_range(const struct prof_model_row *row, uint64_t t0, uint64_
  * @n: items in the visible range.
  * @pixels: pixels they span.
  *
- * Return: 0 (draw the items themselves) or a level k >= 1 whose groups of
- * 2^k items are about a pixel each, at most row->nlevels.
+ * Return: 0 (draw the items themselves: at most 16 a pixel), or a level
+ * k >= PROF_MODEL_LOD_MIN whose groups of 2^k items are about a pixel each
+ * (the smallest whose groups are no more than the pixels), or the first
+ * level (groups of 64 items, 2 to 4 pixels each) for 16 to 32 items a
+ * pixel; at most row->nlevels.
  */
 unsigned int prof_model_lod_level(const struct prof_model_row *row, size_t n, double pixels);
 
@@ -489,6 +563,18 @@ void prof_model_describe(const struct prof_model *m, const struct prof_model_ref
  * Return: the value.
  */
 double prof_model_item_value(const struct prof_model *m, const struct prof_model_row *row, size_t index);
+
+/**
+ * prof_model_field_offset() - where item @index's field values start in
+ * its row's arena: its fields block's offset plus the words of the items
+ * before it in that block.
+ * @m: the model.
+ * @row: the item's row.
+ * @index: its index there.
+ *
+ * Return: the offset (meaningful only if its name has words).
+ */
+uint32_t prof_model_field_offset(const struct prof_model *m, const struct prof_model_row *row, size_t index);
 
 /** prof_model_bytes() - the memory the model holds (items, summaries, arena, strings). */
 size_t prof_model_bytes(const struct prof_model *m);

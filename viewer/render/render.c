@@ -218,7 +218,15 @@ static int row_begin(cairo_t *cr, const struct prof_model_row *row, const struct
 
 static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_t g)
 {
-	return k ? row->levels[k - 1][g].t0 : row->items[g].t0;
+	return k ? row->levels[k - 1][g].t0 : prof_model_item_t0(row, g);
+}
+
+/* Where group @g of level @k ends (an open item: never). */
+static uint64_t group_t1(const struct prof_model_row *row, unsigned int k, size_t g)
+{
+	if (k)
+		return row->levels[k - 1][g].t1;
+	return row->items[g].flags & PROF_ITEM_OPEN ? UINT64_MAX : prof_model_item_t1(row, g);
 }
 
 /*
@@ -228,16 +236,22 @@ static uint64_t group_t0(const struct prof_model_row *row, unsigned int k, size_
  * that starts before t, the time at @px less a nanosecond, but the last of
  * them, ends before t: in pixels already drawn, it would be skipped too.
  * A galloping search from @g finds the first group starting at or after
- * t; the one before it may reach further, so it is next.
+ * t; the one before it may reach further, so it is next, unless it ends
+ * before t too (then the one after it is).
  * This keeps a frame's work per row to about the pixels (times a log),
- * not the items, when many items share a pixel.
+ * not the items, when many items share a pixel.  The gallop's first step
+ * is half the groups a pixel left holds on average, so a pixel's groups
+ * cost a step or two and a binary search among them.
  */
 static size_t next_group(const struct prof_model_row *row, unsigned int k, size_t g, size_t g1,
 			 const struct prof_viewport *vp, int px)
 {
 	double dt = floor((double)px * (double)(vp->t1 - vp->t0) / vp->width) - 1;
 	uint64_t t = dt <= 0 ? vp->t0 : vp->t0 + (uint64_t)dt;
-	size_t lo = g + 1, hi, step = 1;
+	size_t left = px < vp->width ? (size_t)(vp->width - px) : 1;
+	size_t lo = g + 1, hi, step = g1 > g ? (g1 - g) / (2 * left) : 0;
+
+	step = step ? step : 1;
 
 	if (lo > g1 || group_t0(row, k, lo) >= t)
 		return g + 1;
@@ -255,7 +269,8 @@ static size_t next_group(const struct prof_model_row *row, unsigned int k, size_
 		else
 			hi = mid;
 	}
-	return lo; /* the last group starting before t */
+	/* lo: the last group starting before t. */
+	return group_t1(row, k, lo) < t ? lo + 1 : lo;
 }
 
 /* A run of adjacent bars of one colour. */
@@ -375,8 +390,8 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 		if (k == 0) {
 			const struct prof_model_item *it = &row->items[g];
 
-			t0 = it->t0;
-			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : prof_model_item_t1(row, it);
+			t0 = prof_model_item_t0(row, g);
+			t1 = it->flags & PROF_ITEM_OPEN ? m->t_last : prof_model_item_t1(row, g);
 			name = it->name;
 			open = it->flags != 0;
 		} else {
@@ -409,6 +424,9 @@ static void draw_span_row(cairo_t *cr, const struct prof_model *m, const struct 
 			cairo_fill(cr);
 			st->fills++;
 		}
+		if (!open && next == g + 1)
+			/* Drawn: skip at once what falls in its last pixel. */
+			next = next_group(row, k, g, g1, vp, run.x1);
 		if (k == 0 && x1 - x0 > 40) {
 			const struct prof_model_name *n = &m->names[name];
 			const char *label = n->span != PROF_MODEL_NONE ? m->spans[n->span].name : n->ev.name;
@@ -444,8 +462,8 @@ static void draw_instants(cairo_t *cr, const struct prof_viewport *vp, const str
 
 		/* Ticks that touch are one rectangle. */
 		for (size_t g = g0, next; g <= g1; g = next) {
-			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint64_t t0 = group_t0(row, k, g);
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : t0;
 			int ix0, ix1;
 
 			next = g + 1;
@@ -504,8 +522,8 @@ static void draw_conn_instants(cairo_t *cr, const struct prof_model *m, const st
 		int cls = 0, last_x1 = INT32_MIN, n = 0;
 
 		for (size_t g = g0; g <= g1; g++) {
-			uint64_t t0 = k ? row->levels[k - 1][g].t0 : row->items[g].t0;
-			uint64_t t1 = k ? row->levels[k - 1][g].t1 : row->items[g].t0;
+			uint64_t t0 = group_t0(row, k, g);
+			uint64_t t1 = k ? row->levels[k - 1][g].t1 : t0;
 			uint32_t name = k ? row->levels[k - 1][g].longest.name : row->items[g].name;
 			int ix0, ix1;
 
@@ -624,7 +642,7 @@ static void draw_counter(cairo_t *cr, const struct prof_model *m, const struct p
 				x = xof(vp, s->t0);
 			} else {
 				lo = hi = prof_model_item_value(m, row, g);
-				x = xof(vp, row->items[g].t0);
+				x = xof(vp, prof_model_item_t0(row, g));
 			}
 			x = x < -2 ? -2 : x > vp->width + 2 ? vp->width + 2 : x;
 			c = (long)floor(x);
@@ -778,9 +796,9 @@ int prof_render_draw_stats(cairo_t *cr, const struct prof_model *m, const struct
 	}
 	if (vp->has_highlight && vp->highlight.lane < m->nlanes) {
 		const struct prof_model_row *hrow = prof_model_row_of(m, &vp->highlight);
-		const struct prof_model_item *it = &hrow->items[vp->highlight.index];
 		int ly, lh;
-		double x0 = xof(vp, it->t0), x1 = xof(vp, prof_model_item_t1(hrow, it));
+		double x0 = xof(vp, prof_model_item_t0(hrow, vp->highlight.index));
+		double x1 = xof(vp, prof_model_item_t1(hrow, vp->highlight.index));
 
 		prof_render_lane_y(m, vp, vp->highlight.lane, &ly, &lh);
 		cairo_set_source_rgb(cr, 0, 0, 0);
@@ -854,7 +872,8 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
 			for (size_t j = first; j < last; j++) {
 				const struct prof_model_item *it = &row->items[j];
 
-				if (it->t0 <= t && (prof_model_item_t1(row, it) >= t || (it->flags & PROF_ITEM_OPEN))) {
+				if (prof_model_item_t0(row, j) <= t &&
+				    (prof_model_item_t1(row, j) >= t || (it->flags & PROF_ITEM_OPEN))) {
 					out->index = j;
 					return 1;
 				}
@@ -869,7 +888,7 @@ int prof_render_hit(const struct prof_model *m, const struct prof_viewport *vp, 
 			size_t best = first;
 
 			for (size_t j = first; j < last; j++)
-				if (fabs((double)row->items[j].t0 - tt) < fabs((double)row->items[best].t0 - tt))
+				if (fabs((double)prof_model_item_t0(row, j) - tt) < fabs((double)prof_model_item_t0(row, best) - tt))
 					best = j;
 			out->index = best;
 		}

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The model's compact layout (viewer/model/model.h) loses nothing:
- *   - an item is 16 bytes with a 32-bit duration; spans of 2^32 - 1 ns or
+ *   - an item is 8 bytes, a span's 32-bit duration beside it; spans of 2^32 - 1 ns or
  *     more (ended, cut by a loss, left unended by an outer end) keep their
  *     exact end in the row's table of long spans: prof_model_item_t1(),
  *     the LOD summaries, the tooltip, the instances, the histogram and the
@@ -67,9 +67,9 @@ static void check_item(const struct prof_model *m, size_t row, size_t i, uint64_
 	const struct prof_model_row *r = &m->lanes[0]->rows[row];
 
 	CHECK(i < r->n);
-	if (r->items[i].t0 != t0 || prof_model_item_t1(r, &r->items[i]) != t1 || r->items[i].flags != flags)
+	if (prof_model_item_t0(r, i) != t0 || prof_model_item_t1(r, i) != t1 || r->items[i].flags != flags)
 		CHECK_FAIL("row %zu item %zu: [%" PRIu64 ", %" PRIu64 "] flags %u, expected [%" PRIu64 ", %" PRIu64
-			   "] flags %u", row, i, r->items[i].t0, prof_model_item_t1(r, &r->items[i]),
+			   "] flags %u", row, i, prof_model_item_t0(r, i), prof_model_item_t1(r, i),
 			   (unsigned int)r->items[i].flags, t0, t1, flags);
 }
 
@@ -135,7 +135,7 @@ int main(void)
 	add(&m, 400 * S, E_LONG_B, NULL, 0);
 	CHECK_OK(prof_model_index(&m));
 	prof_analysis_finish(an);
-	CHECK_EQ_U(sizeof(struct prof_model_item), 16);
+	CHECK_EQ_U(sizeof(struct prof_model_item), 8);
 
 	/* Exact ends, whatever their length. */
 	check_item(&m, 0, 0, 1 * S, 11 * S, 0);
@@ -143,15 +143,15 @@ int main(void)
 	check_item(&m, 0, 1, 12 * S, 20 * S, 0);
 	check_item(&m, 1, 1, 13 * S, 20 * S, PROF_ITEM_UNENDED);
 	check_item(&m, 0, 2, 21 * S, 21 * S + 0xfffffffeull, 0);
-	CHECK_EQ_U(m.lanes[0]->rows[0].items[2].dur, 0xfffffffeull);
+	CHECK_EQ_U(m.lanes[0]->rows[0].durs[2], 0xfffffffeull);
 	check_item(&m, 0, 3, 27 * S, 27 * S + 0xffffffffull, 0);
-	CHECK_EQ_U(m.lanes[0]->rows[0].items[3].dur, PROF_MODEL_DUR_LONG);
+	CHECK_EQ_U(m.lanes[0]->rows[0].durs[3], PROF_MODEL_DUR_LONG);
 	check_item(&m, 0, 4, 33 * S, 42 * S, PROF_ITEM_BROKEN);
 	for (size_t i = 0; i < 40; i++)
 		check_item(&m, 0, 5 + i, 50 * S + i * 6 * S, 55 * S + i * 6 * S, 0);
 	check_item(&m, 0, 45, 400 * S, 400 * S, PROF_ITEM_OPEN);
 
-	/* The LOD summaries of the row of 46 spans: levels 4 and 5, ends exact. */
+	/* The LOD summaries of the row of 46 spans: level 6 (one group), ends exact. */
 	{
 		const struct prof_model_row *r = &m.lanes[0]->rows[0];
 
@@ -161,10 +161,10 @@ int main(void)
 				uint64_t t1 = 0, longest = 0;
 
 				for (size_t i = g << k; i < r->n && i < (g + 1) << k; i++) {
-					uint64_t e = prof_model_item_t1(r, &r->items[i]);
+					uint64_t e = prof_model_item_t1(r, i);
 
 					t1 = e > t1 ? e : t1;
-					longest = e - r->items[i].t0 > longest ? e - r->items[i].t0 : longest;
+					longest = e - prof_model_item_t0(r, i) > longest ? e - prof_model_item_t0(r, i) : longest;
 				}
 				if (r->levels[k - 1][g].t1 != t1 || r->levels[k - 1][g].longest.ns != longest)
 					CHECK_FAIL("level %u group %zu: t1 %" PRIu64 " longest %" PRIu64

@@ -83,6 +83,12 @@ int main(void)
 	CHECK_EQ_U(m.nlanes, 1);
 	CHECK_EQ_U(m.lanes[0]->rows[0].n, 8000);
 	CHECK_EQ_U(prof_model_lod_level(&m.lanes[0]->rows[0], 8000, width), 0);
+	/* 16 items a pixel or fewer: the items; 16 to 32: the first level; then
+	 * the smallest level whose groups are no more than the pixels. */
+	CHECK_EQ_U(prof_model_lod_level(&m.lanes[0]->rows[0], 16 * (size_t)width, width), 0);
+	CHECK_EQ_U(prof_model_lod_level(&m.lanes[0]->rows[0], 16 * (size_t)width + 1, width), PROF_MODEL_LOD_MIN);
+	CHECK_EQ_U(prof_model_lod_level(&m.lanes[0]->rows[0], 64 * (size_t)width, width), PROF_MODEL_LOD_MIN);
+	CHECK_EQ_U(prof_model_lod_level(&m.lanes[0]->rows[0], 64 * (size_t)width + 1, width), PROF_MODEL_LOD_MIN + 1);
 	frame(&m, 8000, width, &st, &s);
 	printf("8000 + 8000 items in %d pixels: %" PRIu64 " groups looked at, %" PRIu64 " fills\n", width, st.groups,
 	       st.fills);

@@ -37,19 +37,19 @@ static void brute(const struct prof_model *m, const struct prof_model_row *r, si
 	s->t0 = UINT64_MAX;
 	for (size_t i = a; i < b && i < r->n; i++) {
 		const struct prof_model_item *it = &r->items[i];
-		uint64_t t1 = prof_model_item_t1(r, it);
+		uint64_t t0 = prof_model_item_t0(r, i), t1 = prof_model_item_t1(r, i);
 		double v = m ? prof_model_item_value(m, r, i) : 0;
 
-		if (it->t0 < s->t0)
-			s->t0 = it->t0;
+		if (t0 < s->t0)
+			s->t0 = t0;
 		if (t1 > s->t1)
 			s->t1 = t1;
 		if (i == a || v < s->vmin)
 			s->vmin = v;
 		if (i == a || v > s->vmax)
 			s->vmax = v;
-		if (i == a || t1 - it->t0 > s->longest_ns) {
-			s->longest_ns = t1 - it->t0;
+		if (i == a || t1 - t0 > s->longest_ns) {
+			s->longest_ns = t1 - t0;
 			s->longest = it->name;
 		}
 		s->count++;
@@ -202,9 +202,9 @@ static void test_queries(void)
 
 				prof_model_row_range(r, q, q + 50000, &first, &last);
 				for (size_t i = 0; i < r->n; i++) {
-					uint64_t end = r->items[i].flags & PROF_ITEM_OPEN ? UINT64_MAX : prof_model_item_t1(r, &r->items[i]);
+					uint64_t end = r->items[i].flags & PROF_ITEM_OPEN ? UINT64_MAX : prof_model_item_t1(r, i);
 
-					if (r->items[i].t0 <= q + 50000 && end >= q) {
+					if (prof_model_item_t0(r, i) <= q + 50000 && end >= q) {
 						want_first = want_first == SIZE_MAX ? i : want_first;
 						want_last = i + 1;
 					}
@@ -228,8 +228,9 @@ static void test_queries(void)
 	for (size_t i = 1; i < n; i++) {
 		const struct prof_model_row *rx = &m.lanes[inst[3 * i - 3]]->rows[inst[3 * i - 2]];
 		const struct prof_model_row *ry = &m.lanes[inst[3 * i]]->rows[inst[3 * i + 1]];
-		const struct prof_model_item *x = &rx->items[inst[3 * i - 1]], *y = &ry->items[inst[3 * i + 2]];
-		uint64_t dx = prof_model_item_t1(rx, x) - x->t0, dy = prof_model_item_t1(ry, y) - y->t0;
+		size_t x = inst[3 * i - 1], y = inst[3 * i + 2];
+		uint64_t dx = prof_model_item_t1(rx, x) - prof_model_item_t0(rx, x);
+		uint64_t dy = prof_model_item_t1(ry, y) - prof_model_item_t0(ry, y);
 
 		if (dx < dy)
 			CHECK_FAIL("instance %zu (%" PRIu64 " ns) before a slower one (%" PRIu64 " ns)", i - 1, dx, dy);
@@ -237,7 +238,7 @@ static void test_queries(void)
 	{
 		const struct prof_model_row *r0 = &m.lanes[inst[0]]->rows[inst[1]];
 
-		CHECK_EQ_U(prof_model_item_t1(r0, &r0->items[inst[2]]) - r0->items[inst[2]].t0,
+		CHECK_EQ_U(prof_model_item_t1(r0, inst[2]) - prof_model_item_t0(r0, inst[2]),
 			   prof_span_max(prof_analysis_span_find(a, "work")));
 	}
 	free(inst);
@@ -298,8 +299,8 @@ static void test_queries(void)
 					const struct prof_model_row *r = &m.lanes[li]->rows[ri];
 					const struct prof_model_item *it = &r->items[i];
 
-					want += !it->flags && m.names[it->name].span == work && it->t0 >= 100000 &&
-						prof_model_item_t1(r, it) <= 200000;
+					want += !it->flags && m.names[it->name].span == work &&
+						prof_model_item_t0(r, i) >= 100000 && prof_model_item_t1(r, i) <= 200000;
 				}
 		CHECK_EQ_U(got ? got->count : 0, want);
 	}
@@ -328,23 +329,23 @@ static void test_fixed_file(void)
 	CHECK_EQ(m.lanes[2]->vmin, 100);
 	CHECK_EQ(m.lanes[2]->vmax, 300);
 	CHECK_EQ_U(m.lanes[0]->rows[1].n, 1);
-	CHECK_EQ_U(m.lanes[0]->rows[1].items[0].t0, 2 * MS);
-	CHECK_EQ_U(prof_model_item_t1(&m.lanes[0]->rows[1], &m.lanes[0]->rows[1].items[0]), 3 * MS);
+	CHECK_EQ_U(prof_model_item_t0(&m.lanes[0]->rows[1], 0), 2 * MS);
+	CHECK_EQ_U(prof_model_item_t1(&m.lanes[0]->rows[1], 0), 3 * MS);
 	CHECK_EQ(m.names[m.lanes[0]->rows[1].items[0].name].gc_kind, PROF_GC_MINOR);
 
 	/* Search: a string field, forward and back, and names. */
 	CHECK_EQ(prof_model_search(&m, "request B", NULL, 0, &ref, &err), 1);
-	CHECK_EQ_U(prof_model_row_of(&m, &ref)->items[ref.index].t0, 1 * MS);
+	CHECK_EQ_U(prof_model_item_t0(prof_model_row_of(&m, &ref), ref.index), 1 * MS);
 	CHECK_EQ_U(ref.lane, 1);
 	CHECK_EQ(prof_model_search(&m, "^request", &ref, 0, &ref2, &err), 0);
 	CHECK_EQ(prof_model_search(&m, "^request", &ref, 1, &ref2, &err), 1);
-	CHECK_EQ_U(prof_model_row_of(&m, &ref2)->items[ref2.index].t0, 0);
+	CHECK_EQ_U(prof_model_item_t0(prof_model_row_of(&m, &ref2), ref2.index), 0);
 	CHECK_EQ(prof_model_search(&m, "^request", NULL, 1, &ref2, &err), 1);
-	CHECK_EQ_U(prof_model_row_of(&m, &ref2)->items[ref2.index].t0, 1 * MS);
+	CHECK_EQ_U(prof_model_item_t0(prof_model_row_of(&m, &ref2), ref2.index), 1 * MS);
 	CHECK_EQ(prof_model_search(&m, "gc\\.m", NULL, 0, &ref, &err), 1);
-	CHECK_EQ_U(prof_model_row_of(&m, &ref)->items[ref.index].t0, 2 * MS);
+	CHECK_EQ_U(prof_model_item_t0(prof_model_row_of(&m, &ref), ref.index), 2 * MS);
 	CHECK_EQ(prof_model_search(&m, "gc\\.m", &ref, 0, &ref2, &err), 1);
-	CHECK_EQ_U(prof_model_row_of(&m, &ref2)->items[ref2.index].t0, 7 * MS);
+	CHECK_EQ_U(prof_model_item_t0(prof_model_row_of(&m, &ref2), ref2.index), 7 * MS);
 	CHECK_EQ(prof_model_search(&m, "hello", NULL, 0, &ref, &err), 1);
 	CHECK_EQ(prof_model_search(&m, "(", NULL, 0, &ref, &err), -EINVAL);
 	CHECK(strstr(err.text, "regular expression") != NULL);

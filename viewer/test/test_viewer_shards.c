@@ -32,7 +32,7 @@ static void item_text(const struct prof_model *m, size_t lane, size_t row, size_
 
 	prof_model_describe(m, &ref, desc, sizeof(desc));
 	n = snprintf(buf, size, "%s/%u [%" PRIu64 ", %" PRIu64 "] flags %u: %s", m->names[it->name].ev.name,
-		     (unsigned int)m->names[it->name].ev.kind, it->t0, prof_model_item_t1(r, it),
+		     (unsigned int)m->names[it->name].ev.kind, prof_model_item_t0(r, i), prof_model_item_t1(r, i),
 		     (unsigned int)it->flags, desc);
 	CHECK(n > 0);
 }
@@ -57,13 +57,13 @@ static char **row_texts(const struct prof_model *m, size_t lane, size_t row, siz
 		t[i] = malloc(800);
 		CHECK(t[i] != NULL);
 		item_text(m, lane, row, i, t[i], 800);
-		if (i && r->items[i].t0 < r->items[i - 1].t0)
+		if (i && prof_model_item_t0(r, i) < prof_model_item_t0(r, i - 1))
 			CHECK_FAIL("lane %zu row %zu: item %zu at %" PRIu64 " before item %zu at %" PRIu64, lane, row, i,
-				   r->items[i].t0, i - 1, r->items[i - 1].t0);
+				   prof_model_item_t0(r, i), i - 1, prof_model_item_t0(r, i - 1));
 	}
 	if (l->kind != PROF_LANE_THREAD)
 		for (size_t a = 0, b; a < r->n; a = b) {
-			for (b = a + 1; b < r->n && r->items[b].t0 == r->items[a].t0; b++)
+			for (b = a + 1; b < r->n && prof_model_item_t0(r, b) == prof_model_item_t0(r, a); b++)
 				;
 			qsort(t + a, b - a, sizeof(*t), cmp_text);
 		}

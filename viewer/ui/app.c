@@ -326,9 +326,8 @@ static void zoom_selection(struct app *a)
 static void show_item(struct app *a, const struct prof_model_ref *ref)
 {
 	const struct prof_model_row *row = prof_model_row_of(&a->model, ref);
-	const struct prof_model_item *it = &row->items[ref->index];
-	uint64_t t1 = prof_model_item_t1(row, it);
-	uint64_t d = t1 > it->t0 ? t1 - it->t0 : 1000, mid = it->t0 + (t1 - it->t0) / 2;
+	uint64_t t0 = prof_model_item_t0(row, ref->index), t1 = prof_model_item_t1(row, ref->index);
+	uint64_t d = t1 > t0 ? t1 - t0 : 1000, mid = t0 + (t1 - t0) / 2;
 	int y, h;
 
 	a->vp.t0 = mid > 3 * d / 2 ? mid - 3 * d / 2 : 0;
@@ -662,8 +661,7 @@ static gboolean on_hist_press(GtkWidget *w, GdkEventButton *ev, gpointer data)
 	g_mutex_lock(&a->lock);
 	for (size_t i = 0; i < a->ninst; i++) {
 		const struct prof_model_row *row = &a->model.lanes[a->inst[3 * i]]->rows[a->inst[3 * i + 1]];
-		const struct prof_model_item *it = &row->items[a->inst[3 * i + 2]];
-		uint64_t d = prof_model_item_t1(row, it) - it->t0;
+		uint64_t d = prof_model_item_t1(row, a->inst[3 * i + 2]) - prof_model_item_t0(row, a->inst[3 * i + 2]);
 
 		d = d ? d : 1;
 
