@@ -631,7 +631,7 @@ static int row_grow(struct prof_model_row *r, size_t words, int span, int far)
 /*
  * Room in @r for an item at @t0 with @words words of fields, and its
  * duration if @span (a row holds spans or none): 1 if it is a far one
- * (row_far()), 0 if not, or -ENOMEM or -ERANGE (too many words).  Every
+ * (row_far()), 0 if not, or -ENOMEM or -EOVERFLOW (too many words).  Every
  * array is checked in one test, the growing done apart.
  */
 static inline int row_reserve(struct prof_model_row *r, uint64_t t0, size_t words, int span)
@@ -641,7 +641,7 @@ static inline int row_reserve(struct prof_model_row *r, uint64_t t0, size_t word
 
 	/* Offsets are 32 bits: a row's arena stops short of 2^32 words. */
 	if (r->arena_n + words >= UINT32_MAX)
-		return -ERANGE;
+		return -EOVERFLOW;
 	if (n < r->cap && (!span || n < r->durs_cap) && (n >> PROF_MODEL_T0_SHIFT) < r->t0_base_cap &&
 	    (n >> PROF_MODEL_FIELDS_SHIFT) < r->fields_cap && r->arena_n + words <= r->arena_cap &&
 	    (!far || r->nfars < r->fars_cap))
@@ -679,7 +679,7 @@ static inline size_t row_commit(struct prof_model_row *r, uint64_t t0, uint32_t 
 
 /*
  * Append an item for @ev (name @name) to @r, a span (open) if @flags has
- * PROF_ITEM_OPEN; its index in *@index; 0, -ENOMEM or -ERANGE (nothing
+ * PROF_ITEM_OPEN; its index in *@index; 0, -ENOMEM or -EOVERFLOW (nothing
  * appended).
  */
 static int row_push(struct prof_model *m, struct prof_model_row *r, const struct prof_decoded_event *ev, uint32_t name,
@@ -1214,9 +1214,13 @@ static int add_error(struct prof_error *err, int ret, const char *path, const ch
 {
 	if (ret == -ERANGE)
 		return prof_error_set(err, ret, path, UINT64_MAX,
-				      "the viewer's limits exceeded (more than %u event names, or 2^32 words of field "
-				      "values in one row) %s %" PRIu64 " events",
+				      "more than %u event names, the viewer's limit, %s %" PRIu64 " events",
 				      (unsigned int)PROF_MODEL_MAX_NAMES, what, events);
+	if (ret == -EOVERFLOW)
+		return prof_error_set(err, ret, path, UINT64_MAX,
+				      "one lane's field values reach 2^32 words, the viewer's limit, %s %" PRIu64
+				      " events",
+				      what, events);
 	return prof_error_set(err, ret, path, UINT64_MAX, "out of memory %s %" PRIu64 " events", what, events);
 }
 
@@ -1300,7 +1304,7 @@ static void vec_release_front(void *p, size_t cap, size_t size, size_t *done, si
 	*done = b / size;
 }
 
-/* Append item @i of @src (its name already @m's) with its field values to @out; 0, -ENOMEM or -ERANGE. */
+/* Append item @i of @src (its name already @m's) with its field values to @out; 0, -ENOMEM or -EOVERFLOW. */
 static int row_copy(const struct prof_model *m, struct prof_model_row *out, const struct prof_model_row *src, size_t i,
 		    uint32_t off)
 {
@@ -1324,7 +1328,7 @@ static int row_copy(const struct prof_model *m, struct prof_model_row *out, cons
  * bases and field records made anew, while the two inputs' items and
  * field values are given back as they are consumed (every 64 KiB of items), so
  * the merged row never takes much memory beside the two.  0, -ENOMEM or
- * -ERANGE (@dst unchanged, but for memory given back: the model is then
+ * -EOVERFLOW (@dst unchanged, but for memory given back: the model is then
  * freed).
  */
 static int row_merge(const struct prof_model *m, struct prof_model_row *dst, struct prof_model_row *src)

@@ -349,9 +349,9 @@ void prof_model_free(struct prof_model *m);
  * loss marker and cuts every open span of the lane there (PROF_ITEM_BROKEN).
  *
  * Return: 0, -EINVAL (no desc), -ERANGE (a name beyond the model's
- * PROF_MODEL_MAX_NAMES, or a row's field values beyond 2^32 - 1 words:
- * limits of the item's encoding, refused, never truncated), or -ENOMEM
- * (the event is not added in either case).
+ * PROF_MODEL_MAX_NAMES), -EOVERFLOW (a row's field values beyond 2^32 - 1
+ * words): limits of the item's encoding, refused, never truncated; or
+ * -ENOMEM (the event is not added in any case).
  */
 int prof_model_add(struct prof_model *m, const struct prof_decoded_event *ev);
 
