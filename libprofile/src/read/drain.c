@@ -78,6 +78,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -606,6 +607,29 @@ static void bad_head(struct prof_region_reader *r, uint32_t s, uint64_t h, const
 }
 
 /*
+ * reused_under_copy() - after a copy of packet @k of stream @s (the
+ * reader's or a store's): in overwrite mode, whether the producer reused
+ * its slot meanwhile, so the copy may be torn.  Seqlock read side
+ * (seqcount_begin() is the acquire load of head before the copy,
+ * read_seqcount_retry() this fence and re-read): the copy happens before
+ * the re-read of head.  Pairs with the release fence in
+ * seqlock_write_fence() (src/core/stream.c), which packet_switch() issues
+ * between its store of head = k + N + 1 and its first write into packet
+ * k's slot: a copy that saw any byte of the rewrite sees the new head here.
+ * In discard mode the slot is not reused before the tail passes it.
+ */
+static bool reused_under_copy(const struct prof_region_reader *r, uint32_t s, uint64_t k)
+{
+	uint64_t h2;
+
+	if (r->hdr.mode != PROF_MODE_OVERWRITE)
+		return false;
+	seqlock_fence();
+	h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
+	return h2 > k && h2 - k > r->nper;
+}
+
+/*
  * take_copied() - take complete packet @k of stream @s through a private
  * copy in r->buf, for a sink.
  */
@@ -615,22 +639,8 @@ static enum take_result take_copied(struct prof_region_reader *r, uint32_t s, ui
 	uint64_t off = packet_offset(r, s, k);
 
 	copy_racy(r->buf, r->mem + off, r->psize);
-	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
-		uint64_t h2;
-
-		/* Seqlock read side (seqcount_begin() is the acquire load of
-		 * head in drain_stream(), read_seqcount_retry() this fence and
-		 * re-read): the copy above happens before the re-read of
-		 * head.  Pairs with the release fence in seqlock_write_fence()
-		 * (src/core/stream.c), which packet_switch() issues between
-		 * its store of head = k + N + 1 and its first write into
-		 * packet k's slot: a copy that saw any byte of the rewrite
-		 * sees the new head here. */
-		seqlock_fence();
-		h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
-		if (h2 > k && h2 - k > r->nper)
-			return TAKE_TORN;
-	}
+	if (reused_under_copy(r, s, k))
+		return TAKE_TORN;
 	return take(r, s, k, 0, r->buf, r->psize, 8 * r->psize, to, sink_rc, peeked_to);
 }
 
@@ -663,16 +673,9 @@ static enum take_result take_stored(struct prof_region_reader *r, uint32_t s, ui
 		*sink_rc = rc;
 		return TAKE_STOP;
 	}
-	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
-		uint64_t h2;
-
-		/* Seqlock read side, as in take_copied(). */
-		seqlock_fence();
-		h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
-		if (h2 > k && h2 - k > r->nper) {
-			to->store->drop(to->arg, s);
-			return TAKE_TORN;
-		}
+	if (reused_under_copy(r, s, k)) {
+		to->store->drop(to->arg, s);
+		return TAKE_TORN;
 	}
 	/* The store's copy is stable from here on. */
 	memcpy(&raw, copy, sizeof(raw));
@@ -790,18 +793,11 @@ int prof__drain_open_packet(struct prof_region_reader *r, uint32_t s,
 	cs = 8 * bytes;
 	memcpy(r->buf + offsetof(struct prof_packet_header, content_size), &cs, sizeof(cs));
 	memcpy(r->buf + offsetof(struct prof_packet_header, content_bytes), &cb, sizeof(cb));
-	if (r->hdr.mode == PROF_MODE_OVERWRITE) {
-		uint64_t h2;
-
-		/* Seqlock read side, as in drain_stream(). */
-		seqlock_fence();
-		h2 = __atomic_load_n(head_word(r, s), __ATOMIC_RELAXED);
-		if (h2 > o && h2 - o > r->nper) {
-			r->stats.torn_packets++;
-			st->pos = h;
-			store_tail(r, s, st->pos);
-			return 0;
-		}
+	if (reused_under_copy(r, s, o)) {
+		r->stats.torn_packets++;
+		st->pos = h;
+		store_tail(r, s, st->pos);
+		return 0;
 	}
 
 	switch (take(r, s, o, 1, r->buf, r->psize, 8 * r->psize, &to, &sink_rc, &peeked_to)) {
