@@ -335,6 +335,35 @@ static int stream_next(struct prof_ctf_writer *w, uint32_t stream, size_t len, s
 }
 
 /*
+ * stream_map() - map the window of stream @s's file that holds the @len
+ * bytes past its whole packets, unless the window mapped holds them:
+ * PUT_WINDOW bytes from the page where they start (more for a packet
+ * larger than that); beyond the file's end is mapped but never touched.
+ * Return: 0 or the mmap's negative errno.
+ */
+static int stream_map(struct stream_file *s, size_t len)
+{
+	uint64_t end = s->size + len, page, off, maplen;
+	void *m;
+
+	if (s->map && s->size >= s->map_off && end <= s->map_off + s->map_len)
+		return 0;
+	page = (uint64_t)sysconf(_SC_PAGESIZE);
+	off = s->size / page * page;
+	maplen = end - off > PUT_WINDOW ? (end - off + page - 1) / page * page : PUT_WINDOW;
+	if (s->map)
+		munmap(s->map, (size_t)s->map_len);
+	s->map = NULL;
+	m = mmap(NULL, (size_t)maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)off);
+	if (m == MAP_FAILED)
+		return -errno;
+	s->map = m;
+	s->map_off = off;
+	s->map_len = maplen;
+	return 0;
+}
+
+/*
  * put_read_back() - prof_ctf_writer_put() where the file cannot be mapped:
  * the @len bytes just appended to stream @s are read back into the
  * writer's buffer, which is the copy; prof_ctf_writer_keep() then writes
@@ -378,7 +407,6 @@ PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, 
 				    uint8_t **copy)
 {
 	struct stream_file *s;
-	uint64_t end;
 	int ret;
 
 	if (!src || !copy)
@@ -393,38 +421,17 @@ PROF_EXPORT int prof_ctf_writer_put(struct prof_ctf_writer *w, uint32_t stream, 
 		goto out;
 	}
 	s->put = len;
-	if (w->no_map) {
+	ret = w->no_map ? -ENODEV : stream_map(s, len);
+	if (ret == -ENODEV) {
+		/* A file system that cannot map files (FUSE in direct I/O
+		 * mode): read back instead, from now on. */
+		w->no_map = 1;
 		ret = put_read_back(w, s, len, copy);
-		goto out;
+	} else if (ret) {
+		stream_cut(w, s);
+	} else {
+		*copy = s->map + (s->size - s->map_off);
 	}
-	end = s->size + len;
-	if (!s->map || s->size < s->map_off || end > s->map_off + s->map_len) {
-		uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), off = s->size / page * page;
-		uint64_t maplen = end - off > PUT_WINDOW ? (end - off + page - 1) / page * page : PUT_WINDOW;
-		void *m;
-
-		if (s->map)
-			munmap(s->map, (size_t)s->map_len);
-		s->map = NULL;
-		/* Beyond the file's end is mapped but never touched. */
-		m = mmap(NULL, (size_t)maplen, PROT_READ | PROT_WRITE, MAP_SHARED, s->fd, (off_t)off);
-		if (m == MAP_FAILED && errno == ENODEV) {
-			/* A file system that cannot map files (FUSE in
-			 * direct I/O mode): read back instead, from now on. */
-			w->no_map = 1;
-			ret = put_read_back(w, s, len, copy);
-			goto out;
-		}
-		if (m == MAP_FAILED) {
-			ret = -errno;
-			stream_cut(w, s);
-			goto out;
-		}
-		s->map = m;
-		s->map_off = off;
-		s->map_len = maplen;
-	}
-	*copy = s->map + (s->size - s->map_off);
 out:
 	note_error(w, ret);
 	return ret;
